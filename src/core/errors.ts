@@ -1,0 +1,49 @@
+/**
+ * Typed errors with stable codes. Messages are one line that names what was wrong and how to fix it,
+ * so adapters (CLI, servers) can show them as they are.
+ */
+export type QsJwtErrorCode =
+  | 'KEY_EMPTY'
+  | 'KEY_TOO_LARGE'
+  | 'KEY_UNRECOGNISED'
+  | 'KEY_NOT_PRIVATE'
+  | 'KEY_NOT_RSA'
+  | 'KEY_TOO_SMALL'
+  | 'KEY_PASSPHRASE_MISSING'
+  | 'KEY_PASSPHRASE_WRONG'
+  | 'KEY_INVALID'
+  | 'KEY_SIZE_UNSUPPORTED'
+  | 'CERT_INVALID'
+  | 'ALG_UNSUPPORTED'
+  | 'TIME_INVALID'
+  | 'TIME_ORDER'
+  | 'CLOUD_LIFETIME_TOO_LONG'
+  | 'CLAIM_RESERVED_NAME'
+  | 'CLAIM_CONFLICT'
+  | 'CLAIM_INVALID'
+  | 'TOKEN_MALFORMED';
+
+export class QsJwtError extends Error {
+  readonly code: QsJwtErrorCode;
+
+  constructor(code: QsJwtErrorCode, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A key or certificate that cannot be used for what was asked. */
+export class KeyError extends QsJwtError {}
+
+/** An algorithm other than RS256/RS384/RS512. */
+export class AlgorithmError extends QsJwtError {}
+
+/** A duration or point in time that cannot be parsed or makes no sense (zero, negative, out of order). */
+export class TimeError extends QsJwtError {}
+
+/** A claim that Qlik would refuse or that would clash with another claim. */
+export class ClaimError extends QsJwtError {}
+
+/** A string that is not a compact JWS. */
+export class TokenFormatError extends QsJwtError {}

@@ -1,0 +1,196 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { KeyError } from '../errors.js';
+import { findPemBlocks, type PemBlock } from './pem-blocks.js';
+
+/** Keys and certificates are a few KiB; anything far larger is not one and is refused before parsing. */
+export const MAX_KEY_INPUT_BYTES = 1024 * 1024;
+export const MIN_RSA_BITS = 2048;
+
+export type KeySource = string | Uint8Array;
+
+export interface LoadPrivateKeyOptions {
+  /** For encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`) or legacy encrypted PKCS#1 PEM. */
+  passphrase?: string | undefined;
+}
+
+const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
+const PUBLIC_HINT = 'pass the private key file instead (privatekey.pem from `qs-jwt keys create`)';
+
+/** Decodes key input to text after refusing inputs too large to be a key. */
+export function keySourceToText(source: KeySource): string {
+  if (source.length > MAX_KEY_INPUT_BYTES) {
+    throw new KeyError('KEY_TOO_LARGE', `the key input is ${source.length} bytes, more than any key or certificate (limit ${MAX_KEY_INPUT_BYTES}): check that the right file was given`);
+  }
+  return typeof source === 'string' ? source : Buffer.from(source).toString('utf8');
+}
+
+/**
+ * Loads an RSA private key of at least 2048 bits from PKCS#8 or PKCS#1 PEM (plain or encrypted),
+ * DER, or a private JWK, and says exactly what is wrong with anything else.
+ */
+export function loadPrivateKey(source: KeySource, options: LoadPrivateKeyOptions = {}): KeyObject {
+  const text = keySourceToText(source).trim();
+  if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a PEM or JWK private key');
+  let key: KeyObject;
+  if (text.startsWith('{')) {
+    key = privateKeyFromJwk(text);
+  } else if (text.includes('-----BEGIN ')) {
+    key = privateKeyFromPem(text, options.passphrase);
+  } else if (typeof source !== 'string' && looksBinary(source)) {
+    key = privateKeyFromDer(Buffer.from(source));
+  } else {
+    throw new KeyError('KEY_UNRECOGNISED', 'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
+  }
+  return requireUsableRsa(key, 'private');
+}
+
+/** Loads the public half from a certificate, public key, private key (PEM, DER or JWK). */
+export function loadPublicKey(source: KeySource, options: LoadPrivateKeyOptions = {}): KeyObject {
+  const text = keySourceToText(source).trim();
+  if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a certificate, public key or private key');
+  if (text.startsWith('{')) {
+    const jwk = parseJwk(text);
+    return requireUsableRsa(jwkToKey(jwk, 'public'), 'public');
+  }
+  const blocks = findPemBlocks(text);
+  const usable = blocks.find((block) => ['CERTIFICATE', 'PUBLIC KEY', 'RSA PUBLIC KEY'].includes(block.label))
+    ?? blocks.find((block) => PRIVATE_LABELS.has(block.label));
+  if (!usable) {
+    if (blocks.length > 0) throw unsupportedBlock(blocks[0] as PemBlock);
+    throw new KeyError('KEY_UNRECOGNISED', 'the input is neither PEM nor a JSON Web Key: give a certificate (publickey.cer) or public key (publickey.pem)');
+  }
+  if (PRIVATE_LABELS.has(usable.label)) {
+    return requireUsableRsa(createPublicKey(privateKeyFromPem(usable.text, options.passphrase)), 'public');
+  }
+  try {
+    return requireUsableRsa(createPublicKey(usable.text), 'public');
+  } catch (error) {
+    if (error instanceof KeyError) throw error;
+    throw new KeyError('KEY_INVALID', `the ${usable.label.toLowerCase()} PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`);
+  }
+}
+
+function privateKeyFromPem(text: string, passphrase: string | undefined): KeyObject {
+  const blocks = findPemBlocks(text);
+  const block = blocks.find((candidate) => PRIVATE_LABELS.has(candidate.label));
+  if (!block) {
+    const first = blocks[0];
+    if (!first) throw new KeyError('KEY_UNRECOGNISED', 'the PEM text has no complete -----BEGIN/-----END block: copy the whole private key file');
+    throw unsupportedBlock(first);
+  }
+  const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || block.legacyEncrypted;
+  if (encrypted && !passphrase) {
+    throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase with --passphrase-file FILE or the QSJWT_PASSPHRASE environment variable');
+  }
+  try {
+    return createPrivateKey(encrypted ? { key: block.text, format: 'pem', passphrase: passphrase as string } : { key: block.text, format: 'pem' });
+  } catch (error) {
+    if (encrypted) throw new KeyError('KEY_PASSPHRASE_WRONG', 'the passphrase does not decrypt the private key: check the passphrase file or QSJWT_PASSPHRASE');
+    throw new KeyError('KEY_INVALID', `the private key PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`);
+  }
+}
+
+function unsupportedBlock(block: PemBlock): KeyError {
+  switch (block.label) {
+    case 'CERTIFICATE':
+      return new KeyError('KEY_NOT_PRIVATE', `this is a certificate, which holds only the public key; ${PUBLIC_HINT}`);
+    case 'PUBLIC KEY':
+    case 'RSA PUBLIC KEY':
+      return new KeyError('KEY_NOT_PRIVATE', `this is a public key, which can verify but not sign; ${PUBLIC_HINT}`);
+    case 'EC PRIVATE KEY':
+      return new KeyError('KEY_NOT_RSA', 'this is an EC key: Qlik Sense needs an RSA key for RS256/RS384/RS512; create one with `qs-jwt keys create`');
+    case 'OPENSSH PRIVATE KEY':
+      return new KeyError('KEY_UNRECOGNISED', 'this is an OpenSSH key: convert it with `ssh-keygen -p -m PKCS8 -f FILE` or create a key with `qs-jwt keys create`');
+    case 'CERTIFICATE REQUEST':
+    case 'NEW CERTIFICATE REQUEST':
+      return new KeyError('KEY_NOT_PRIVATE', `this is a certificate signing request, not a key; ${PUBLIC_HINT}`);
+    default:
+      return new KeyError('KEY_UNRECOGNISED', `a "${block.label}" PEM block is not an RSA key: give a PRIVATE KEY or RSA PRIVATE KEY`);
+  }
+}
+
+function parseJwk(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new KeyError('KEY_UNRECOGNISED', 'the key starts with "{" but is not valid JSON: give a JSON Web Key or a PEM file');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KeyError('KEY_UNRECOGNISED', 'the JSON is not a JSON Web Key object');
+  }
+  const record = value as Record<string, unknown>;
+  if (Array.isArray(record['keys'])) {
+    const keys = record['keys'] as unknown[];
+    if (keys.length !== 1) throw new KeyError('KEY_UNRECOGNISED', `this is a JWK Set with ${keys.length} keys: give a single JWK`);
+    return parseJwk(JSON.stringify(keys[0]));
+  }
+  return record;
+}
+
+function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public'): KeyObject {
+  if (jwk['kty'] !== 'RSA') {
+    const kty = typeof jwk['kty'] === 'string' ? jwk['kty'] : 'unknown';
+    if (kty === 'oct') throw new KeyError('KEY_NOT_RSA', 'this JWK is a shared secret (kty "oct", for HMAC): Qlik Sense needs an RSA key');
+    throw new KeyError('KEY_NOT_RSA', `this JWK has kty "${kty}": Qlik Sense needs an RSA key (kty "RSA")`);
+  }
+  if (want === 'private' && typeof jwk['d'] !== 'string') {
+    throw new KeyError('KEY_NOT_PRIVATE', `this JWK is a public key (no "d" member), which can verify but not sign; ${PUBLIC_HINT}`);
+  }
+  try {
+    // Node's JWK import checks the members itself; we pass the object through as it came.
+    const input = { key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' as const };
+    return want === 'private' ? createPrivateKey(input) : createPublicKey(input);
+  } catch (error) {
+    throw new KeyError('KEY_INVALID', `the RSA JWK is incomplete or damaged (${reason(error)}): export it again`);
+  }
+}
+
+function privateKeyFromJwk(text: string): KeyObject {
+  return jwkToKey(parseJwk(text), 'private');
+}
+
+function looksBinary(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x30; // DER SEQUENCE
+}
+
+function privateKeyFromDer(der: Buffer): KeyObject {
+  for (const type of ['pkcs8', 'pkcs1'] as const) {
+    try {
+      return createPrivateKey({ key: der, format: 'der', type });
+    } catch {
+      // try the next encoding
+    }
+  }
+  if (isDerPublicKey(der)) {
+    throw new KeyError('KEY_NOT_PRIVATE', `this is a DER public key, which can verify but not sign; ${PUBLIC_HINT}`);
+  }
+  throw new KeyError('KEY_UNRECOGNISED', 'the binary input is not a DER private key (PKCS#8 or PKCS#1): give a PEM private key');
+}
+
+function isDerPublicKey(der: Buffer): boolean {
+  try {
+    createPublicKey({ key: der, format: 'der', type: 'spki' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses keys that are not RSA or are under 2048 bits; returns the key otherwise. */
+export function requireUsableRsa(key: KeyObject, role: 'private' | 'public'): KeyObject {
+  if (key.asymmetricKeyType !== 'rsa') {
+    const type = key.asymmetricKeyType ?? 'unknown';
+    const detail = type === 'rsa-pss' ? 'an RSA-PSS key, which cannot make RS256 signatures' : `a ${type.toUpperCase()} key`;
+    throw new KeyError('KEY_NOT_RSA', `this ${role} key is ${detail}: Qlik Sense needs an RSA key for RS256/RS384/RS512`);
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < MIN_RSA_BITS) {
+    throw new KeyError('KEY_TOO_SMALL', `this RSA key has ${bits} bits; keys under ${MIN_RSA_BITS} bits are refused as breakable: create a new one with \`qs-jwt keys create\``);
+  }
+  return key;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/^error:[0-9A-F]+:/, '').split('\n')[0] ?? 'unknown' : String(error);
+}

@@ -1,0 +1,82 @@
+import { ClaimError } from '../errors.js';
+import { signJwt, type JwtPayload } from '../jose/compact-jws.js';
+import { formatDuration } from '../time/duration.js';
+import { resolveTimeWindow } from '../time/token-window.js';
+import { addExtraClaims, requireAttributeName } from './registered-claims.js';
+import {
+  buildHeader, currentTime, expiresAt, randomJwtId, requireGroups, requireText, resolveSigningKey,
+  type CreatedToken, type TokenOptionsBase,
+} from './token-common.js';
+
+export const QSEOW_DEFAULTS = {
+  userIdAttribute: 'userId',
+  userDirectoryAttribute: 'userDirectory',
+  groupsAttribute: 'groups',
+  expires: '1h',
+} as const;
+
+/** Lifetimes past this work but are a risk: a leaked token stays usable that long. */
+export const QSEOW_LONG_LIFETIME_SECONDS = 30 * 86_400;
+
+export interface QseowTokenOptions extends TokenOptionsBase {
+  userId: string;
+  userDirectory: string;
+  /** Must equal the virtual proxy's "JWT attribute for user ID"; default `userId`. */
+  userIdAttribute?: string | undefined;
+  /** Must equal the virtual proxy's "JWT attribute for user directory"; default `userDirectory`. */
+  userDirectoryAttribute?: string | undefined;
+  name?: string | undefined;
+  email?: string | undefined;
+  /** Sent as a JSON array, which the proxy's attribute map turns into one value per group. */
+  groups?: readonly string[] | undefined;
+  /** Claim name for groups; default `groups`. Map it in the virtual proxy's attribute mapping. */
+  groupsAttribute?: string | undefined;
+  /** Checked by the proxy only when its JWT audience is set; must then match exactly. */
+  audience?: string | undefined;
+  issuer?: string | undefined;
+  subject?: string | undefined;
+  /** Further claims; may not repeat one set above. */
+  claims?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * A token for a client-managed Qlik Sense (QSEoW) JWT virtual proxy. The proxy reads the user from
+ * two configurable claims and checks `exp`/`nbf`, plus `aud` when configured.
+ */
+export function createQseowToken(options: QseowTokenOptions): CreatedToken {
+  const key = resolveSigningKey(options);
+  const header = buildHeader(options);
+  const userIdAttribute = requireAttributeName(options.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'user ID attribute');
+  const userDirectoryAttribute = requireAttributeName(options.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute, 'user directory attribute');
+  if (userIdAttribute === userDirectoryAttribute) {
+    throw new ClaimError('CLAIM_CONFLICT', `the user ID and user directory attributes are both "${userIdAttribute}": the virtual proxy needs two different claims`);
+  }
+  const groups = requireGroups(options.groups);
+  const groupsAttribute = groups ? requireAttributeName(options.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groups attribute') : undefined;
+  const window = resolveTimeWindow(options, QSEOW_DEFAULTS.expires, currentTime(options));
+
+  const payload: JwtPayload = {};
+  payload[userIdAttribute] = requireText(options.userId, 'user ID');
+  payload[userDirectoryAttribute] = requireText(options.userDirectory, 'user directory');
+  if (options.name !== undefined) payload['name'] = requireText(options.name, 'name');
+  if (options.email !== undefined) payload['email'] = requireText(options.email, 'email');
+  if (groups && groupsAttribute) {
+    if (groupsAttribute in payload) throw new ClaimError('CLAIM_CONFLICT', `the groups attribute "${groupsAttribute}" repeats another claim name: choose a distinct name`);
+    payload[groupsAttribute] = groups;
+  }
+  if (options.issuer !== undefined) payload['iss'] = requireText(options.issuer, 'issuer');
+  if (options.subject !== undefined) payload['sub'] = requireText(options.subject, 'subject');
+  if (options.audience !== undefined) payload['aud'] = requireText(options.audience, 'audience');
+  payload['iat'] = window.iat;
+  payload['nbf'] = window.nbf;
+  payload['exp'] = window.exp;
+  payload['jti'] = options.jwtId === undefined ? randomJwtId() : requireText(options.jwtId, 'JWT ID (jti)');
+  addExtraClaims(payload, options.claims);
+
+  const warnings: string[] = [];
+  const lifetime = window.exp - window.iat;
+  if (lifetime > QSEOW_LONG_LIFETIME_SECONDS) {
+    warnings.push(`the token lives ${formatDuration(lifetime)}, over 30 days: anyone who copies it can sign in as ${options.userDirectory}\\${options.userId} until it expires`);
+  }
+  return { token: signJwt(header, payload, key), header, payload, expiresAt: expiresAt(payload), warnings };
+}

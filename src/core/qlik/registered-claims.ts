@@ -1,0 +1,39 @@
+import { ClaimError } from '../errors.js';
+
+/** RFC 7519 registered claims: Qlik's proxy refuses them as user attribute names. */
+export const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'] as const;
+
+export function isRegisteredClaim(name: string): boolean {
+  return (REGISTERED_CLAIMS as readonly string[]).includes(name);
+}
+
+/** An attribute name must be a plain, non-registered claim name, as the QMC field demands. */
+export function requireAttributeName(name: string, what: string): string {
+  if (name.trim() === '' || name !== name.trim()) {
+    throw new ClaimError('CLAIM_INVALID', `${what} "${name}" must be a non-empty claim name without surrounding spaces`);
+  }
+  if (isRegisteredClaim(name)) {
+    throw new ClaimError(
+      'CLAIM_RESERVED_NAME',
+      `${what} "${name}" is a registered JWT claim (${REGISTERED_CLAIMS.join(', ')}), which Qlik's virtual proxy does not accept as a user attribute: use another name, e.g. userId or userDirectory, in both the QMC and here`,
+    );
+  }
+  return name;
+}
+
+/**
+ * Adds claims to a payload, refusing any name already set: a duplicate would silently override a value
+ * the user gave through a dedicated option.
+ */
+export function addExtraClaims(payload: Record<string, unknown>, extra: Readonly<Record<string, unknown>> | undefined): void {
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    if (name in payload) {
+      throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is already set by its own option: set it there instead of as an extra claim`);
+    }
+    if (isRegisteredClaim(name)) {
+      throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is a registered claim that qs-jwt sets itself: use its own option (--audience, --issuer, --subject, --expires, --not-before, --issued-at, --jti)`);
+    }
+    if (value === undefined) continue;
+    payload[name] = value;
+  }
+}

@@ -1,0 +1,73 @@
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { ClaimError, KeyError } from '../errors.js';
+import { requireRsaAlgorithm, type RsaAlgorithm } from '../jose/algorithms.js';
+import type { JwsHeader, JwtPayload } from '../jose/compact-jws.js';
+import { loadPrivateKey, requireUsableRsa, type KeySource } from '../keys/key-input.js';
+import { isoTime, type TimeWindowInput } from '../time/token-window.js';
+import { toUnixSeconds } from '../time/instant.js';
+
+/** Options every token kind shares. */
+export interface TokenOptionsBase extends TimeWindowInput {
+  /** RSA private key: a parsed KeyObject (fastest when minting many), or PEM/DER/JWK. */
+  privateKey: KeyObject | KeySource;
+  /** Passphrase when `privateKey` is encrypted PEM. */
+  passphrase?: string | undefined;
+  /** RS256 (default), RS384 or RS512. */
+  algorithm?: RsaAlgorithm | undefined;
+  /** `kid` header. */
+  keyId?: string | undefined;
+  /** `jti` claim; default: 128 random bits, base64url. */
+  jwtId?: string | undefined;
+  /** The clock, in Unix seconds; default: the system clock. For reproducible tokens and tests. */
+  now?: number | undefined;
+}
+
+/** A minted token and what went into it. */
+export interface CreatedToken {
+  token: string;
+  header: JwsHeader;
+  payload: JwtPayload;
+  expiresAt: string;
+  /** Things Qlik accepts but that are probably not meant (long lifetimes, unusual audiences). */
+  warnings: string[];
+}
+
+export function randomJwtId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function resolveSigningKey(options: TokenOptionsBase): KeyObject {
+  const key = options.privateKey;
+  if (typeof key === 'string' || key instanceof Uint8Array) return loadPrivateKey(key, { passphrase: options.passphrase });
+  if (key.type !== 'private') {
+    throw new KeyError('KEY_NOT_PRIVATE', `privateKey is a ${key.type} KeyObject: signing needs the private key`);
+  }
+  return requireUsableRsa(key, 'private');
+}
+
+export function buildHeader(options: TokenOptionsBase): JwsHeader {
+  const alg = requireRsaAlgorithm(options.algorithm ?? 'RS256');
+  const header: JwsHeader = { alg, typ: 'JWT' };
+  if (options.keyId !== undefined) header.kid = requireText(options.keyId, 'key ID (kid)');
+  return header;
+}
+
+export function currentTime(options: TokenOptionsBase): number {
+  return options.now ?? toUnixSeconds(new Date());
+}
+
+export function requireText(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ClaimError('CLAIM_INVALID', `${what} is required and must be a non-empty string`);
+  }
+  return value;
+}
+
+export function requireGroups(groups: readonly unknown[] | undefined): string[] | undefined {
+  if (groups === undefined) return undefined;
+  return groups.map((group, index) => requireText(group, `group ${index + 1}`));
+}
+
+export function expiresAt(payload: JwtPayload): string {
+  return isoTime(payload['exp'] as number);
+}

@@ -1,0 +1,35 @@
+/**
+ * qs-jwt library: keys, certificates and tokens for Qlik Sense, over Node's native crypto.
+ * Everything here is pure (no file or process I/O): read files yourself and pass their contents.
+ */
+export {
+  QsJwtError, KeyError, AlgorithmError, TimeError, ClaimError, TokenFormatError,
+  type QsJwtErrorCode,
+} from './core/errors.js';
+export { RSA_ALGORITHMS, type RsaAlgorithm } from './core/jose/algorithms.js';
+export { signCompactBytes, signJwt, type JwsHeader, type JwtPayload } from './core/jose/compact-jws.js';
+export {
+  generateKeyPair, encodePrivateKeyPem, encodePublicKeyPem, RSA_KEY_SIZES, DEFAULT_RSA_KEY_SIZE,
+  type RsaKeyPair, type RsaKeySize,
+} from './core/keys/key-pair.js';
+export {
+  createSelfSignedCertificate, DEFAULT_CERTIFICATE_DAYS, DEFAULT_COMMON_NAME,
+  type SelfSignedCertificateOptions,
+} from './core/keys/certificate.js';
+export { loadPrivateKey, loadPublicKey, type KeySource, type LoadPrivateKeyOptions } from './core/keys/key-input.js';
+export {
+  readKeyMaterial, describeKeyMaterial, materialToPem, materialToSingleLine, materialToJwk,
+  type KeyMaterial, type KeyMaterialDescription, type CertificateFacts,
+} from './core/keys/key-material.js';
+export { jwkThumbprint, type RsaJwk } from './core/keys/jwk.js';
+export { toSingleLinePem } from './core/keys/pem-blocks.js';
+export { parseSignedDuration, parsePositiveDuration, formatDuration } from './core/time/duration.js';
+export { parseAbsoluteTime, parseInstant } from './core/time/instant.js';
+export { resolveTimeWindow, type TimeWindow, type TimeWindowInput } from './core/time/token-window.js';
+export { REGISTERED_CLAIMS } from './core/qlik/registered-claims.js';
+export type { CreatedToken, TokenOptionsBase } from './core/qlik/token-common.js';
+export { createQseowToken, QSEOW_DEFAULTS, type QseowTokenOptions } from './core/qlik/qseow-token.js';
+export {
+  createCloudToken, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS,
+  type CloudTokenOptions,
+} from './core/qlik/cloud-token.js';
