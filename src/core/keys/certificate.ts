@@ -1,7 +1,8 @@
 import { randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import type { X509CertificateGenerator } from '@peculiar/x509';
 import { KeyError } from '../errors.js';
 
-type GeneratorKeys = Parameters<typeof import('@peculiar/x509').X509CertificateGenerator.createSelfSigned>[0]['keys'];
+type GeneratorKeys = Parameters<typeof X509CertificateGenerator.createSelfSigned>[0]['keys'];
 
 export const DEFAULT_CERTIFICATE_DAYS = 1825;
 export const DEFAULT_COMMON_NAME = 'qs-jwt';

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { KeyError } from '../errors.js';
 import { findPemBlocks, type PemBlock } from './pem-blocks.js';
 
@@ -74,9 +74,10 @@ function privateKeyFromPem(text: string, passphrase: string | undefined): KeyObj
   const blocks = findPemBlocks(text);
   const block = blocks.find((candidate) => PRIVATE_LABELS.has(candidate.label));
   if (!block) {
-    const first = blocks[0];
-    if (!first) throw new KeyError('KEY_UNRECOGNISED', 'the PEM text has no complete -----BEGIN/-----END block: copy the whole private key file');
-    throw unsupportedBlock(first);
+    // Blame the block most likely meant as the key (an EC key file starts with EC PARAMETERS).
+    const meant = blocks.find((candidate) => candidate.label.includes('PRIVATE KEY')) ?? blocks[0];
+    if (!meant) throw new KeyError('KEY_UNRECOGNISED', 'the PEM text has no complete -----BEGIN/-----END block: copy the whole private key file');
+    throw unsupportedBlock(meant);
   }
   const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || block.legacyEncrypted;
   if (encrypted && !passphrase) {
@@ -139,7 +140,7 @@ function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public'): Key
   }
   try {
     // Node's JWK import checks the members itself; we pass the object through as it came.
-    const input = { key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' as const };
+    const input = { key: jwk as JsonWebKey, format: 'jwk' as const };
     return want === 'private' ? createPrivateKey(input) : createPublicKey(input);
   } catch (error) {
     throw new KeyError('KEY_INVALID', `the RSA JWK is incomplete or damaged (${reason(error)}): export it again`);

@@ -65,8 +65,8 @@ export function resolveMoment(
   }
   const offset = parseSignedDuration(spec);
   if (offset !== undefined) {
-    if (offset < 0 && !allowNegativeOffset) {
-      throw new TimeError('TIME_INVALID', `${what} "${spec}" is negative: give a positive duration such as 5m, or an absolute time`);
+    if (offset <= 0 && !allowNegativeOffset) {
+      throw new TimeError('TIME_INVALID', `${what} "${spec}" is ${offset === 0 ? 'zero' : 'negative'}: give a positive duration such as 5m, or an absolute time`);
     }
     return base + offset;
   }

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+
+/** One CLI command: its words, one-line summary and a loader, so only the command run is imported. */
+export interface CommandEntry {
+  words: readonly string[];
+  summary: string;
+  load: () => Promise<{ buildCommand: () => Command }>;
+  /** Kept for pipelines written for the JavaScript qs-jwt; listed apart in help. */
+  compatibility?: boolean;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { words: ['quickstart'], summary: 'create a key, a certificate and example tokens, and show where to paste them', load: () => import('./commands/quickstart.js') },
+  { words: ['keys', 'create'], summary: 'create an RSA key pair and a self-signed certificate', load: () => import('./commands/keys-create.js') },
+  { words: ['keys', 'show'], summary: 'describe a key or certificate file and convert it (PEM, single line, JWK)', load: () => import('./commands/keys-show.js') },
+  { words: ['create', 'qseow'], summary: 'mint a token for a client-managed Qlik Sense JWT virtual proxy', load: () => import('./commands/create-qseow.js') },
+  { words: ['create', 'cloud'], summary: "mint a token for Qlik Cloud's JWT identity provider", load: () => import('./commands/create-cloud.js') },
+  { words: ['create-qseow'], summary: 'qs-jwt (JavaScript) compatible form of create qseow', load: () => import('./commands/compat-create-qseow.js'), compatibility: true },
+  { words: ['create-qscloud'], summary: 'qs-jwt (JavaScript) compatible form of create cloud', load: () => import('./commands/compat-create-qscloud.js'), compatibility: true },
+];
+
+/** The entry whose words start argv, longest match first. */
+export function findCommand(args: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  const matches = COMMANDS.filter((entry) => entry.words.every((word, index) => args[index] === word));
+  const entry = matches.sort((a, b) => b.words.length - a.words.length)[0];
+  return entry ? { entry, rest: args.slice(entry.words.length) } : undefined;
+}
+
+/** Commands under a group word (`keys`, `create`), for `qs-jwt keys` without a subcommand. */
+export function commandsInGroup(group: string): CommandEntry[] {
+  return COMMANDS.filter((entry) => entry.words.length > 1 && entry.words[0] === group);
+}

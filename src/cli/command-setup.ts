@@ -1,0 +1,32 @@
+import { Command, InvalidArgumentError } from 'commander';
+
+/**
+ * A commander command with the conventions every qs-jwt command shares: errors as one line on stderr
+ * naming the command, exit codes decided in one place (report-failure), examples in --help.
+ */
+export function newCommand(words: string, description: string, examples: readonly string[]): Command {
+  const command = new Command(`qs-jwt ${words}`)
+    .description(description)
+    .exitOverride()
+    .allowExcessArguments(false)
+    .configureOutput({
+      outputError: (text, write) => write(`qs-jwt ${words}: ${text.replace(/^error: /, 'error: ').trim()} (see qs-jwt ${words} --help)\n`),
+    });
+  command.addHelpText('after', `\nExamples:\n${examples.map((example) => `  ${example}`).join('\n')}\n`);
+  return command;
+}
+
+/** Argument parser for whole numbers within a range, with the flag named in the error. */
+export function integerIn(min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    const number = Number(value);
+    if (number < min || number > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    return number;
+  };
+}
+
+/** Collector for repeatable options (`--claim a=1 --claim b=2`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

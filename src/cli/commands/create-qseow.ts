@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { createQseowToken, QSEOW_DEFAULTS } from '../../core/qlik/qseow-token.js';
+import { collect, newCommand } from '../command-setup.js';
+import { resolvePrivateKey } from '../io/private-key-options.js';
+import { addTokenOptions, algorithmFlag, parseClaimArguments, type TokenFlags } from '../token-options.js';
+import { emitToken, summarizeToken } from '../token-output.js';
+
+interface QseowFlags extends TokenFlags {
+  userid: string;
+  userdir: string;
+  useridAttr: string;
+  userdirAttr: string;
+  name?: string;
+  email?: string;
+  groups?: string[];
+  groupsAttr: string;
+  audience?: string;
+  issuer?: string;
+  subject?: string;
+  kid?: string;
+}
+
+export function buildCommand(): Command {
+  const command = newCommand('create qseow', 'Mint a JWT for a client-managed Qlik Sense (QSEoW) JWT virtual proxy. The token goes to stdout.', [
+    'qs-jwt create qseow --key privatekey.pem --userid anna --userdir ACME',
+    'qs-jwt create qseow --key privatekey.pem --userid anna --userdir ACME --groups Sales "EMEA Managers" --expires 8h',
+    'qs-jwt create qseow --key - --userid svc --userdir INTERNAL --audience qlik.example.com --format header < privatekey.pem',
+    'curl -H "Authorization: Bearer $(qs-jwt create qseow --key privatekey.pem --userid anna --userdir ACME)" https://qlik.example.com/jwt/qps/user',
+  ])
+    .requiredOption('--userid <id>', 'user ID, e.g. anna')
+    .requiredOption('--userdir <directory>', 'user directory, e.g. ACME')
+    .option('--userid-attr <claim>', `claim for the user ID: the virtual proxy's "JWT attribute for user ID"`, QSEOW_DEFAULTS.userIdAttribute)
+    .option('--userdir-attr <claim>', `claim for the user directory: the virtual proxy's "JWT attribute for user directory"`, QSEOW_DEFAULTS.userDirectoryAttribute)
+    .option('--name <name>', 'name claim')
+    .option('--email <email>', 'email claim')
+    .option('--groups <group...>', 'groups, sent as a JSON array (space-separated and repeatable)', (value: string, previous: string[] | undefined) => collect(value, previous))
+    .option('--groups-attr <claim>', 'claim name for the groups; map it in the virtual proxy attribute mapping', QSEOW_DEFAULTS.groupsAttribute)
+    .option('--audience <aud>', "aud claim: must equal the virtual proxy's JWT audience when that is set")
+    .option('--issuer <iss>', 'iss claim')
+    .option('--subject <sub>', 'sub claim')
+    .option('--kid <id>', 'kid header');
+  addTokenOptions(command, QSEOW_DEFAULTS.expires);
+  return command.action(async (flags: QseowFlags) => {
+    const algorithm = algorithmFlag(flags.alg);
+    const claims = parseClaimArguments(flags.claim);
+    const privateKey = await resolvePrivateKey(flags);
+    const created = createQseowToken({
+      privateKey,
+      algorithm,
+      userId: flags.userid,
+      userDirectory: flags.userdir,
+      userIdAttribute: flags.useridAttr,
+      userDirectoryAttribute: flags.userdirAttr,
+      name: flags.name,
+      email: flags.email,
+      groups: flags.groups,
+      groupsAttribute: flags.groupsAttr,
+      audience: flags.audience,
+      issuer: flags.issuer,
+      subject: flags.subject,
+      keyId: flags.kid,
+      jwtId: flags.jti,
+      issuedAt: flags.issuedAt,
+      notBefore: flags.notBefore,
+      expires: flags.expires,
+      claims,
+    });
+    emitToken(created, flags.format, {
+      summary: summarizeToken(created, `QSEoW token for ${flags.userdir}\\${flags.userid} (claims ${flags.userdirAttr}, ${flags.useridAttr})`),
+      showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import { Option, type Command } from 'commander';
+import { QsJwtError } from '../../core/errors.js';
+import {
+  describeKeyMaterial, materialToJwk, materialToPem, materialToSingleLine, readKeyMaterial, type KeyMaterialDescription,
+} from '../../core/keys/key-material.js';
+import { CliError } from '../cli-error.js';
+import { newCommand } from '../command-setup.js';
+import { readInput } from '../io/input-file.js';
+import { resolvePassphrase } from '../io/private-key-options.js';
+
+const FORMATS = ['text', 'json', 'pem', 'single-line', 'jwk'] as const;
+
+interface KeysShowFlags {
+  format: (typeof FORMATS)[number];
+  public?: boolean;
+  passphraseFile?: string;
+}
+
+const KIND_NAMES: Record<KeyMaterialDescription['kind'], string> = {
+  'certificate': 'X.509 certificate',
+  'public-key': 'public key',
+  'private-key': 'private key',
+  'encrypted-private-key': 'encrypted private key (give --passphrase-file or QSJWT_PASSPHRASE for details)',
+};
+
+function describeAsText(file: string, description: KeyMaterialDescription): string {
+  const rows: [string, string | undefined][] = [
+    ['file', file],
+    ['kind', KIND_NAMES[description.kind]],
+    ['encoding', description.encoding],
+    ['key', description.bits ? `RSA ${description.bits} bits` : undefined],
+    ['subject', description.certificate?.subject],
+    ['issuer', description.certificate ? `${description.certificate.issuer}${description.certificate.selfSigned ? ' (self-signed)' : ''}` : undefined],
+    ['serial', description.certificate?.serialNumber],
+    ['valid from', description.certificate?.validFrom],
+    ['valid to', description.certificate?.validTo],
+    ['SHA-256', description.certificate?.sha256Thumbprint],
+    ['SHA-1', description.certificate?.sha1Thumbprint],
+    ['JWK thumbprint', description.jwkThumbprint],
+  ];
+  return rows.filter(([, value]) => value !== undefined).map(([name, value]) => `${name.padEnd(15)} ${value}`).join('\n') + '\n';
+}
+
+export function buildCommand(): Command {
+  return newCommand('keys show', 'Describe a private key, public key or certificate, or convert it to another form.', [
+    'qs-jwt keys show publickey.cer',
+    'qs-jwt keys show privatekey.pem --format json',
+    'qs-jwt keys show publickey.cer --format single-line     # for the Qlik Cloud IdP form',
+    'qs-jwt keys show privatekey.pem --format jwk --public   # public JWK with kid = RFC 7638 thumbprint',
+    'qs-jwt keys show rsa-pkcs1.pem --format pem             # converts PKCS#1 to PKCS#8',
+  ])
+    .argument('<file>', 'key or certificate file (PEM, DER or JWK); - reads standard input')
+    .addOption(new Option('--format <format>', 'text or json description; or the key as pem, single-line or jwk').choices(FORMATS).default('text'))
+    .option('--public', 'with pem, single-line or jwk: output only the public key')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted private key (or set QSJWT_PASSPHRASE)')
+    .action(async (file: string, flags: KeysShowFlags) => {
+      const source = await readInput(file, 'file');
+      const passphrase = await resolvePassphrase(flags);
+      const label = file === '-' ? 'standard input' : file;
+      try {
+        const material = readKeyMaterial(source, { passphrase });
+        const publicOnly = Boolean(flags.public);
+        let output: string;
+        switch (flags.format) {
+          case 'text':
+            output = describeAsText(label, await describeKeyMaterial(material));
+            break;
+          case 'json':
+            output = `${JSON.stringify({ file: label, ...(await describeKeyMaterial(material)) }, null, 2)}\n`;
+            break;
+          case 'pem':
+            output = materialToPem(material, { publicOnly });
+            break;
+          case 'single-line':
+            output = `${materialToSingleLine(material, { publicOnly })}\n`;
+            break;
+          case 'jwk':
+            output = `${JSON.stringify(await materialToJwk(material, { publicOnly }), null, 2)}\n`;
+            break;
+        }
+        process.stdout.write(output);
+      } catch (error) {
+        if (error instanceof QsJwtError) throw new CliError(`${label}: ${error.message}`);
+        throw error;
+      }
+    });
+}

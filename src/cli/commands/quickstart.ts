@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { access, readFile } from 'node:fs/promises';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { join, relative, resolve } from 'node:path';
+import { createCloudToken } from '../../core/qlik/cloud-token.js';
+import { createQseowToken } from '../../core/qlik/qseow-token.js';
+import { splitCompact, verifyCompactSignature } from '../../core/jose/compact-jws.js';
+import { jwkThumbprint } from '../../core/keys/jwk.js';
+import { loadPrivateKey, loadPublicKey } from '../../core/keys/key-input.js';
+import { toSingleLinePem } from '../../core/keys/pem-blocks.js';
+import type { CreatedToken } from '../../core/qlik/token-common.js';
+import { CliError, EXIT } from '../cli-error.js';
+import { newCommand } from '../command-setup.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import { createKeyFiles, keyFilePaths } from '../key-files.js';
+
+interface QuickstartFlags {
+  out: string;
+  force?: boolean;
+}
+
+const EXAMPLE = {
+  userId: 'anna',
+  userDirectory: 'QSJWT',
+  name: 'Anna Example',
+  email: 'anna@example.com',
+  groups: ['Sales', 'Analysts'],
+  issuer: 'https://qs-jwt.example.com',
+  prefix: 'jwt',
+};
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/** Re-uses keys from an earlier run, so running quickstart twice does not invalidate pasted certificates. */
+async function keysFor(outDir: string, force: boolean): Promise<{ privateKey: KeyObject; certificatePem: string; reused: boolean }> {
+  const paths = keyFilePaths(outDir, '');
+  if (!force && (await exists(paths.privateKeyPath)) && (await exists(paths.certificatePath))) {
+    const privateKey = loadPrivateKey(await readFile(paths.privateKeyPath));
+    const certificatePem = await readFile(paths.certificatePath, 'utf8');
+    const certificateKey = loadPublicKey(certificatePem);
+    if (!certificateKey.equals(createPublicKey(privateKey))) {
+      throw new CliError(`${paths.certificatePath} does not belong to ${paths.privateKeyPath}: pass --force to create a fresh pair`, EXIT.failure);
+    }
+    return { privateKey, certificatePem, reused: true };
+  }
+  const result = await createKeyFiles({ outDir, prefix: '', bits: 4096, days: 1825, commonName: 'qs-jwt', force, singleLine: true });
+  return { privateKey: result.keyPair.privateKey, certificatePem: result.certificatePem, reused: false };
+}
+
+/** Checks the token the way the server will: signature against the certificate, then the time window. */
+function checkToken(created: CreatedToken, certificatePem: string): string {
+  const publicKey = loadPublicKey(certificatePem);
+  if (!verifyCompactSignature(splitCompact(created.token), publicKey, created.header.alg)) {
+    throw new CliError('the example token does not verify with the certificate: the key files do not match', EXIT.failure);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const { nbf, exp } = created.payload as { nbf: number; exp: number };
+  if (!(nbf <= now && now < exp)) throw new CliError('the example token is outside its validity window: check the system clock', EXIT.failure);
+  return `signature verified with the certificate; valid until ${created.expiresAt}`;
+}
+
+export function buildCommand(): Command {
+  return newCommand('quickstart', 'Create a key pair and certificate (or re-use them), mint and check an example QSEoW token and an example Qlik Cloud token, and print what to paste where.', [
+    'qs-jwt quickstart',
+    'qs-jwt quickstart --out ./my-qlik-jwt',
+    'qs-jwt quickstart --out ./my-qlik-jwt --force    # new keys even if the folder has some',
+  ])
+    .option('--out <dir>', 'folder for the keys, certificate and example tokens', 'qs-jwt-quickstart')
+    .option('--force', 'create new keys even when the folder already has a pair')
+    .action(async (flags: QuickstartFlags) => {
+      const outDir = resolve(flags.out);
+      const { privateKey, certificatePem, reused } = await keysFor(outDir, Boolean(flags.force));
+      const kid = await jwkThumbprint(createPublicKey(privateKey));
+      const qseow = createQseowToken({ privateKey, userId: EXAMPLE.userId, userDirectory: EXAMPLE.userDirectory, name: EXAMPLE.name, email: EXAMPLE.email, groups: EXAMPLE.groups, expires: '1h' });
+      const cloud = createCloudToken({ privateKey, subject: EXAMPLE.userId, name: EXAMPLE.name, email: EXAMPLE.email, groups: EXAMPLE.groups, issuer: EXAMPLE.issuer, keyId: kid, expires: '5m' });
+      const qseowCheck = checkToken(qseow, certificatePem);
+      const cloudCheck = checkToken(cloud, certificatePem);
+      const qseowPath = join(outDir, 'qseow.jwt');
+      const cloudPath = join(outDir, 'cloud.jwt');
+      await writeFilesAtomically([
+        { path: qseowPath, content: `${qseow.token}\n`, mode: 0o600 },
+        { path: cloudPath, content: `${cloud.token}\n`, mode: 0o600 },
+      ], { force: true });
+      const show = (path: string): string => relative(process.cwd(), path) || path;
+      const certificatePath = show(join(outDir, 'publickey.cer'));
+      const keyPath = show(join(outDir, 'privatekey.pem'));
+      process.stdout.write([
+        `qs-jwt quickstart: ${reused ? 're-used the key pair' : 'created a 4096-bit key pair and certificate'} in ${show(outDir)}`,
+        `  private key  ${keyPath} (mode 0600: keep it secret, never paste it anywhere)`,
+        `  certificate  ${certificatePath}`,
+        '',
+        '1. Client-managed Qlik Sense (QSEoW): QMC > Virtual proxies > Create new',
+        `   Prefix: ${EXAMPLE.prefix}   Session cookie header name: X-Qlik-Session-${EXAMPLE.prefix}`,
+        '   Authentication method: JWT',
+        `   JWT certificate: paste all of ${certificatePath}`,
+        '   JWT attribute for user ID: userId        JWT attribute for user directory: userDirectory',
+        '   Then link the virtual proxy to a proxy and add your host to the host allow list.',
+        `   Example token (${EXAMPLE.userDirectory}\\${EXAMPLE.userId}, 1 hour): ${show(qseowPath)} - ${qseowCheck}`,
+        '   Try it:',
+        `   curl -sS -H "Authorization: Bearer $(cat ${show(qseowPath)})" -H "X-Qlik-Xrfkey: 0123456789abcdef" \\`,
+        `     "https://YOUR-SERVER/${EXAMPLE.prefix}/qrs/about?xrfkey=0123456789abcdef"`,
+        '',
+        '2. Qlik Cloud: Administration > Identity providers > Create new > JWT',
+        `   Issuer: ${EXAMPLE.issuer}`,
+        `   Key ID: ${kid}`,
+        '   Certificate (one line):',
+        `   ${toSingleLinePem(certificatePem)}`,
+        `   Example token (${EXAMPLE.email}, 5 minutes, use it once): ${show(cloudPath)} - ${cloudCheck}`,
+        '   Try it:',
+        `   curl -sS -X POST -c cookies.txt -H "Authorization: Bearer $(cat ${show(cloudPath)})" \\`,
+        '     "https://YOUR-TENANT.qlikcloud.com/login/jwt-session"',
+        '',
+        'Mint your own:',
+        `   qs-jwt create qseow --key ${keyPath} --userid USER --userdir DIRECTORY`,
+        `   qs-jwt create cloud --key ${keyPath} --sub USER --name NAME --email EMAIL --issuer ${EXAMPLE.issuer} --kid ${kid}`,
+        '',
+      ].join('\n'));
+    });
+}

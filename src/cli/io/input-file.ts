@@ -1,0 +1,53 @@
+import { open } from 'node:fs/promises';
+import { CliError, EXIT } from '../cli-error.js';
+
+/** Bound for files the CLI reads: keys, certificates, tokens, passphrases. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+async function readStdin(what: string, maxBytes: number): Promise<Buffer> {
+  if (process.stdin.isTTY) process.stderr.write(`qs-jwt: reading ${what} from standard input (end with Ctrl-D)\n`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > maxBytes) throw new CliError(`${what} from standard input is over ${maxBytes} bytes: that is not a key or token`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a file, or standard input for `-`, refusing anything over `maxBytes`. */
+export async function readInput(path: string, what: string, maxBytes = MAX_INPUT_BYTES): Promise<Buffer> {
+  if (path === '-') return readStdin(what, maxBytes);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw fileError(error, path, what);
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw new CliError(`${what} ${path} is a folder: give the file inside it`);
+    if (stats.size > maxBytes) throw new CliError(`${what} ${path} is ${stats.size} bytes, more than the ${maxBytes} a key or token can be: check the file name`);
+    return await handle.readFile();
+  } catch (error) {
+    throw error instanceof CliError ? error : fileError(error, path, what);
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileError(error: unknown, path: string, what: string): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new CliError(`${what} ${path} does not exist: check the path`);
+  if (code === 'EACCES' || code === 'EPERM') return new CliError(`${what} ${path} cannot be read (permission denied): check its owner and mode`, EXIT.failure);
+  if (code === 'EISDIR') return new CliError(`${what} ${path} is a folder: give the file inside it`);
+  return new CliError(`${what} ${path} cannot be read: ${(error as Error).message}`, EXIT.failure);
+}
+
+/** Reads a passphrase file; one trailing line break (as editors and `echo` add) is not part of it. */
+export async function readPassphraseFile(path: string): Promise<string> {
+  const text = (await readInput(path, 'passphrase file', 64 * 1024)).toString('utf8');
+  return text.replace(/\r?\n$/, '');
+}

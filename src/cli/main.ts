@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { COMMANDS, commandsInGroup, findCommand, type CommandEntry } from './command-registry.js';
+import { CliError, EXIT } from './cli-error.js';
+import { reportFailure } from './report-failure.js';
+
+function topLevelHelp(): string {
+  const line = (entry: CommandEntry): string => `  ${entry.words.join(' ').padEnd(16)} ${entry.summary}`;
+  return [
+    'Usage: qs-jwt <command> [options]',
+    '',
+    'Keys, certificates and JWTs for Qlik Sense (client-managed QSEoW and Qlik Cloud).',
+    '',
+    'Commands:',
+    ...COMMANDS.filter((entry) => !entry.compatibility).map(line),
+    '',
+    'Compatibility with the JavaScript qs-jwt:',
+    ...COMMANDS.filter((entry) => entry.compatibility).map(line),
+    '',
+    'Options:',
+    '  -h, --help       help for qs-jwt or any command (qs-jwt create qseow --help)',
+    '  -V, --version    print the version',
+    '  --debug          show stack traces on errors',
+    '',
+    'Examples:',
+    '  qs-jwt quickstart --out ./qs-jwt-quickstart',
+    '  qs-jwt keys create --out ./keys',
+    '  qs-jwt create qseow --key ./keys/privatekey.pem --userid anna --userdir ACME',
+    '  qs-jwt create cloud --key ./keys/privatekey.pem --sub anna --name "Anna A" --email anna@acme.com \\',
+    '      --issuer https://idp.acme.com --kid my-key-id',
+    '',
+    'Exit codes: 0 success, 1 the command failed, 2 wrong usage or unusable input.',
+    '',
+  ].join('\n');
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((arg) => arg !== '--debug');
+  const [first] = args;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    process.stdout.write(topLevelHelp());
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === '-V' || first === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const found = findCommand(args);
+  if (!found) {
+    const group = commandsInGroup(first);
+    if (group.length > 0 && (args.length === 1 || args[1]?.startsWith('-'))) {
+      const lines = group.map((entry) => `  qs-jwt ${entry.words.join(' ').padEnd(14)} ${entry.summary}`);
+      process.stdout.write([`Usage: qs-jwt ${first} <command> [options]`, '', ...lines, ''].join('\n'));
+      return args.includes('--help') || args.includes('-h') ? EXIT.ok : EXIT.usage;
+    }
+    const words = group.length > 0 ? `${first} ${args[1] ?? ''}`.trim() : first;
+    throw new CliError(`unknown command "${words}": run qs-jwt --help for the list`);
+  }
+  const { buildCommand } = await found.entry.load();
+  const command = buildCommand();
+  await command.parseAsync(found.rest, { from: 'user' });
+  return EXIT.ok;
+}
+
+const debug = process.argv.includes('--debug');
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportFailure(error, debug);
+  },
+);
