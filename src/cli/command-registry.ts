@@ -15,6 +15,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['keys', 'show'], summary: 'describe a key or certificate file and convert it (PEM, single line, JWK)', load: () => import('./commands/keys-show.js') },
   { words: ['create', 'qseow'], summary: 'mint a token for a client-managed Qlik Sense JWT virtual proxy', load: () => import('./commands/create-qseow.js') },
   { words: ['create', 'cloud'], summary: "mint a token for Qlik Cloud's JWT identity provider", load: () => import('./commands/create-cloud.js') },
+  { words: ['decode'], summary: 'show header and payload with readable times (verifies nothing)', load: () => import('./commands/decode.js') },
+  { words: ['verify'], summary: "check signature and Qlik's acceptance rules; every finding with a fix", load: () => import('./commands/verify.js') },
+  { words: ['lint'], summary: "check claims against Qlik's rules without a key", load: () => import('./commands/lint.js') },
   { words: ['create-qseow'], summary: 'qs-jwt (JavaScript) compatible form of create qseow', load: () => import('./commands/compat-create-qseow.js'), compatibility: true },
   { words: ['create-qscloud'], summary: 'qs-jwt (JavaScript) compatible form of create cloud', load: () => import('./commands/compat-create-qscloud.js'), compatibility: true },
 ];

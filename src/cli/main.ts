@@ -69,7 +69,8 @@ async function main(argv: string[]): Promise<number> {
 const debug = process.argv.includes('--debug');
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // A command that reports a negative result (verify: rejected) sets its own exit code.
+    process.exitCode ??= code;
   },
   (error: unknown) => {
     process.exitCode = reportFailure(error, debug);

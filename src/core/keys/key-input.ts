@@ -44,13 +44,19 @@ export function loadPrivateKey(source: KeySource, options: LoadPrivateKeyOptions
   return requireUsableRsa(key, 'private');
 }
 
+export interface LoadPublicKeyOptions extends LoadPrivateKeyOptions {
+  /** Return EC, small or other keys as they are instead of refusing them, so a verifier can report them. */
+  unchecked?: boolean | undefined;
+}
+
 /** Loads the public half from a certificate, public key, private key (PEM, DER or JWK). */
-export function loadPublicKey(source: KeySource, options: LoadPrivateKeyOptions = {}): KeyObject {
+export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions = {}): KeyObject {
+  const check = (key: KeyObject): KeyObject => (options.unchecked ? key : requireUsableRsa(key, 'public'));
   const text = keySourceToText(source).trim();
   if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a certificate, public key or private key');
   if (text.startsWith('{')) {
     const jwk = parseJwk(text);
-    return requireUsableRsa(jwkToKey(jwk, 'public'), 'public');
+    return check(jwkToKey(jwk, 'public'));
   }
   const blocks = findPemBlocks(text);
   const usable = blocks.find((block) => ['CERTIFICATE', 'PUBLIC KEY', 'RSA PUBLIC KEY'].includes(block.label))
@@ -60,10 +66,10 @@ export function loadPublicKey(source: KeySource, options: LoadPrivateKeyOptions 
     throw new KeyError('KEY_UNRECOGNISED', 'the input is neither PEM nor a JSON Web Key: give a certificate (publickey.cer) or public key (publickey.pem)');
   }
   if (PRIVATE_LABELS.has(usable.label)) {
-    return requireUsableRsa(createPublicKey(privateKeyFromPem(usable.text, options.passphrase)), 'public');
+    return check(createPublicKey(privateKeyFromPem(usable.text, options.passphrase)));
   }
   try {
-    return requireUsableRsa(createPublicKey(usable.text), 'public');
+    return check(createPublicKey(usable.text));
   } catch (error) {
     if (error instanceof KeyError) throw error;
     throw new KeyError('KEY_INVALID', `the ${usable.label.toLowerCase()} PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`);

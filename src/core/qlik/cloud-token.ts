@@ -2,18 +2,15 @@ import { ClaimError } from '../errors.js';
 import { signJwt, type JwtPayload } from '../jose/compact-jws.js';
 import { formatDuration } from '../time/duration.js';
 import { isoTime, resolveTimeWindow } from '../time/token-window.js';
+import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims } from './registered-claims.js';
+import { refuseRejected } from './self-check.js';
 import {
   buildHeader, currentTime, expiresAt, randomJwtId, requireGroups, requireText, resolveSigningKey,
   type CreatedToken, type TokenOptionsBase,
 } from './token-common.js';
 
-/** The only audience Qlik Cloud's JWT login accepts. */
-export const QLIK_CLOUD_AUDIENCE = 'qlik.api/login/jwt-session';
-/** Qlik Cloud refuses tokens whose `exp − nbf` exceeds one hour. */
-export const QLIK_CLOUD_MAX_LIFETIME_SECONDS = 3600;
-
-export const CLOUD_DEFAULTS = { expires: '5m' } as const;
+export { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS };
 
 export interface CloudTokenOptions extends TokenOptionsBase {
   /** `sub`: stable per user; Qlik Cloud keys the user on it. */
@@ -65,10 +62,7 @@ export function createCloudToken(options: CloudTokenOptions): CreatedToken {
   payload['jti'] = options.jwtId === undefined ? randomJwtId() : requireText(options.jwtId, 'JWT ID (jti)');
   addExtraClaims(payload, options.claims);
 
-  const warnings: string[] = [];
-  if (audience !== QLIK_CLOUD_AUDIENCE) {
-    warnings.push(`audience "${audience}" is not "${QLIK_CLOUD_AUDIENCE}": Qlik Cloud will refuse this token`);
-  }
+  const warnings = refuseRejected(header, payload, 'cloud', { issuer: options.issuer, keyId: options.keyId }, window);
   if (window.nbf > window.iat) {
     warnings.push(`the token becomes valid only at ${isoTime(window.nbf)}: Qlik Cloud refuses it until then`);
   }

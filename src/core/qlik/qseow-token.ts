@@ -1,22 +1,15 @@
 import { ClaimError } from '../errors.js';
 import { signJwt, type JwtPayload } from '../jose/compact-jws.js';
-import { formatDuration } from '../time/duration.js';
 import { resolveTimeWindow } from '../time/token-window.js';
+import { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims, requireAttributeName } from './registered-claims.js';
+import { refuseRejected } from './self-check.js';
 import {
   buildHeader, currentTime, expiresAt, randomJwtId, requireGroups, requireText, resolveSigningKey,
   type CreatedToken, type TokenOptionsBase,
 } from './token-common.js';
 
-export const QSEOW_DEFAULTS = {
-  userIdAttribute: 'userId',
-  userDirectoryAttribute: 'userDirectory',
-  groupsAttribute: 'groups',
-  expires: '1h',
-} as const;
-
-/** Lifetimes past this work but are a risk: a leaked token stays usable that long. */
-export const QSEOW_LONG_LIFETIME_SECONDS = 30 * 86_400;
+export { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS };
 
 export interface QseowTokenOptions extends TokenOptionsBase {
   userId: string;
@@ -73,10 +66,6 @@ export function createQseowToken(options: QseowTokenOptions): CreatedToken {
   payload['jti'] = options.jwtId === undefined ? randomJwtId() : requireText(options.jwtId, 'JWT ID (jti)');
   addExtraClaims(payload, options.claims);
 
-  const warnings: string[] = [];
-  const lifetime = window.exp - window.iat;
-  if (lifetime > QSEOW_LONG_LIFETIME_SECONDS) {
-    warnings.push(`the token lives ${formatDuration(lifetime)}, over 30 days: anyone who copies it can sign in as ${options.userDirectory}\\${options.userId} until it expires`);
-  }
+  const warnings = refuseRejected(header, payload, 'qseow', { userIdAttribute, userDirectoryAttribute }, window);
   return { token: signJwt(header, payload, key), header, payload, expiresAt: expiresAt(payload), warnings };
 }

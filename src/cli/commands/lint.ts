@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { lintToken } from '../../core/lint/verify-token.js';
+import { EXIT } from '../cli-error.js';
+import { newCommand } from '../command-setup.js';
+import { readTokenArgument } from '../io/token-input.js';
+import { addInspectionOptions, toLintOptions, type InspectionFlags } from '../inspection-options.js';
+import { reportAsJson, reportAsText } from '../inspection-report.js';
+
+export function buildCommand(): Command {
+  const command = newCommand('lint', "Check a token against Qlik's acceptance rules without a key (the signature is not checked). Exit 0 no errors, 1 errors, 2 usage.", [
+    'qs-jwt lint "$TOKEN" --profile cloud',
+    'qs-jwt lint - --profile qseow --userid-attr uid --userdir-attr dir < token.txt',
+  ]).argument('<token>', 'the token; - reads standard input');
+  addInspectionOptions(command);
+  return command.action(async (argument: string, flags: InspectionFlags) => {
+    const options = toLintOptions(flags);
+    const at = options.at ?? Math.floor(Date.now() / 1000);
+    const result = lintToken(await readTokenArgument(argument), flags.profile, { ...options, at });
+    process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, flags.profile, at, 'lint'));
+    if (!result.accepted) process.exitCode = EXIT.failure;
+  });
+}

@@ -1,0 +1,26 @@
+import type { Platform } from '../core/lint/claim-rules.js';
+import type { InspectionResult } from '../core/lint/verify-token.js';
+import { isoTime } from '../core/time/token-window.js';
+
+export function reportAsJson(result: InspectionResult): string {
+  const { accepted, signatureValid, header, payload, findings } = result;
+  return `${JSON.stringify({ accepted, signatureValid: signatureValid ?? null, header: header ?? null, payload: payload ?? null, findings }, null, 2)}\n`;
+}
+
+/** Verdict first, then every finding with its code and fix, errors before warnings before facts. */
+export function reportAsText(result: InspectionResult, platform: Platform, at: number, what: 'verify' | 'lint'): string {
+  const rules = platform === 'none' ? 'signature and time rules' : `${platform === 'qseow' ? 'QSEoW' : 'Qlik Cloud'} rules`;
+  const verdict = result.accepted
+    ? `ACCEPTED by ${rules} at ${isoTime(at)}${what === 'lint' ? ' (claims only: the signature was not checked)' : ''}`
+    : `REJECTED by ${rules} at ${isoTime(at)}`;
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const findings = [...result.findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  const fixed = new Set<string>();
+  const lines = findings.flatMap((item) => {
+    // Several findings of one rule (each missing claim) share a fix: show it once.
+    const showFix = item.fix !== '' && item.severity !== 'info' && !fixed.has(item.code);
+    fixed.add(item.code);
+    return [`  ${item.severity.padEnd(7)} ${item.code} ${item.message}`, ...(showFix ? [`          fix: ${item.fix}`] : [])];
+  });
+  return `${[verdict, ...lines].join('\n')}\n`;
+}

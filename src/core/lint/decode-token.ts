@@ -1,0 +1,64 @@
+import { finding, type Finding } from './rules.js';
+
+/** Far above any Qlik token (a few KiB) and below what would make parsing costly. */
+export const MAX_TOKEN_LENGTH = 64 * 1024;
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+export interface DecodedToken {
+  /** The token as given, without whitespace or a `Bearer ` prefix. */
+  token: string;
+  header: Record<string, unknown> | undefined;
+  payload: Record<string, unknown> | undefined;
+  signingInput: string;
+  signature: string;
+  /** Structural problems; empty when header and payload are both JSON objects. */
+  findings: Finding[];
+}
+
+/** Strips what people paste around a token: whitespace, quotes, and an `Authorization: Bearer` prefix. */
+export function normalizeTokenText(text: string): string {
+  return text.trim().replace(/^(authorization:\s*)?bearer\s+/i, '').replace(/^["']|["']$/g, '').trim();
+}
+
+function decodeJsonObject(part: string): Record<string, unknown> | string {
+  if (!BASE64URL.test(part) || part.length % 4 === 1) return 'not base64url';
+  const text = Buffer.from(part, 'base64url').toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object`;
+  return value as Record<string, unknown>;
+}
+
+/** Decodes without trusting: every structural problem becomes a finding instead of an exception. */
+export function decodeToken(text: string): DecodedToken {
+  const empty = { header: undefined, payload: undefined, signingInput: '', signature: '' };
+  if (text.length > MAX_TOKEN_LENGTH) {
+    return { token: '', ...empty, findings: [finding('QJ005', `${text.length} characters, limit ${MAX_TOKEN_LENGTH}`)] };
+  }
+  const token = normalizeTokenText(text);
+  const parts = token.split('.');
+  if (parts.length === 5) return { token, ...empty, findings: [finding('QJ002', 'five parts')] };
+  if (parts.length !== 3) {
+    return { token, ...empty, findings: [finding('QJ001', `${token === '' ? 'empty input' : `${parts.length} part${parts.length === 1 ? '' : 's'}`}`)] };
+  }
+  const [headerPart, payloadPart, signature] = parts as [string, string, string];
+  const findings: Finding[] = [];
+  const header = decodeJsonObject(headerPart);
+  const payload = decodeJsonObject(payloadPart);
+  if (typeof header === 'string') findings.push(finding('QJ003', header));
+  if (typeof payload === 'string') findings.push(finding('QJ004', payload));
+  if (!BASE64URL.test(signature) || signature === '') findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
+  return {
+    token,
+    header: typeof header === 'string' ? undefined : header,
+    payload: typeof payload === 'string' ? undefined : payload,
+    signingInput: `${headerPart}.${payloadPart}`,
+    signature,
+    findings,
+  };
+}

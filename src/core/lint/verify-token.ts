@@ -1,0 +1,88 @@
+import { verify, type KeyObject } from 'node:crypto';
+import { hashForAlgorithm, isRsaAlgorithm } from '../jose/algorithms.js';
+import { MIN_RSA_BITS } from '../keys/key-input.js';
+import { lintClaims, type LintOptions, type Platform } from './claim-rules.js';
+import { decodeToken } from './decode-token.js';
+import { finding, hasErrors, type Finding } from './rules.js';
+
+/** A public key, with the key ID it is known by (from a JWKS) if any. */
+export interface VerificationKey {
+  key: KeyObject;
+  kid?: string | undefined;
+}
+
+export interface InspectionResult {
+  /** No error finding (and, for verifyToken, a valid signature). */
+  accepted: boolean;
+  header: Record<string, unknown> | undefined;
+  payload: Record<string, unknown> | undefined;
+  /** true/false once checked; undefined when no key was given or the token could not be checked. */
+  signatureValid: boolean | undefined;
+  findings: Finding[];
+}
+
+export interface VerifyOptions extends LintOptions {
+  /** Which platform's acceptance rules apply; default none (signature and time only). */
+  platform?: Platform | undefined;
+  /** The key Qlik verifies with, or several (a JWKS), chosen by the token's kid. */
+  keys: KeyObject | readonly VerificationKey[];
+}
+
+function selectKey(keys: KeyObject | readonly VerificationKey[], kid: unknown): { key: KeyObject } | { problem: Finding } {
+  if (!Array.isArray(keys)) return { key: keys as KeyObject };
+  const list = keys as readonly VerificationKey[];
+  const byKid = typeof kid === 'string' ? list.find((candidate) => candidate.kid === kid) : undefined;
+  if (byKid) return { key: byKid.key };
+  const only = list.length === 1 ? list[0] : undefined;
+  if (only && (only.kid === undefined || kid === undefined)) return { key: only.key };
+  const known = list.map((item) => JSON.stringify(item.kid ?? null)).join(', ') || 'no keys';
+  return { problem: finding('QJ015', kid === undefined ? `the token has no kid and ${list.length} keys were given` : `kid ${JSON.stringify(kid)} is not among ${known}`) };
+}
+
+function keyFindings(key: KeyObject): Finding[] {
+  if (key.asymmetricKeyType !== 'rsa') return [finding('QJ014', `a ${key.asymmetricKeyType ?? key.type} key`)];
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  return bits < MIN_RSA_BITS ? [finding('QJ013', `${bits} bits`)] : [];
+}
+
+/**
+ * Decodes and lints without a key: every finding at once, the signature left unchecked.
+ * Good for "why would Qlik refuse this?" when only the token is at hand.
+ */
+export function lintToken(token: string, platform: Platform = 'none', options: LintOptions = {}): InspectionResult {
+  const decoded = decodeToken(token);
+  const findings = [...decoded.findings];
+  if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
+  if (decoded.header) findings.push(finding('QJ022'));
+  return { accepted: !hasErrors(findings), header: decoded.header, payload: decoded.payload, signatureValid: undefined, findings };
+}
+
+/**
+ * Verifies a token as Qlik would: the signature (RS256/384/512 only: never none, never HMAC with a
+ * public key as the secret) and every rule of the platform. Findings are all reported; a valid signature
+ * on an expired token gives both "signature valid" and "expired".
+ */
+export function verifyToken(token: string, options: VerifyOptions): InspectionResult {
+  const decoded = decodeToken(token);
+  const findings = [...decoded.findings];
+  let signatureValid: boolean | undefined;
+  if (decoded.header) {
+    const alg = decoded.header['alg'];
+    const selected = selectKey(options.keys, decoded.header['kid']);
+    if ('problem' in selected) {
+      findings.push(selected.problem);
+    } else {
+      const keyProblems = keyFindings(selected.key);
+      findings.push(...keyProblems);
+      const wellFormed = decoded.findings.every((item) => item.code !== 'QJ001');
+      if (keyProblems.length === 0 && isRsaAlgorithm(alg) && wellFormed) {
+        const signature = Buffer.from(decoded.signature, 'base64url');
+        signatureValid = verify(hashForAlgorithm(alg), Buffer.from(decoded.signingInput, 'ascii'), selected.key, signature);
+        findings.push(finding(signatureValid ? 'QJ021' : 'QJ020'));
+      }
+    }
+  }
+  if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, options.platform ?? 'none', options));
+  const accepted = signatureValid === true && !hasErrors(findings);
+  return { accepted, header: decoded.header, payload: decoded.payload, signatureValid, findings };
+}
