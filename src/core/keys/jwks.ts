@@ -18,9 +18,9 @@ export function loadJwks(source: KeySource): VerificationKey[] {
   if (!Array.isArray(keys)) throw new KeyError('KEY_UNRECOGNISED', 'the JSON has no "keys" array: give a JWK Set such as {"keys":[...]}');
   return keys.map((jwk: unknown, index) => {
     if (typeof jwk !== 'object' || jwk === null) throw new KeyError('KEY_INVALID', `JWKS key ${index + 1} is not an object`);
-    const { kid, d: _private, ...publicMembers } = jwk as Record<string, unknown>;
+    const { kid } = jwk as Record<string, unknown>;
     try {
-      return { key: createPublicKey({ key: publicMembers as JsonWebKey, format: 'jwk' }), kid: typeof kid === 'string' ? kid : undefined };
+      return { key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), kid: typeof kid === 'string' ? kid : undefined };
     } catch (error) {
       throw new KeyError('KEY_INVALID', `JWKS key ${index + 1}${typeof kid === 'string' ? ` (kid ${kid})` : ''} cannot be read: ${(error as Error).message}`);
     }
