@@ -49,7 +49,7 @@ export async function resolveLegacyKey(flags: LegacyFlags): Promise<KeyObject> {
     if (quietness(flags) !== 'silent') {
       process.stderr.write('qs-jwt: warning: --cert-privatekey puts the private key into shell history and process lists: use --cert-privatekey-file or --key-env instead\n');
     }
-    return resolvePrivateKey(flags, { text: flags.certPrivatekey, label: '--cert-privatekey' });
+    return resolvePrivateKey(flags, { literal: { text: flags.certPrivatekey, label: '--cert-privatekey' } });
   }
   if (flags.certPrivatekeyFile === undefined) {
     throw new CliError('no private key given: pass --cert-privatekey-file FILE, or --cert-create true to make a new pair');

@@ -3,6 +3,7 @@ import type { RsaAlgorithm } from '../core/jose/algorithms.js';
 import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
 import { collect } from './command-setup.js';
 import { blameFlag, CliError } from './cli-error.js';
+import { addProfileOptions } from './config/profile-options.js';
 import { addPrivateKeyOptions, type PrivateKeyFlags } from './io/private-key-options.js';
 
 export const TOKEN_FORMATS = ['token', 'json', 'header', 'env'] as const;
@@ -18,13 +19,16 @@ export interface TokenFlags extends PrivateKeyFlags {
   claim?: string[];
   format: TokenFormat;
   verbose?: boolean;
+  profile?: string;
+  config?: string;
 }
 
 export function addTokenOptions(command: Command, defaultExpires: string): Command {
   addPrivateKeyOptions(command);
+  addProfileOptions(command);
   return command
-    .addOption(new Option('--alg <alg>', 'signature algorithm; HS*, none and others are refused').default('RS256'))
-    .option('--expires <when>', `lifetime from iat (30s, 5m, 8h, 7d, 1y) or an absolute time (RFC 3339 or Unix seconds) (default: "${defaultExpires}")`)
+    .addOption(new Option('--alg <alg>', 'signature algorithm; HS*, none and others are refused').default('RS256').env('QSJWT_ALG'))
+    .addOption(new Option('--expires <when>', `lifetime from iat (30s, 5m, 8h, 7d, 1y) or an absolute time (RFC 3339 or Unix seconds) (default: "${defaultExpires}")`).env('QSJWT_EXPIRES'))
     .option('--not-before <when>', 'nbf: absolute time, or a duration from iat (-30s backdates for clock skew) (default: iat)')
     .option('--issued-at <when>', 'iat: RFC 3339, Unix seconds or "now" (default: now)')
     .option('--jti <id>', 'jti claim (default: 128 random bits)')

@@ -21,7 +21,8 @@ export type QsJwtErrorCode =
   | 'CLAIM_RESERVED_NAME'
   | 'CLAIM_CONFLICT'
   | 'CLAIM_INVALID'
-  | 'TOKEN_MALFORMED';
+  | 'TOKEN_MALFORMED'
+  | 'CONFIG_INVALID';
 
 export class QsJwtError extends Error {
   readonly code: QsJwtErrorCode;

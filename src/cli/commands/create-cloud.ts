@@ -1,6 +1,10 @@
 import { Option, type Command } from 'commander';
-import { CLOUD_DEFAULTS, createCloudToken, QLIK_CLOUD_AUDIENCE } from '../../core/qlik/cloud-token.js';
+import { createCloudToken } from '../../core/qlik/cloud-token.js';
+import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE } from '../../core/qlik/qlik-limits.js';
+import { CliError } from '../cli-error.js';
 import { collect, newCommand } from '../command-setup.js';
+import { profilePath } from '../config/config-file.js';
+import { useProfile } from '../config/profile-options.js';
 import { resolvePrivateKey } from '../io/private-key-options.js';
 import { addTokenOptions, algorithmFlag, parseClaimArguments, type TokenFlags } from '../token-options.js';
 import { emitToken, summarizeToken } from '../token-output.js';
@@ -10,8 +14,8 @@ interface CloudFlags extends TokenFlags {
   name: string;
   email: string;
   emailVerified: 'true' | 'false';
-  issuer: string;
-  kid: string;
+  issuer?: string;
+  kid?: string;
   groups?: string[];
   audience: string;
 }
@@ -25,16 +29,21 @@ export function buildCommand(): Command {
     .requiredOption('--sub <subject>', 'sub claim: a stable ID per user (Qlik Cloud keys the user on it)')
     .requiredOption('--name <name>', 'name claim')
     .requiredOption('--email <email>', 'email claim')
-    .requiredOption('--issuer <iss>', "iss claim: the identity provider's issuer")
-    .requiredOption('--kid <id>', "kid header: the identity provider's key ID")
+    .addOption(new Option('--issuer <iss>', "iss claim: the identity provider's issuer (required; also QSJWT_ISSUER or a profile)").env('QSJWT_ISSUER'))
+    .addOption(new Option('--kid <id>', "kid header: the identity provider's key ID (required; also QSJWT_KID or a profile)").env('QSJWT_KID'))
     .addOption(new Option('--email-verified <bool>', 'email_verified claim, sent as a JSON boolean').choices(['true', 'false']).default('true'))
     .option('--groups <group...>', 'groups claim, a JSON array (space-separated and repeatable)', (value: string, previous: string[] | undefined) => collect(value, previous))
     .option('--audience <aud>', 'aud claim; Qlik Cloud accepts only the default', QLIK_CLOUD_AUDIENCE);
   addTokenOptions(command, CLOUD_DEFAULTS.expires);
-  return command.action(async (flags: CloudFlags) => {
+  return command.action(async (_flags: CloudFlags, self: Command) => {
+    const loaded = await useProfile(self, 'cloud');
+    const flags = self.opts<CloudFlags>();
+    for (const [flag, value] of [['--issuer', flags.issuer], ['--kid', flags.kid]] as const) {
+      if (value === undefined) throw new CliError(`${flag} is required: the identity provider's ${flag === '--kid' ? 'key ID' : 'issuer'} (or set QSJWT_${flag.slice(2).toUpperCase()} or use a --profile that has it)`);
+    }
     const algorithm = algorithmFlag(flags.alg);
     const claims = parseClaimArguments(flags.claim);
-    const privateKey = await resolvePrivateKey(flags);
+    const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
     const created = createCloudToken({
       privateKey,
       algorithm,
@@ -42,8 +51,8 @@ export function buildCommand(): Command {
       name: flags.name,
       email: flags.email,
       emailVerified: flags.emailVerified === 'true',
-      issuer: flags.issuer,
-      keyId: flags.kid,
+      issuer: flags.issuer as string,
+      keyId: flags.kid as string,
       groups: flags.groups,
       audience: flags.audience,
       jwtId: flags.jti,

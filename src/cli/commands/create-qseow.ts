@@ -1,6 +1,9 @@
-import type { Command } from 'commander';
-import { createQseowToken, QSEOW_DEFAULTS } from '../../core/qlik/qseow-token.js';
+import { Option, type Command } from 'commander';
+import { createQseowToken } from '../../core/qlik/qseow-token.js';
+import { QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { collect, newCommand } from '../command-setup.js';
+import { profilePath } from '../config/config-file.js';
+import { useProfile } from '../config/profile-options.js';
 import { resolvePrivateKey } from '../io/private-key-options.js';
 import { addTokenOptions, algorithmFlag, parseClaimArguments, type TokenFlags } from '../token-options.js';
 import { emitToken, summarizeToken } from '../token-output.js';
@@ -29,21 +32,23 @@ export function buildCommand(): Command {
   ])
     .requiredOption('--userid <id>', 'user ID, e.g. anna')
     .requiredOption('--userdir <directory>', 'user directory, e.g. ACME')
-    .option('--userid-attr <claim>', `claim for the user ID: the virtual proxy's "JWT attribute for user ID"`, QSEOW_DEFAULTS.userIdAttribute)
-    .option('--userdir-attr <claim>', `claim for the user directory: the virtual proxy's "JWT attribute for user directory"`, QSEOW_DEFAULTS.userDirectoryAttribute)
+    .addOption(new Option('--userid-attr <claim>', `claim for the user ID: the virtual proxy's "JWT attribute for user ID"`).default(QSEOW_DEFAULTS.userIdAttribute).env('QSJWT_USERID_ATTR'))
+    .addOption(new Option('--userdir-attr <claim>', `claim for the user directory: the virtual proxy's "JWT attribute for user directory"`).default(QSEOW_DEFAULTS.userDirectoryAttribute).env('QSJWT_USERDIR_ATTR'))
     .option('--name <name>', 'name claim')
     .option('--email <email>', 'email claim')
     .option('--groups <group...>', 'groups, sent as a JSON array (space-separated and repeatable)', (value: string, previous: string[] | undefined) => collect(value, previous))
-    .option('--groups-attr <claim>', 'claim name for the groups; map it in the virtual proxy attribute mapping', QSEOW_DEFAULTS.groupsAttribute)
-    .option('--audience <aud>', "aud claim: must equal the virtual proxy's JWT audience when that is set")
-    .option('--issuer <iss>', 'iss claim')
+    .addOption(new Option('--groups-attr <claim>', 'claim name for the groups; map it in the virtual proxy attribute mapping').default(QSEOW_DEFAULTS.groupsAttribute).env('QSJWT_GROUPS_ATTR'))
+    .addOption(new Option('--audience <aud>', "aud claim: must equal the virtual proxy's JWT audience when that is set").env('QSJWT_AUDIENCE'))
+    .addOption(new Option('--issuer <iss>', 'iss claim').env('QSJWT_ISSUER'))
     .option('--subject <sub>', 'sub claim')
-    .option('--kid <id>', 'kid header');
+    .addOption(new Option('--kid <id>', 'kid header').env('QSJWT_KID'));
   addTokenOptions(command, QSEOW_DEFAULTS.expires);
-  return command.action(async (flags: QseowFlags) => {
+  return command.action(async (_flags: QseowFlags, self: Command) => {
+    const loaded = await useProfile(self, 'qseow');
+    const flags = self.opts<QseowFlags>();
     const algorithm = algorithmFlag(flags.alg);
     const claims = parseClaimArguments(flags.claim);
-    const privateKey = await resolvePrivateKey(flags);
+    const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
     const created = createQseowToken({
       privateKey,
       algorithm,

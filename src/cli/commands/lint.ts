@@ -3,7 +3,7 @@ import { lintToken } from '../../core/lint/verify-token.js';
 import { EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readTokenArgument } from '../io/token-input.js';
-import { addInspectionOptions, toLintOptions, type InspectionFlags } from '../inspection-options.js';
+import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
 
 export function buildCommand(): Command {
@@ -12,11 +12,13 @@ export function buildCommand(): Command {
     'qs-jwt lint - --profile qseow --userid-attr uid --userdir-attr dir < token.txt',
   ]).argument('<token>', 'the token; - reads standard input');
   addInspectionOptions(command);
-  return command.action(async (argument: string, flags: InspectionFlags) => {
+  return command.action(async (argument: string, _flags: InspectionFlags, self: Command) => {
+    const { platform } = await resolveInspectionProfile(self);
+    const flags = self.opts<InspectionFlags>();
     const options = toLintOptions(flags);
     const at = options.at ?? Math.floor(Date.now() / 1000);
-    const result = lintToken(await readTokenArgument(argument), flags.profile, { ...options, at });
-    process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, flags.profile, at, 'lint'));
+    const result = lintToken(await readTokenArgument(argument), platform, { ...options, at });
+    process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, platform, at, 'lint'));
     if (!result.accepted) process.exitCode = EXIT.failure;
   });
 }

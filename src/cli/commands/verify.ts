@@ -9,7 +9,8 @@ import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
 import { resolvePassphrase } from '../io/private-key-options.js';
 import { readTokenArgument } from '../io/token-input.js';
-import { addInspectionOptions, toLintOptions, type InspectionFlags } from '../inspection-options.js';
+import { profilePath } from '../config/config-file.js';
+import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
 
 interface VerifyFlags extends InspectionFlags {
@@ -19,8 +20,9 @@ interface VerifyFlags extends InspectionFlags {
   passphraseFile?: string;
 }
 
-async function verificationKeys(flags: VerifyFlags): Promise<KeyObject | VerificationKey[]> {
+async function verificationKeys(flags: VerifyFlags, profileCertFile: string | undefined): Promise<KeyObject | VerificationKey[]> {
   const given = [['--cert', flags.cert], ['--key', flags.key], ['--jwks', flags.jwks]].filter(([, value]) => value !== undefined) as [string, string][];
+  if (given.length === 0 && profileCertFile !== undefined) given.push(['profile certFile', profileCertFile]);
   if (given.length === 0) throw new CliError('no key to verify with: pass --cert publickey.cer, --key publickey.pem or --jwks keys.json (or use qs-jwt lint to check the claims only)');
   if (given.length > 1) throw new CliError(`${given.map(([flag]) => flag).join(' and ')} given: pass exactly one key source`);
   const [flag, path] = given[0] as [string, string];
@@ -47,13 +49,15 @@ export function buildCommand(): Command {
     .option('--jwks <file>', 'JWK Set; the key is chosen by the token kid')
     .option('--passphrase-file <file>', 'passphrase when --key is an encrypted private key (or QSJWT_PASSPHRASE)');
   addInspectionOptions(command);
-  return command.action(async (argument: string, flags: VerifyFlags) => {
+  return command.action(async (argument: string, _flags: VerifyFlags, self: Command) => {
+    const { platform, loaded } = await resolveInspectionProfile(self);
+    const flags = self.opts<VerifyFlags>();
     const options = toLintOptions(flags);
-    const keys = await verificationKeys(flags);
+    const keys = await verificationKeys(flags, loaded?.profile.certFile && profilePath(loaded, loaded.profile.certFile));
     const token = await readTokenArgument(argument);
     const at = options.at ?? Math.floor(Date.now() / 1000);
-    const result = verifyToken(token, { ...options, at, platform: flags.profile, keys });
-    process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, flags.profile, at, 'verify'));
+    const result = verifyToken(token, { ...options, at, platform, keys });
+    process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, platform, at, 'verify'));
     if (!result.accepted) process.exitCode = EXIT.failure;
   });
 }

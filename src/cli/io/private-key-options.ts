@@ -25,11 +25,19 @@ export async function resolvePassphrase(flags: { passphraseFile?: string }): Pro
   return fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment;
 }
 
-/** Finds, reads and parses the signing key; every error names where the key came from. */
-export async function resolvePrivateKey(flags: PrivateKeyFlags, literal?: { text: string; label: string }): Promise<KeyObject> {
+/**
+ * Finds, reads and parses the signing key; every error names where the key came from.
+ * Order: --key / --key-env (or a legacy literal), then QSJWT_KEY (key text), QSJWT_KEY_FILE, and last the
+ * profile's keyFile.
+ */
+export async function resolvePrivateKey(
+  flags: PrivateKeyFlags,
+  extra: { literal?: { text: string; label: string }; profileKeyFile?: string | undefined } = {},
+): Promise<KeyObject> {
+  const { literal } = extra;
   const given = [flags.key !== undefined, flags.keyEnv !== undefined, literal !== undefined].filter(Boolean).length;
-  if (given === 0) throw new CliError('no private key given: pass --key FILE (or --key-env VAR); create one with qs-jwt keys create');
   if (given > 1) throw new CliError('more than one private key given: pass only one of --key and --key-env');
+  const environment = process.env;
   let source: Buffer | string;
   let label: string;
   if (flags.key !== undefined) {
@@ -37,12 +45,23 @@ export async function resolvePrivateKey(flags: PrivateKeyFlags, literal?: { text
     source = await readInput(flags.key, '--key');
   } else if (flags.keyEnv !== undefined) {
     label = `--key-env ${flags.keyEnv}`;
-    const value = process.env[flags.keyEnv];
+    const value = environment[flags.keyEnv];
     if (value === undefined || value === '') throw new CliError(`${label}: the environment variable ${flags.keyEnv} is not set or empty`);
     source = value;
+  } else if (literal !== undefined) {
+    label = literal.label;
+    source = literal.text.replace(/\\n/g, '\n');
+  } else if (environment['QSJWT_KEY']) {
+    label = 'QSJWT_KEY';
+    source = environment['QSJWT_KEY'];
+  } else if (environment['QSJWT_KEY_FILE']) {
+    label = `QSJWT_KEY_FILE ${environment['QSJWT_KEY_FILE']}`;
+    source = await readInput(environment['QSJWT_KEY_FILE'], 'QSJWT_KEY_FILE');
+  } else if (extra.profileKeyFile !== undefined) {
+    label = `profile keyFile ${extra.profileKeyFile}`;
+    source = await readInput(extra.profileKeyFile, 'profile keyFile');
   } else {
-    label = (literal as { label: string }).label;
-    source = (literal as { text: string }).text.replace(/\\n/g, '\n');
+    throw new CliError('no private key given: pass --key FILE (or --key-env VAR, QSJWT_KEY_FILE, or a profile with keyFile); create one with qs-jwt keys create');
   }
   const passphrase = await resolvePassphrase(flags);
   try {
