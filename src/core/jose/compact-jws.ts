@@ -1,6 +1,6 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { TokenFormatError } from '../errors.js';
-import { hashForAlgorithm, type RsaAlgorithm } from './algorithms.js';
+import { hashForAlgorithm, requireRsaAlgorithm, type RsaAlgorithm } from './algorithms.js';
 
 /** JOSE header fields this toolkit writes. */
 export interface JwsHeader {
@@ -23,6 +23,9 @@ function base64url(bytes: Uint8Array | string): string {
  * of batch minting, and a JOSE library's async WebCrypto route costs several times more per token.
  */
 export function signCompactBytes(headerBytes: Uint8Array, payloadBytes: Uint8Array, key: KeyObject, alg: RsaAlgorithm): string {
+  // Checked here too, not only by the token builders: JavaScript callers bypass the type, and an
+  // unknown name would otherwise fall back to SHA-256 under a header claiming something else.
+  requireRsaAlgorithm(alg);
   const signingInput = `${base64url(headerBytes)}.${base64url(payloadBytes)}`;
   const signature = sign(hashForAlgorithm(alg), Buffer.from(signingInput, 'ascii'), key);
   return `${signingInput}.${signature.toString('base64url')}`;
