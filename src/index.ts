@@ -33,3 +33,11 @@ export {
   createCloudToken, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS,
   type CloudTokenOptions,
 } from './core/qlik/cloud-token.js';
+export { QSEOW_LONG_LIFETIME_SECONDS } from './core/qlik/qlik-limits.js';
+export { RULES, hasErrors, type Finding, type Rule, type RuleCode, type Severity } from './core/lint/rules.js';
+export { decodeToken, normalizeTokenText, MAX_TOKEN_LENGTH, type DecodedToken } from './core/lint/decode-token.js';
+export { lintClaims, PLATFORMS, type LintOptions, type Platform } from './core/lint/claim-rules.js';
+export { verifyToken, lintToken, type InspectionResult, type VerificationKey, type VerifyOptions } from './core/lint/verify-token.js';
+export { loadJwks } from './core/keys/jwks.js';
+export { parseConfig, ConfigError, PROFILE_FIELDS, type Profile, type QsJwtConfig } from './core/config/config-schema.js';
+export { qseowRowOptions, cloudRowOptions, type BatchRecord } from './core/batch/batch-row.js';

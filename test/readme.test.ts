@@ -30,3 +30,19 @@ test('the README library example runs as written, importing the package by name'
     rmSync(file, { force: true });
   }
 });
+
+test('README documents every acceptance rule with its code, severity and scope', async () => {
+  const { RULES } = await import('../src/core/lint/rules.js');
+  for (const [code, rule] of Object.entries(RULES)) {
+    assert.match(readme, new RegExp(`\\| ${code} \\| ${rule.severity} \\| ${rule.scope} \\|`), `${code} is missing from the README rule table`);
+  }
+  const documented = [...readme.matchAll(/^\| (QJ\d{3}) \|/gm)].map((match) => match[1]);
+  assert.deepEqual(documented.sort(), Object.keys(RULES).sort(), 'the README table lists exactly the rules in RULES');
+});
+
+test('README names every command the CLI registers', async () => {
+  const { COMMANDS } = await import('../src/cli/command-registry.js');
+  for (const entry of COMMANDS) {
+    assert.ok(readme.includes(`qs-jwt ${entry.words.join(' ')}`), `README does not mention qs-jwt ${entry.words.join(' ')}`);
+  }
+});
