@@ -3,7 +3,7 @@ import { createSelfSignedCertificate } from '../core/keys/certificate.js';
 import { encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, type RsaKeyPair } from '../core/keys/key-pair.js';
 import { describeKeyMaterial, readKeyMaterial, type KeyMaterialDescription } from '../core/keys/key-material.js';
 import { toSingleLinePem } from '../core/keys/pem-blocks.js';
-import { writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
+import { refuseExisting, writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
 
 export interface KeyFileRequest {
   outDir: string;
@@ -40,6 +40,9 @@ export function keyFilePaths(outDir: string, prefix: string): { privateKeyPath: 
 /** Generates a key pair and certificate and writes them all or nothing, the private key as 0600. */
 export async function createKeyFiles(request: KeyFileRequest): Promise<KeyFileResult> {
   const paths = keyFilePaths(request.outDir, request.prefix);
+  if (!request.force) {
+    await refuseExisting([paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath, ...(request.singleLine ? [paths.singleLinePath] : [])]);
+  }
   const keyPair = await generateKeyPair({ bits: request.bits });
   const certificatePem = await createSelfSignedCertificate({ ...keyPair, commonName: request.commonName, days: request.days });
   const singleLineCertificate = toSingleLinePem(certificatePem);

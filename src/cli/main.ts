@@ -41,9 +41,10 @@ function version(): string {
 async function main(argv: string[]): Promise<number> {
   const args = argv.filter((arg) => arg !== '--debug');
   const [first] = args;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+  if (first === undefined) throw new CliError('no command given: run qs-jwt --help to see the commands');
+  if (first === '-h' || first === '--help' || first === 'help') {
     process.stdout.write(topLevelHelp());
-    return first === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   if (first === '-V' || first === '--version') {
     process.stdout.write(`${version()}\n`);
@@ -52,10 +53,14 @@ async function main(argv: string[]): Promise<number> {
   const found = findCommand(args);
   if (!found) {
     const group = commandsInGroup(first);
-    if (group.length > 0 && (args.length === 1 || args[1]?.startsWith('-'))) {
+    if (group.length > 0 && (args.includes('--help') || args.includes('-h'))) {
       const lines = group.map((entry) => `  qs-jwt ${entry.words.join(' ').padEnd(14)} ${entry.summary}`);
       process.stdout.write([`Usage: qs-jwt ${first} <command> [options]`, '', ...lines, ''].join('\n'));
-      return args.includes('--help') || args.includes('-h') ? EXIT.ok : EXIT.usage;
+      return EXIT.ok;
+    }
+    if (group.length > 0 && (args.length === 1 || args[1]?.startsWith('-'))) {
+      const names = group.map((entry) => `qs-jwt ${entry.words.join(' ')}`).join(' or ');
+      throw new CliError(`qs-jwt ${first} needs a command: ${names} (see qs-jwt ${first} --help)`);
     }
     const words = group.length > 0 ? `${first} ${args[1] ?? ''}`.trim() : first;
     throw new CliError(`unknown command "${words}": run qs-jwt --help for the list`);

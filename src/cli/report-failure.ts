@@ -12,7 +12,11 @@ export function reportFailure(error: unknown, debug: boolean): number {
   let exitCode: number = EXIT.failure;
   let line = message;
   if (error instanceof CliError) exitCode = error.exitCode;
-  else if (error instanceof QsJwtError) exitCode = EXIT.usage;
+  else if (error instanceof QsJwtError) {
+    exitCode = EXIT.usage;
+    // Core errors about an option start with its name (expires, not-before…): make it the flag.
+    if (error.option && line.startsWith(error.option)) line = `--${line}`;
+  }
   else line = `unexpected error: ${message}${debug ? '' : ' (run again with --debug for details)'}`;
   process.stderr.write(`qs-jwt: error: ${line}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { RsaAlgorithm } from '../core/jose/algorithms.js';
 import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
+import { setClaim } from '../core/qlik/registered-claims.js';
 import { collect } from './command-setup.js';
 import { blameFlag, CliError } from './cli-error.js';
 import { addProfileOptions } from './config/profile-options.js';
@@ -49,7 +50,7 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
     const separator = pair.indexOf('=');
     if (separator <= 0) throw new CliError(`--claim "${pair}" must be key=value, e.g. --claim department=sales or --claim 'roles=["a","b"]'`);
     const name = pair.slice(0, separator);
-    if (name in claims) throw new CliError(`--claim ${name} is given twice: give each claim once`);
+    if (Object.hasOwn(claims, name)) throw new CliError(`--claim ${name} is given twice: give each claim once`);
     const raw = pair.slice(separator + 1);
     let value: unknown = raw;
     try {
@@ -57,7 +58,7 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
     } catch {
       // not JSON: keep the text
     }
-    claims[name] = value;
+    setClaim(claims, name, value);
   }
   return claims;
 }

@@ -26,11 +26,17 @@ export type QsJwtErrorCode =
 
 export class QsJwtError extends Error {
   readonly code: QsJwtErrorCode;
+  /**
+   * The option the error is about, in the words its message starts with (`expires`, `not-before`,
+   * `issued-at`), so an adapter can point at its own flag.
+   */
+  readonly option: string | undefined;
 
-  constructor(code: QsJwtErrorCode, message: string) {
+  constructor(code: QsJwtErrorCode, message: string, option?: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
+    this.option = option;
   }
 }
 

@@ -37,15 +37,26 @@ async function writeTemporary(file: FileToWrite): Promise<string> {
  * then is linked into place (which fails if the name appeared meanwhile) or, with `force`, renamed over
  * the old file. If anything fails, the files this call created are removed again.
  */
-export async function writeFilesAtomically(files: readonly FileToWrite[], { force = false } = {}): Promise<void> {
-  if (!force) {
-    for (const file of files) {
-      if (await exists(file.path)) {
-        throw new CliError(`${file.path} already exists: pass --force to replace it, or choose another --out or --prefix`, EXIT.failure);
-      }
+/** Refuses early when any target exists, so costly work (key generation) is not done for nothing. */
+export async function refuseExisting(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    if (await exists(path)) {
+      throw new CliError(`${path} already exists: pass --force to replace it, or choose another --out or --prefix`, EXIT.failure);
     }
   }
-  for (const folder of new Set(files.map((file) => dirname(file.path)))) await mkdir(folder, { recursive: true });
+}
+
+export async function writeFilesAtomically(files: readonly FileToWrite[], { force = false } = {}): Promise<void> {
+  if (!force) await refuseExisting(files.map((file) => file.path));
+  for (const folder of new Set(files.map((file) => dirname(file.path)))) {
+    try {
+      await mkdir(folder, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new CliError(`${folder} is a file, not a folder: give --out a folder`, EXIT.failure);
+      throw new CliError(`cannot create folder ${folder}: ${(error as Error).message}`, EXIT.failure);
+    }
+  }
   const temporaries: string[] = [];
   const created: string[] = [];
   try {

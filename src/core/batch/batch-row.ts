@@ -1,6 +1,7 @@
 import { ClaimError } from '../errors.js';
 import type { CloudTokenOptions } from '../qlik/cloud-token.js';
 import type { QseowTokenOptions } from '../qlik/qseow-token.js';
+import { setClaim } from '../qlik/registered-claims.js';
 
 /** One input record: CSV cells are strings, JSON Lines values keep their JSON types. */
 export type BatchRecord = Readonly<Record<string, unknown>>;
@@ -23,7 +24,7 @@ function split(record: BatchRecord, known: readonly string[]): { fields: Record<
     if (!present(value)) continue;
     const lower = name.toLowerCase();
     if (known.includes(lower)) fields[lower] = value;
-    else extra[name] = value;
+    else setClaim(extra, name, value);
   }
   return { fields, extra };
 }

@@ -2,7 +2,7 @@ import { ClaimError } from '../errors.js';
 import { signJwt, type JwtPayload } from '../jose/compact-jws.js';
 import { resolveTimeWindow } from '../time/token-window.js';
 import { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from './qlik-limits.js';
-import { addExtraClaims, requireAttributeName } from './registered-claims.js';
+import { addExtraClaims, requireAttributeName, setClaim } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
 import {
   buildHeader, currentTime, expiresAt, randomJwtId, requireGroups, requireText, resolveSigningKey,
@@ -49,13 +49,13 @@ export function createQseowToken(options: QseowTokenOptions): CreatedToken {
   const window = resolveTimeWindow(options, QSEOW_DEFAULTS.expires, currentTime(options));
 
   const payload: JwtPayload = {};
-  payload[userIdAttribute] = requireText(options.userId, 'user ID');
-  payload[userDirectoryAttribute] = requireText(options.userDirectory, 'user directory');
+  setClaim(payload, userIdAttribute, requireText(options.userId, 'user ID'));
+  setClaim(payload, userDirectoryAttribute, requireText(options.userDirectory, 'user directory'));
   if (options.name !== undefined) payload['name'] = requireText(options.name, 'name');
   if (options.email !== undefined) payload['email'] = requireText(options.email, 'email');
   if (groups && groupsAttribute) {
-    if (groupsAttribute in payload) throw new ClaimError('CLAIM_CONFLICT', `the groups attribute "${groupsAttribute}" repeats another claim name: choose a distinct name`);
-    payload[groupsAttribute] = groups;
+    if (Object.hasOwn(payload, groupsAttribute)) throw new ClaimError('CLAIM_CONFLICT', `the groups attribute "${groupsAttribute}" repeats another claim name: choose a distinct name`);
+    setClaim(payload, groupsAttribute, groups);
   }
   if (options.issuer !== undefined) payload['iss'] = requireText(options.issuer, 'issuer');
   if (options.subject !== undefined) payload['sub'] = requireText(options.subject, 'subject');

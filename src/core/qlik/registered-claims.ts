@@ -25,15 +25,25 @@ export function requireAttributeName(name: string, what: string): string {
  * Adds claims to a payload, refusing any name already set: a duplicate would silently override a value
  * the user gave through a dedicated option.
  */
+const OPTION_FOR_CLAIM: Readonly<Record<string, string>> = {
+  iss: 'issuer (--issuer)', sub: 'subject (--subject or --sub)', aud: 'audience (--audience)', exp: 'expires (--expires)',
+  nbf: 'not-before (--not-before)', iat: 'issued-at (--issued-at)', jti: 'jti (--jti)',
+};
+
+/** Sets a claim as an own property, so names such as "__proto__" or "constructor" are plain claims. */
+export function setClaim(payload: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(payload, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function addExtraClaims(payload: Record<string, unknown>, extra: Readonly<Record<string, unknown>> | undefined): void {
   for (const [name, value] of Object.entries(extra ?? {})) {
-    if (name in payload) {
+    if (isRegisteredClaim(name)) {
+      throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is a registered claim set by its own option: use ${OPTION_FOR_CLAIM[name]}`);
+    }
+    if (Object.hasOwn(payload, name)) {
       throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is already set by its own option: set it there instead of as an extra claim`);
     }
-    if (isRegisteredClaim(name)) {
-      throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is a registered claim that qs-jwt sets itself: use its own option (--audience, --issuer, --subject, --expires, --not-before, --issued-at, --jti)`);
-    }
     if (value === undefined) continue;
-    payload[name] = value;
+    setClaim(payload, name, value);
   }
 }

@@ -19,7 +19,7 @@ const PART = /(\d{1,12})\s*([a-z]+)/gy;
  * Returns undefined when the text is not shaped like a duration, so callers can try other forms.
  * A year is 365 days (as in the `ms` package that qs-jwt users know).
  */
-export function parseSignedDuration(text: string): number | undefined {
+export function parseSignedDuration(text: string, what = 'duration'): number | undefined {
   let rest = text.trim().toLowerCase();
   let sign = 1;
   if (rest.startsWith('-') || rest.startsWith('+')) {
@@ -41,7 +41,7 @@ export function parseSignedDuration(text: string): number | undefined {
   }
   if (consumed !== rest.length) return undefined;
   if (total > MAX_DURATION_SECONDS) {
-    throw new TimeError('TIME_INVALID', `duration "${text}" is longer than 100 years: use a shorter lifetime`);
+    throw new TimeError('TIME_INVALID', `${what} "${text}" is longer than 100 years: use a shorter lifetime`, what);
   }
   return sign * total;
 }

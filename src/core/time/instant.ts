@@ -16,11 +16,11 @@ export function toUnixSeconds(date: Date): UnixSeconds {
  * Parses an absolute point in time: RFC 3339 (`2026-05-01T12:00:00Z`) or Unix seconds (`1777636800`).
  * Returns undefined when the text has neither shape.
  */
-export function parseAbsoluteTime(text: string): UnixSeconds | undefined {
+export function parseAbsoluteTime(text: string, what = 'time'): UnixSeconds | undefined {
   const trimmed = text.trim();
-  if (/^\d{1,12}$/.test(trimmed)) {
+  if (/^\d+$/.test(trimmed)) {
     const seconds = Number(trimmed);
-    if (seconds > LATEST) throw new TimeError('TIME_INVALID', `time "${text}" is after the year 9999: give Unix seconds, not milliseconds`);
+    if (seconds > LATEST) throw new TimeError('TIME_INVALID', `${what} "${text}" is after the year 9999: give Unix seconds, not milliseconds`, what);
     return seconds;
   }
   const match = RFC3339.exec(trimmed);
@@ -30,7 +30,7 @@ export function parseAbsoluteTime(text: string): UnixSeconds | undefined {
   // Date.parse rolls 2026-02-30 over to March; a user who typed it meant something else.
   const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (Number.isNaN(millis) || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new TimeError('TIME_INVALID', `time "${text}" is not a real date and time`);
+    throw new TimeError('TIME_INVALID', `${what} "${text}" is not a real date and time`, what);
   }
   return Math.floor(millis / 1000);
 }
@@ -38,9 +38,9 @@ export function parseAbsoluteTime(text: string): UnixSeconds | undefined {
 /** Parses `now`, RFC 3339 or Unix seconds. */
 export function parseInstant(text: string, now: UnixSeconds, what = 'time'): UnixSeconds {
   if (text.trim().toLowerCase() === 'now') return now;
-  const absolute = parseAbsoluteTime(text);
+  const absolute = parseAbsoluteTime(text, what);
   if (absolute === undefined) {
-    throw new TimeError('TIME_INVALID', `${what} "${text}" is not a time: write RFC 3339 (2026-05-01T12:00:00Z), Unix seconds or "now"`);
+    throw new TimeError('TIME_INVALID', `${what} "${text}" is not a time: write RFC 3339 (2026-05-01T12:00:00Z), Unix seconds or "now"`, what);
   }
   return absolute;
 }
@@ -56,25 +56,26 @@ export function resolveMoment(
   { allowNegativeOffset = false } = {},
 ): UnixSeconds {
   if (spec instanceof Date) {
-    if (Number.isNaN(spec.getTime())) throw new TimeError('TIME_INVALID', `${what} is an invalid Date`);
+    if (Number.isNaN(spec.getTime())) throw new TimeError('TIME_INVALID', `${what} is an invalid Date`, what);
     return toUnixSeconds(spec);
   }
   if (typeof spec === 'number') {
-    if (!Number.isFinite(spec) || spec < 0) throw new TimeError('TIME_INVALID', `${what} ${spec} is not a Unix time in seconds`);
+    if (!Number.isFinite(spec) || spec < 0) throw new TimeError('TIME_INVALID', `${what} ${spec} is not a Unix time in seconds`, what);
     return Math.floor(spec);
   }
-  const offset = parseSignedDuration(spec);
+  const offset = parseSignedDuration(spec, what);
   if (offset !== undefined) {
     if (offset <= 0 && !allowNegativeOffset) {
-      throw new TimeError('TIME_INVALID', `${what} "${spec}" is ${offset === 0 ? 'zero' : 'negative'}: give a positive duration such as 5m, or an absolute time`);
+      throw new TimeError('TIME_INVALID', `${what} "${spec}" is ${offset === 0 ? 'zero' : 'negative'}: give a positive duration such as 5m, or an absolute time`, what);
     }
     return base + offset;
   }
-  const absolute = parseAbsoluteTime(spec);
+  const absolute = parseAbsoluteTime(spec, what);
   if (absolute === undefined) {
     throw new TimeError(
       'TIME_INVALID',
       `${what} "${spec}" is neither a duration (30s, 5m, 8h, 7d, 1y) nor a time (RFC 3339 such as 2026-05-01T12:00:00Z, or Unix seconds)`,
+      what,
     );
   }
   return absolute;

@@ -32,10 +32,14 @@ export function resolveTimeWindow(input: TimeWindowInput, defaultExpires: string
     const hint = typeof expiresSpec === 'string' && /^\d+$/.test(expiresSpec.trim())
       ? `; a bare number is a Unix time, so for a lifetime write ${expiresSpec.trim()}s`
       : '';
-    throw new TimeError('TIME_ORDER', `expires ${isoTime(exp)} is not after the issue time ${isoTime(iat)}: give a lifetime longer than zero${hint}`);
+    throw new TimeError('TIME_ORDER', `expires ${isoTime(exp)} is not after the issue time ${isoTime(iat)}: give a lifetime longer than zero${hint}`, 'expires');
   }
   if (exp <= nbf) {
-    throw new TimeError('TIME_ORDER', `expires ${isoTime(exp)} is not after not-before ${isoTime(nbf)}: the token would never be valid`);
+    // Blame the option the user set: a late not-before, or else a short expiry.
+    if (input.notBefore !== undefined) {
+      throw new TimeError('TIME_ORDER', `not-before ${isoTime(nbf)} is not before the expiry ${isoTime(exp)}: the token would never be valid`, 'not-before');
+    }
+    throw new TimeError('TIME_ORDER', `expires ${isoTime(exp)} is not after not-before ${isoTime(nbf)}: the token would never be valid`, 'expires');
   }
   return { iat, nbf, exp };
 }
@@ -44,7 +48,7 @@ function resolveAbsolute(spec: string | number | Date, now: UnixSeconds): UnixSe
   if (typeof spec === 'string') {
     if (spec.trim().toLowerCase() === 'now') return now;
     if (parseSignedDuration(spec) !== undefined) {
-      throw new TimeError('TIME_INVALID', `issued-at "${spec}" is a duration: give a time (RFC 3339, Unix seconds or "now")`);
+      throw new TimeError('TIME_INVALID', `issued-at "${spec}" is a duration: give a time (RFC 3339, Unix seconds or "now")`, 'issued-at');
     }
   }
   return resolveMoment(spec, now, 'issued-at');
