@@ -1,0 +1,90 @@
+/**
+ * The benchmark suite: `npm run bench` (full, writes bench/results.json and BENCHMARKS.md) or
+ * `npm run bench -- --quick` (under a minute, prints only unless --json FILE is given).
+ * Every figure is measured side by side with its comparison in the same run and reported as a ratio.
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './measure.js';
+import type { BenchRow } from './row.js';
+import { makeSetup } from './figures/setup.js';
+import { cliStartRows } from './figures/cli-start.js';
+import { keysCreateRow } from './figures/keys-create.js';
+import { libraryRows } from './figures/library.js';
+import { batchRow } from './figures/batch.js';
+import { memoryRows } from './figures/memory.js';
+
+interface PendingRow {
+  id: number;
+  figure: string;
+  pending: string;
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const jsonIndex = args.indexOf('--json');
+const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : quick ? undefined : join(ROOT, 'bench', 'results.json');
+
+function number(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(value >= 10 ? 1 : 2);
+}
+
+function describe(row: BenchRow): string[] {
+  return [
+    String(row.id), row.figure,
+    `${number(row.ours.median)} ${row.ours.unit} [${number(row.ours.min)}–${number(row.ours.max)}]`,
+    `${row.comparison.name}: ${number(row.comparison.median)} [${number(row.comparison.min)}–${number(row.comparison.max)}]`,
+    `${row.ratio.toFixed(2)}×`, `${row.target.operator} ${row.target.value}×`, row.met ? 'met' : 'MISSED',
+  ];
+}
+
+function markdown(rows: readonly BenchRow[], pending: readonly PendingRow[], when: string): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured ${when} on ${cpus()[0]?.model ?? 'unknown CPU'} (${availableParallelism()} cores), Node ${process.version}, with \`npm run bench\`.`,
+    'Each figure ran side by side with its comparison in the same run; values are medians with [min–max].',
+    'Absolute numbers depend on the machine: read the ratios.',
+    '',
+    '| # | figure | qs-jwt | compared with | ratio | target | result |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${describe(row).join(' | ')} |`),
+    ...pending.map((row) => `| ${row.id} | ${row.figure} | – | – | – | – | ${row.pending} |`),
+    '',
+    '## What each figure measured',
+    '',
+    ...rows.map((row) => `- **#${row.id} ${row.figure}**: ${row.measured}; ratio = ${row.ratioMeaning}; checked: ${row.asserted}.${row.note ? ` ${row.note}.` : ''}${row.others ? ` Others: ${Object.entries(row.others).map(([name, summary]) => `${name} ${number(summary.median)}`).join(', ')}.` : ''}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const setup = makeSetup(quick);
+  const rows: BenchRow[] = [];
+  const step = async (name: string, run: () => BenchRow[] | BenchRow | Promise<BenchRow[]>): Promise<void> => {
+    process.stderr.write(`bench: ${name}…\n`);
+    const result = await run();
+    rows.push(...(Array.isArray(result) ? result : [result]));
+  };
+  await step('CLI start-up (#1, #2)', () => cliStartRows(setup));
+  await step('keys create (#3)', () => keysCreateRow(setup));
+  await step('library sign and verify (#4, #5)', () => libraryRows(setup));
+  await step('batch (#6)', () => batchRow(setup));
+  await step('memory (#9)', () => memoryRows(setup));
+  const pending: PendingRow[] = [
+    { id: 7, figure: 'emulator req/s, Bearer on every request', pending: 'not measured: the emulator does not exist yet' },
+    { id: 8, figure: 'emulator req/s, cookie-only requests', pending: 'not measured: the emulator does not exist yet' },
+  ];
+  rows.sort((a, b) => a.id - b.id);
+  const header = ['#', 'figure', 'qs-jwt', 'compared with', 'ratio', 'target', 'result'];
+  const table = [header, ...rows.map(describe), ...pending.map((row) => [String(row.id), row.figure, '–', '–', '–', '–', row.pending])];
+  const widths = header.map((_, column) => Math.max(...table.map((line) => (line[column] ?? '').length)));
+  process.stdout.write(`${table.map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')).join('\n')}\n`);
+  const when = new Date().toISOString().slice(0, 10);
+  if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ quick, when, node: process.version, cores: availableParallelism(), rows, pending }, null, 2)}\n`);
+  if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(rows, pending, when));
+}
+
+await main();
