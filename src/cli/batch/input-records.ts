@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { BatchRecord } from '../../core/batch/batch-row.js';
 import type { InputRow } from './mint-job.js';
+import { CsvRecordSplitter, type CsvRecordText } from './csv-records.js';
 import { CliError } from '../cli-error.js';
 
 export type InputFormat = 'csv' | 'jsonl';
@@ -77,26 +78,59 @@ async function* jsonLines(stream: Readable): AsyncGenerator<InputRow> {
 }
 
 async function* csvRows(stream: Readable): AsyncGenerator<InputRow> {
-  const { parse } = await import('csv-parse');
-  const skipped: InputRow[] = [];
-  const parser = stream.pipe(parse({
-    columns: (header: string[]) => header.map((name) => name.trim()),
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    info: true,
-    max_record_size: MAX_RECORD_CHARACTERS,
-    skip_records_with_error: true,
-  }));
-  // A malformed record (an unclosed quote, a wrong cell count) is reported and skipped, not fatal.
-  parser.on('skip', (error: Error & { lines?: number }) => {
-    skipped.push({ line: error.lines ?? 0, error: `CSV: ${error.message.replace(/^Invalid Record Length: /, 'wrong number of cells: ')}` });
-  });
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift() as InputRow;
-    yield { line: item.info.lines, record: item.record };
+  const { parse } = await import('csv-parse/sync');
+  const splitter = new CsvRecordSplitter(MAX_RECORD_CHARACTERS);
+  let header: string[] | undefined;
+  const cells = (text: string): string[] => {
+    const rows = parse(text, { trim: true, relax_column_count: true }) as string[][];
+    return rows[0] ?? [];
+  };
+  const toRow = (item: CsvRecordText): InputRow => {
+    if ('error' in item) {
+      if (!header) throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${item.error}`);
+      return item;
+    }
+    let values: string[];
+    try {
+      values = cells(item.text);
+    } catch (error) {
+      const reason = `CSV: ${(error as Error).message.replace(/ at line \d+$/, '').replace(/^(Invalid|Quote)/, (word) => word.toLowerCase())}`;
+      if (!header) {
+        const hint = item.text.trimStart().startsWith('{') ? ' (this looks like JSON Lines: pass --input-format jsonl)' : '';
+        throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${reason}${hint}`);
+      }
+      return { line: item.line, error: reason };
+    }
+    if (!header) {
+      header = values;
+      const seen = new Set<string>();
+      for (const name of header) {
+        if (name === '') throw new CliError(`--input: the CSV header (line ${item.line}) has an empty column name`);
+        if (seen.has(name.toLowerCase())) throw new CliError(`--input: the CSV header (line ${item.line}) names column "${name}" twice`);
+        seen.add(name.toLowerCase());
+      }
+      return { line: item.line, record: {} };
+    }
+    if (values.length !== header.length) {
+      return { line: item.line, error: `CSV: the row has ${values.length} cells, the header has ${header.length}` };
+    }
+    return { line: item.line, record: Object.fromEntries(header.map((name, index) => [name, values[index]])) };
+  };
+  let line = 0;
+  let first = true;
+  for await (let text of createInterface({ input: stream, crlfDelay: Infinity })) {
+    line += 1;
+    if (first) {
+      text = text.replace(/^\uFEFF/, '');
+      first = false;
+    }
+    for (const item of splitter.push(line, text)) {
+      const wasHeader = header === undefined;
+      const row = toRow(item);
+      if (!wasHeader) yield row;
+    }
   }
-  while (skipped.length > 0) yield skipped.shift() as InputRow;
+  for (const item of splitter.end()) yield toRow(item);
 }
 
 export function readRows(stream: Readable, format: InputFormat): AsyncGenerator<InputRow> {

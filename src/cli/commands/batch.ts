@@ -112,7 +112,9 @@ export function buildCommand(): Command {
       : { platform, privateKey, shared: { ...common, issuer: flags.issuer as string, keyId: flags.kid as string } };
     // Mint one sample row first: settings that would fail every row (a bad --expires, a registered
     // attribute name) are refused once, before any input is read or output file created.
-    const sample = platform === 'qseow' ? { userid: 'sample', userdir: 'sample' } : { sub: 'sample', name: 'sample', email: 'sample@example.com' };
+    const sample = platform === 'qseow'
+      ? { userid: 'sample', userdir: 'sample', groups: ['sample'] }
+      : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
     const probe = mintRow(setup, { line: 0, record: sample });
     if ('error' in probe) throw new CliError(`the shared settings cannot mint any token: ${probe.error}`);
 
@@ -125,6 +127,15 @@ export function buildCommand(): Command {
     let firstFailure: number | undefined;
     let pendingWrite: Promise<void> | undefined;
     const started = process.hrtime.bigint();
+    // Ctrl-C or a CI timeout must not leave a half-written temporary file behind.
+    const interrupt = (signal: NodeJS.Signals): void => {
+      void output.abort().finally(() => {
+        progress.finish();
+        process.stderr.write(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+    };
+    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
     const pool = new MintPool(setup, workers, (results: MintResult[]) => {
       const text = results.map((result) => JSON.stringify(result)).join('\n') + '\n';
       for (const result of results) {

@@ -40,8 +40,8 @@ export async function useProfile(command: Command, platform: 'qseow' | 'cloud' |
   const loaded = await loadProfile(name, config);
   const profilePlatform = loaded.profile.platform;
   if (platform !== undefined && profilePlatform !== undefined && profilePlatform !== platform) {
-    const command2 = profilePlatform === 'qseow' ? 'qseow' : 'cloud';
-    throw new CliError(`--profile ${name} is for ${profilePlatform} (${loaded.file}): use it with ${command.name().replace(/(qseow|cloud)$/, command2)}`);
+    const words = command.name().replace(/^qs-jwt /, '').replace(/ (qseow|cloud)$/, '');
+    throw new CliError(`--profile ${name} is for ${profilePlatform} (${loaded.file}): use it with qs-jwt ${words} ${profilePlatform}`);
   }
   applyProfile(command, loaded);
   return loaded;

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * In-memory sessions as plain data and functions, the clock passed in, so expiry and eviction are
+ * testable without waiting. A store is bounded: past `capacity` the oldest session is evicted, so a
+ * client minting tokens in a loop cannot exhaust memory.
+ */
+
+export const DEFAULT_SESSION_CAPACITY = 10_000;
+
+export interface Session<User> {
+  id: string;
+  user: User;
+  /** Sent back by /qps/csrftoken and /api/v1/csrf-token; required on websocket upgrades in CSRF mode. */
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface SessionStore<User> {
+  /** Insertion order = creation order: the first entry is the oldest. */
+  sessions: Map<string, Session<User>>;
+  capacity: number;
+  /** Inactivity after which a session ends, in milliseconds. */
+  inactivityMs: number;
+}
+
+export function createSessionStore<User>(options: { capacity?: number; inactivityMs: number }): SessionStore<User> {
+  const capacity = options.capacity ?? DEFAULT_SESSION_CAPACITY;
+  if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`session capacity ${capacity} is not a positive whole number`);
+  return { sessions: new Map(), capacity, inactivityMs: options.inactivityMs };
+}
+
+/** 192 random bits: unguessable, and URL- and cookie-safe. */
+export function newSessionSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function isExpired<User>(store: SessionStore<User>, session: Session<User>, now: number): boolean {
+  return now - session.lastSeenAt >= store.inactivityMs;
+}
+
+export function openSession<User>(store: SessionStore<User>, user: User, now: number): Session<User> {
+  removeExpired(store, now);
+  while (store.sessions.size >= store.capacity) {
+    const oldest = store.sessions.keys().next();
+    if (oldest.done) break;
+    store.sessions.delete(oldest.value);
+  }
+  const session: Session<User> = { id: newSessionSecret(), user, csrfToken: newSessionSecret(), createdAt: now, lastSeenAt: now };
+  store.sessions.set(session.id, session);
+  return session;
+}
+
+/** The live session with this id, its inactivity clock restarted; an expired one is removed. */
+export function touchSession<User>(store: SessionStore<User>, id: string, now: number): Session<User> | undefined {
+  const session = store.sessions.get(id);
+  if (!session) return undefined;
+  if (isExpired(store, session, now)) {
+    store.sessions.delete(id);
+    return undefined;
+  }
+  session.lastSeenAt = now;
+  return session;
+}
+
+/** Ends every session whose user matches; returns how many ended. */
+export function endSessions<User>(store: SessionStore<User>, matches: (user: User) => boolean): number {
+  let ended = 0;
+  for (const [id, session] of store.sessions) {
+    if (matches(session.user)) {
+      store.sessions.delete(id);
+      ended += 1;
+    }
+  }
+  return ended;
+}
+
+/** Drops expired sessions. Called on every new session, so the work is amortised and bounded by the cap. */
+export function removeExpired<User>(store: SessionStore<User>, now: number): number {
+  let removed = 0;
+  for (const [id, session] of store.sessions) {
+    if (isExpired(store, session, now)) {
+      store.sessions.delete(id);
+      removed += 1;
+    }
+  }
+  return removed;
+}
