@@ -16,9 +16,28 @@ export interface DecodedToken {
   findings: Finding[];
 }
 
+const BASE64URL_CHAR = /[A-Za-z0-9_-]/;
+
 /** Strips what people paste around a token: whitespace, quotes, and an `Authorization: Bearer` prefix. */
 export function normalizeTokenText(text: string): string {
+  // A bare token (every JWS header encodes to "ey…") needs none of this: skip the regexes on the hot path.
+  if (text.startsWith('ey') && BASE64URL_CHAR.test(text.charAt(text.length - 1))) return text;
   return text.trim().replace(/^(authorization:\s*)?bearer\s+/i, '').replace(/^["']|["']$/g, '').trim();
+}
+
+// Tokens from one issuer share their header segment; re-parsing it for every request is wasted work.
+const headerCache = new Map<string, Record<string, unknown> | string>();
+const HEADER_CACHE_SIZE = 64;
+
+function decodeHeader(part: string): Record<string, unknown> | string {
+  let header = headerCache.get(part);
+  if (header === undefined) {
+    header = decodeJsonObject(part);
+    if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.delete(headerCache.keys().next().value as string);
+    if (part.length <= 1024) headerCache.set(part, header);
+  }
+  // Callers get their own copy: the cached object must not change under later tokens.
+  return typeof header === 'string' ? header : { ...header };
 }
 
 function decodeJsonObject(part: string): Record<string, unknown> | string {
@@ -48,7 +67,7 @@ export function decodeToken(text: string): DecodedToken {
   }
   const [headerPart, payloadPart, signature] = parts as [string, string, string];
   const findings: Finding[] = [];
-  const header = decodeJsonObject(headerPart);
+  const header = decodeHeader(headerPart);
   const payload = decodeJsonObject(payloadPart);
   if (typeof header === 'string') findings.push(finding('QJ003', header));
   if (typeof payload === 'string') findings.push(finding('QJ004', payload));
