@@ -40,7 +40,7 @@ export function toLintOptions(flags: InspectionFlags): LintOptions {
   if (flags.clockTolerance !== undefined) {
     clockTolerance = parseSignedDuration(flags.clockTolerance);
     if (clockTolerance === undefined || clockTolerance < 0) {
-      throw new CliError(`--clock-tolerance "${flags.clockTolerance}" is not a duration of zero or more: write e.g. 30s or 2m`);
+      throw new CliError(`--clock-tolerance "${flags.clockTolerance}" is not a duration of zero or more: write a number and a unit, e.g. 30s, 2m, or 0s for none`);
     }
   }
   let at: number | undefined;

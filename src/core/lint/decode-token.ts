@@ -40,9 +40,30 @@ function decodeHeader(part: string): Record<string, unknown> | string {
   return typeof header === 'string' ? header : { ...header };
 }
 
+/** Qlik claims are flat or one array deep; deeper nesting only serves to exhaust a parser's stack. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Nesting depth of JSON text, by one pass over its brackets outside strings. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 92 /* \\ */) index += 1;
+      else if (code === 34 /* " */) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 123 /* { */ || code === 91 /* [ */) deepest = Math.max(deepest, ++depth);
+    else if (code === 125 /* } */ || code === 93 /* ] */) depth -= 1;
+  }
+  return deepest;
+}
+
 function decodeJsonObject(part: string): Record<string, unknown> | string {
   if (!BASE64URL.test(part) || part.length % 4 === 1) return 'not base64url';
   const text = Buffer.from(part, 'base64url').toString('utf8');
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
   let value: unknown;
   try {
     value = JSON.parse(text);
