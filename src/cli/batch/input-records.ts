@@ -2,16 +2,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { BatchRecord } from '../../core/batch/batch-row.js';
-import type { InputRow } from './mint-job.js';
+import { csvError, loadCsvCells, MAX_RECORD_CHARACTERS, type RawRow } from './row-parsing.js';
 import { CsvRecordSplitter, type CsvRecordText } from './csv-records.js';
 import { CliError } from '../cli-error.js';
 
 export type InputFormat = 'csv' | 'jsonl';
 
 
-/** A single record longer than this is not a user row; refusing it keeps memory bounded. */
-const MAX_RECORD_CHARACTERS = 64 * 1024;
 
 export interface InputSource {
   stream: Readable;
@@ -56,83 +53,53 @@ export async function detectFormat(path: string, stream: Readable): Promise<Inpu
   return (await peek(stream)).trimStart().startsWith('{') ? 'jsonl' : 'csv';
 }
 
-async function* jsonLines(stream: Readable): AsyncGenerator<InputRow> {
+async function* jsonLines(stream: Readable): AsyncGenerator<RawRow> {
   let line = 0;
   for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
     line += 1;
-    if (text.trim() === '') continue;
-    if (text.length > MAX_RECORD_CHARACTERS) {
-      yield { line, error: `the line is over ${MAX_RECORD_CHARACTERS} characters` };
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      yield { line, error: 'not valid JSON' };
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) yield { line, error: 'not a JSON object' };
-    else yield { line, record: value as BatchRecord };
+    if (text.trim() !== '') yield { line, json: text };
   }
 }
 
-async function* csvRows(stream: Readable): AsyncGenerator<InputRow> {
-  const { parse } = await import('csv-parse/sync');
+/**
+ * CSV records as raw text, for workers to split into cells; the header is read here, since every row
+ * needs it and a header that cannot be read ends the run before any output.
+ */
+async function* csvRows(stream: Readable, onHeader: (header: string[]) => void): AsyncGenerator<RawRow> {
+  const cells = await loadCsvCells();
   const splitter = new CsvRecordSplitter(MAX_RECORD_CHARACTERS);
   let header: string[] | undefined;
-  const cells = (text: string): string[] => {
-    const rows = parse(text, { trim: true, relax_column_count: true }) as string[][];
-    return rows[0] ?? [];
-  };
-  const toRow = (item: CsvRecordText): InputRow => {
-    if ('error' in item) {
-      if (!header) throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${item.error}`);
-      return item;
-    }
-    let values: string[];
+  const readHeader = (item: CsvRecordText): void => {
+    if ('error' in item) throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${item.error}`);
     try {
-      values = cells(item.text);
+      header = cells(item.text);
     } catch (error) {
-      const reason = `CSV: ${(error as Error).message.replace(/ at line \d+$/, '').replace(/^(Invalid|Quote)/, (word) => word.toLowerCase())}`;
-      if (!header) {
-        const hint = item.text.trimStart().startsWith('{') ? ' (this looks like JSON Lines: pass --input-format jsonl)' : '';
-        throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${reason}${hint}`);
-      }
-      return { line: item.line, error: reason };
+      const hint = item.text.trimStart().startsWith('{') ? ' (this looks like JSON Lines: pass --input-format jsonl)' : '';
+      throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${csvError(error)}${hint}`);
     }
-    if (!header) {
-      header = values;
-      const seen = new Set<string>();
-      for (const name of header) {
-        if (name === '') throw new CliError(`--input: the CSV header (line ${item.line}) has an empty column name`);
-        if (seen.has(name.toLowerCase())) throw new CliError(`--input: the CSV header (line ${item.line}) names column "${name}" twice`);
-        seen.add(name.toLowerCase());
-      }
-      return { line: item.line, record: {} };
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (name === '') throw new CliError(`--input: the CSV header (line ${item.line}) has an empty column name`);
+      if (seen.has(name.toLowerCase())) throw new CliError(`--input: the CSV header (line ${item.line}) names column "${name}" twice`);
+      seen.add(name.toLowerCase());
     }
-    if (values.length !== header.length) {
-      return { line: item.line, error: `CSV: the row has ${values.length} cells, the header has ${header.length}` };
-    }
-    return { line: item.line, record: Object.fromEntries(header.map((name, index) => [name, values[index]])) };
+    onHeader(header);
   };
+  const toRaw = (item: CsvRecordText): RawRow => ('error' in item ? item : { line: item.line, csv: item.text });
   let line = 0;
-  let first = true;
-  for await (let text of createInterface({ input: stream, crlfDelay: Infinity })) {
+  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
     line += 1;
-    if (first) {
-      text = text.replace(/^\uFEFF/, '');
-      first = false;
-    }
-    for (const item of splitter.push(line, text)) {
-      const wasHeader = header === undefined;
-      const row = toRow(item);
-      if (!wasHeader) yield row;
+    for (const item of splitter.push(line, line === 1 ? text.replace(/^\uFEFF/, '') : text)) {
+      if (header === undefined) readHeader(item);
+      else yield toRaw(item);
     }
   }
-  for (const item of splitter.end()) yield toRow(item);
+  for (const item of splitter.end()) {
+    if (header === undefined) readHeader(item);
+    else yield toRaw(item);
+  }
 }
 
-export function readRows(stream: Readable, format: InputFormat): AsyncGenerator<InputRow> {
-  return format === 'jsonl' ? jsonLines(stream) : csvRows(stream);
+export function readRows(stream: Readable, format: InputFormat, onHeader: (header: string[]) => void): AsyncGenerator<RawRow> {
+  return format === 'jsonl' ? jsonLines(stream) : csvRows(stream, onHeader);
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { mintRow, type InputRow, type MintResult, type MintSetup } from './mint-job.js';
+import { mintChunk, type ChunkResult, type MintSetup } from './mint-job.js';
+import type { CsvCells, RawRow } from './row-parsing.js';
 
 /** Chunks in flight per worker: enough to keep it busy while the main thread parses and writes. */
 const IN_FLIGHT_PER_WORKER = 3;
@@ -10,19 +11,21 @@ const IN_FLIGHT_PER_WORKER = 3;
  */
 export class MintPool {
   private readonly workers: { worker: Worker; busy: number }[] = [];
-  private readonly done = new Map<number, MintResult[]>();
+  private readonly done = new Map<number, ChunkResult>();
   private nextId = 0;
   private nextToEmit = 0;
   private waiting: (() => void) | undefined;
   private failure: Error | undefined;
 
-  constructor(private readonly setup: MintSetup, count: number, private readonly emit: (results: MintResult[]) => void) {
+  constructor(private readonly setup: MintSetup, count: number, private readonly cells: CsvCells, private readonly emit: (result: ChunkResult) => void) {
     for (let index = 0; index < count; index += 1) {
-      const worker = new Worker(new URL('./mint-worker.js', import.meta.url), { workerData: setup });
+      const { privateKey, ...rest } = setup;
+      const workerData = { ...rest, privateKeyDer: privateKey.export({ type: 'pkcs8', format: 'der' }) };
+      const worker = new Worker(new URL('./mint-worker.js', import.meta.url), { workerData });
       const slot = { worker, busy: 0 };
-      worker.on('message', (message: { id: number; results: MintResult[] }) => {
+      worker.on('message', (message: { id: number; result: ChunkResult }) => {
         slot.busy -= 1;
-        this.done.set(message.id, message.results);
+        this.done.set(message.id, message.result);
         this.flush();
       });
       worker.on('error', (error) => this.fail(error));
@@ -42,10 +45,10 @@ export class MintPool {
   }
 
   private flush(): void {
-    for (let results = this.done.get(this.nextToEmit); results; results = this.done.get(this.nextToEmit)) {
+    for (let result = this.done.get(this.nextToEmit); result; result = this.done.get(this.nextToEmit)) {
       this.done.delete(this.nextToEmit);
       this.nextToEmit += 1;
-      this.emit(results);
+      this.emit(result);
     }
     this.wake();
   }
@@ -55,12 +58,12 @@ export class MintPool {
     return slot.busy < IN_FLIGHT_PER_WORKER ? slot : undefined;
   }
 
-  async submit(rows: InputRow[]): Promise<void> {
+  async submit(rows: RawRow[], header: string[] | undefined): Promise<void> {
     const id = this.nextId;
     this.nextId += 1;
     if (this.workers.length === 0) {
       // --workers 0: sign on this thread (small inputs, debugging).
-      this.done.set(id, rows.map((row) => mintRow(this.setup, row)));
+      this.done.set(id, mintChunk(this.setup, rows, header, this.cells));
       this.flush();
       return;
     }
@@ -72,7 +75,7 @@ export class MintPool {
     }
     if (this.failure) throw this.failure;
     slot.busy += 1;
-    slot.worker.postMessage({ id, rows });
+    slot.worker.postMessage({ id, rows, header });
   }
 
   /** Waits for every submitted chunk, then stops the workers. */

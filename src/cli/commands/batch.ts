@@ -15,7 +15,8 @@ import { resolvePrivateKey } from '../io/private-key-options.js';
 import { algorithmFlag, type TokenFlags } from '../token-options.js';
 import { detectFormat, openInput, readRows, type InputFormat } from '../batch/input-records.js';
 import { MintPool } from '../batch/mint-pool.js';
-import { mintRow, type InputRow, type MintResult, type MintSetup } from '../batch/mint-job.js';
+import { mintRow, type ChunkResult, type MintSetup } from '../batch/mint-job.js';
+import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
 import { addPrivateKeyOptions } from '../io/private-key-options.js';
 import { addProfileOptions } from '../config/profile-options.js';
@@ -136,30 +137,26 @@ export function buildCommand(): Command {
       });
     };
     process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-    const pool = new MintPool(setup, workers, (results: MintResult[]) => {
-      const text = results.map((result) => JSON.stringify(result)).join('\n') + '\n';
-      for (const result of results) {
-        if ('error' in result) {
-          failed += 1;
-          firstFailure ??= result.line;
-        }
-      }
-      rows += results.length;
-      pendingWrite = writeLine(output.stream, text) ?? pendingWrite;
+    const pool = new MintPool(setup, workers, await loadCsvCells(), (result: ChunkResult) => {
+      rows += result.rows;
+      failed += result.failed;
+      firstFailure ??= result.firstFailure;
+      pendingWrite = writeLine(output.stream, result.text) ?? pendingWrite;
       progress.update(rows);
     });
     try {
       const format = flags.inputFormat === 'auto' ? await detectFormat(flags.input, input.stream) : flags.inputFormat;
-      let chunk: InputRow[] = [];
-      for await (const row of readRows(input.stream, format)) {
+      let header: string[] | undefined;
+      let chunk: RawRow[] = [];
+      for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
         chunk.push(row);
         if (chunk.length >= CHUNK_ROWS) {
-          await pool.submit(chunk);
+          await pool.submit(chunk, header);
           chunk = [];
           if (pendingWrite) await pendingWrite;
         }
       }
-      if (chunk.length > 0) await pool.submit(chunk);
+      if (chunk.length > 0) await pool.submit(chunk, header);
       await pool.close();
       if (pendingWrite) await pendingWrite;
       await output.commit();

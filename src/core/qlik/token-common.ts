@@ -1,4 +1,4 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomFillSync, type KeyObject } from 'node:crypto';
 import { ClaimError, KeyError } from '../errors.js';
 import { requireRsaAlgorithm, type RsaAlgorithm } from '../jose/algorithms.js';
 import type { JwsHeader, JwtPayload } from '../jose/compact-jws.js';
@@ -32,8 +32,20 @@ export interface CreatedToken {
   warnings: string[];
 }
 
+// One kernel call fills entropy for 256 token IDs; a call per token showed up in batch profiles.
+const ID_BYTES = 16;
+const idPool = Buffer.alloc(ID_BYTES * 256);
+let idOffset = idPool.length;
+
+/** 128 random bits, base64url: a fresh `jti`. */
 export function randomJwtId(): string {
-  return randomBytes(16).toString('base64url');
+  if (idOffset >= idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return id;
 }
 
 export function resolveSigningKey(options: TokenOptionsBase): KeyObject {
