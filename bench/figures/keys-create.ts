@@ -8,7 +8,7 @@ import type { BenchSetup } from './setup.js';
 /** #3: key pair + certificate, against the two openssl commands that do the same. */
 export function keysCreateRow(setup: BenchSetup): BenchRow {
   const bits = 4096;
-  const runs = setup.quick ? 3 : 9;
+  const runs = setup.quick ? 2 : 9;
   const ours: number[] = [];
   const openssl: number[] = [];
   const out = join(setup.dir, 'keys');

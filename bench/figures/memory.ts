@@ -15,7 +15,7 @@ export function memoryRows(setup: BenchSetup): BenchRow[] {
     create.push(minted.kib);
     bare.push(peakRssKiB(['-e', '0']).kib);
   }
-  const [small, large] = setup.quick ? [2000, 20_000] : [10_000, 1_000_000];
+  const [small, large] = setup.quick ? [1000, 10_000] : [10_000, 1_000_000];
   const rss = (rows: number): number => {
     const input = join(setup.dir, `memory-${rows}.csv`);
     writeUsersCsv(input, rows);
