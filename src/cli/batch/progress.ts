@@ -7,7 +7,11 @@ export class Progress {
 
   constructor(private readonly enabled: boolean, private readonly totalBytes: number | undefined, private readonly bytesRead: () => number) {}
 
-  update(rows: number, force = false): void {
+  /**
+   * `rows` finished so far; `rowsRead` read so far. Input is read ahead of signing, so the total is
+   * estimated from rows read per byte and progress follows rows finished.
+   */
+  update(rows: number, rowsRead: number, force = false): void {
     if (!this.enabled) return;
     const now = Date.now();
     if (!force && now - this.lastDraw < 200) return;
@@ -15,8 +19,10 @@ export class Progress {
     const seconds = Math.max((now - this.started) / 1000, 0.001);
     const rate = rows / seconds;
     let tail = '';
-    if (this.totalBytes) {
-      const fraction = Math.min(this.bytesRead() / this.totalBytes, 1);
+    const bytesRead = this.bytesRead();
+    if (this.totalBytes && bytesRead > 0 && rowsRead > 0) {
+      const estimatedRows = Math.max(rowsRead * (this.totalBytes / bytesRead), rows);
+      const fraction = Math.min(rows / estimatedRows, 1);
       const eta = fraction > 0 ? (seconds / fraction) - seconds : 0;
       tail = `  ${(fraction * 100).toFixed(0)}%  ETA ${formatDuration(Math.ceil(eta))}`;
     }

@@ -124,6 +124,7 @@ export function buildCommand(): Command {
     const progress = new Progress(process.stderr.isTTY === true, input.size, input.bytesRead);
     const workers = flags.workers ?? availableParallelism();
     let rows = 0;
+    let rowsRead = 0;
     let failed = 0;
     let firstFailure: number | undefined;
     let pendingWrite: Promise<void> | undefined;
@@ -142,7 +143,7 @@ export function buildCommand(): Command {
       failed += result.failed;
       firstFailure ??= result.firstFailure;
       pendingWrite = writeLine(output.stream, result.text) ?? pendingWrite;
-      progress.update(rows);
+      progress.update(rows, rowsRead);
     });
     try {
       const format = flags.inputFormat === 'auto' ? await detectFormat(flags.input, input.stream) : flags.inputFormat;
@@ -150,6 +151,7 @@ export function buildCommand(): Command {
       let chunk: RawRow[] = [];
       for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
         chunk.push(row);
+        rowsRead += 1;
         if (chunk.length >= CHUNK_ROWS) {
           await pool.submit(chunk, header);
           chunk = [];
