@@ -3,15 +3,16 @@ import { finding, type Finding } from './rules.js';
 /** Far above any Qlik token (a few KiB) and below what would make parsing costly. */
 export const MAX_TOKEN_LENGTH = 64 * 1024;
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
 export interface DecodedToken {
   /** The token as given, without whitespace or a `Bearer ` prefix. */
   token: string;
-  header: Record<string, unknown> | undefined;
+  /** Shared between tokens with the same header segment, hence frozen. */
+  header: Readonly<Record<string, unknown>> | undefined;
   payload: Record<string, unknown> | undefined;
   signingInput: string;
   signature: string;
+  /** The decoded signature; undefined when it is empty or not base64url. */
+  signatureBytes: Buffer | undefined;
   /** Structural problems; empty when header and payload are both JSON objects. */
   findings: Finding[];
 }
@@ -33,11 +34,12 @@ function decodeHeader(part: string): Record<string, unknown> | string {
   let header = headerCache.get(part);
   if (header === undefined) {
     header = decodeJsonObject(part);
+    // Frozen: every token with this header segment gets the same object.
+    if (typeof header !== 'string') Object.freeze(header);
     if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.delete(headerCache.keys().next().value as string);
     if (part.length <= 1024) headerCache.set(part, header);
   }
-  // Callers get their own copy: the cached object must not change under later tokens.
-  return typeof header === 'string' ? header : { ...header };
+  return header;
 }
 
 /** Qlik claims are flat or one array deep; deeper nesting only serves to exhaust a parser's stack. */
@@ -60,10 +62,34 @@ function jsonDepth(text: string): number {
   return deepest;
 }
 
+/** Whether text has more than `limit` opening brackets: with fewer it cannot nest that deep. */
+function hasManyBrackets(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let index = text.indexOf(bracket); index !== -1; index = text.indexOf(bracket, index + 1)) {
+      count += 1;
+      if (count > limit) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Decodes strict base64url, or returns undefined. Node's decoder skips characters outside the alphabet,
+ * so all were valid exactly when the byte count matches the length (cheaper than a regex on the hot
+ * path); it also takes standard base64's + and /, which JWS forbids.
+ */
+export function decodeBase64url(part: string): Buffer | undefined {
+  if (part.length % 4 === 1 || part.includes('+') || part.includes('/')) return undefined;
+  const bytes = Buffer.from(part, 'base64url');
+  return bytes.length === Math.floor((part.length * 3) / 4) ? bytes : undefined;
+}
+
 function decodeJsonObject(part: string): Record<string, unknown> | string {
-  if (!BASE64URL.test(part) || part.length % 4 === 1) return 'not base64url';
-  const text = Buffer.from(part, 'base64url').toString('utf8');
-  if (jsonDepth(text) > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+  const bytes = decodeBase64url(part);
+  if (bytes === undefined) return 'not base64url';
+  const text = bytes.toString('utf8');
+  if (hasManyBrackets(text, MAX_JSON_DEPTH) && jsonDepth(text) > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -76,29 +102,35 @@ function decodeJsonObject(part: string): Record<string, unknown> | string {
 
 /** Decodes without trusting: every structural problem becomes a finding instead of an exception. */
 export function decodeToken(text: string): DecodedToken {
-  const empty = { header: undefined, payload: undefined, signingInput: '', signature: '' };
+  const empty = { header: undefined, payload: undefined, signingInput: '', signature: '', signatureBytes: undefined };
   if (text.length > MAX_TOKEN_LENGTH) {
     return { token: '', ...empty, findings: [finding('QJ005', `${text.length} characters, limit ${MAX_TOKEN_LENGTH}`)] };
   }
   const token = normalizeTokenText(text);
-  const parts = token.split('.');
-  if (parts.length === 5) return { token, ...empty, findings: [finding('QJ002', 'five parts')] };
-  if (parts.length !== 3) {
-    return { token, ...empty, findings: [finding('QJ001', `${token === '' ? 'empty input' : `${parts.length} part${parts.length === 1 ? '' : 's'}`}`)] };
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
+    const count = token.split('.').length;
+    if (count === 5) return { token, ...empty, findings: [finding('QJ002', 'five parts')] };
+    return { token, ...empty, findings: [finding('QJ001', `${token === '' ? 'empty input' : `${count} part${count === 1 ? '' : 's'}`}`)] };
   }
-  const [headerPart, payloadPart, signature] = parts as [string, string, string];
+  const headerPart = token.slice(0, first);
+  const payloadPart = token.slice(first + 1, second);
+  const signature = token.slice(second + 1);
   const findings: Finding[] = [];
   const header = decodeHeader(headerPart);
   const payload = decodeJsonObject(payloadPart);
   if (typeof header === 'string') findings.push(finding('QJ003', header));
   if (typeof payload === 'string') findings.push(finding('QJ004', payload));
-  if (!BASE64URL.test(signature) || signature === '') findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
+  const signatureBytes = signature === '' ? undefined : decodeBase64url(signature);
+  if (signatureBytes === undefined) findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
   return {
     token,
     header: typeof header === 'string' ? undefined : header,
     payload: typeof payload === 'string' ? undefined : payload,
-    signingInput: `${headerPart}.${payloadPart}`,
+    signingInput: token.slice(0, second),
     signature,
+    signatureBytes,
     findings,
   };
 }

@@ -14,7 +14,8 @@ export interface VerificationKey {
 export interface InspectionResult {
   /** No error finding (and, for verifyToken, a valid signature). */
   accepted: boolean;
-  header: Record<string, unknown> | undefined;
+  /** Frozen: shared with other tokens that have the same header segment. */
+  header: Readonly<Record<string, unknown>> | undefined;
   payload: Record<string, unknown> | undefined;
   /** true/false once checked; undefined when no key was given or the token could not be checked. */
   signatureValid: boolean | undefined;
@@ -74,10 +75,9 @@ export function verifyToken(token: string, options: VerifyOptions): InspectionRe
     } else {
       const keyProblems = keyFindings(selected.key);
       findings.push(...keyProblems);
-      const wellFormed = decoded.findings.every((item) => item.code !== 'QJ001');
-      if (keyProblems.length === 0 && isRsaAlgorithm(alg) && wellFormed) {
-        const signature = Buffer.from(decoded.signature, 'base64url');
-        signatureValid = verify(hashForAlgorithm(alg), Buffer.from(decoded.signingInput, 'ascii'), selected.key, signature);
+      const signature = decoded.signatureBytes;
+      if (keyProblems.length === 0 && isRsaAlgorithm(alg) && signature !== undefined) {
+        signatureValid = verify(hashForAlgorithm(alg), Buffer.from(decoded.signingInput, 'latin1'), selected.key, signature);
         findings.push(finding(signatureValid ? 'QJ021' : 'QJ020'));
       }
     }
