@@ -11,7 +11,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@peculiar/x509', 'reflect-metadata', 'jose', 'valibot', 'csv-parse'],
+  external: ['@peculiar/x509', 'reflect-metadata', 'jose', 'valibot', 'csv-parse', 'ws'],
   // Chunks sit beside main.js so new URL('./mint-worker.js', import.meta.url) finds the worker from any chunk.
   chunkNames: '[name]-[hash]',
   // commander is CommonJS and requires Node built-ins; ESM output needs a require to give it.

@@ -71,6 +71,13 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+// A reader that stops early (`qs-jwt … | head`) closes the pipe: that ends the command quietly, as in
+// any Unix tool, instead of an unhandled EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const debug = process.argv.includes('--debug');
 main(process.argv.slice(2)).then(
   (code) => {

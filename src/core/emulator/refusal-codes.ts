@@ -14,7 +14,6 @@ export const EMULATOR_REFUSALS = {
   EMU007: 'websocket Origin not allowed',
   EMU008: 'jti already used (Qlik Cloud tokens are single-use)',
   EMU009: 'CSRF header missing or wrong on a non-GET API call',
-  EMU010: 'cookie-authenticated websocket needs --websocket-csrf (the Nov 2024 flow) or a Bearer token',
 } as const;
 
 export type EmulatorRefusalCode = keyof typeof EMULATOR_REFUSALS;

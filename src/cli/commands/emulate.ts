@@ -1,0 +1,299 @@
+import { Option, type Command } from 'commander';
+import type { KeyObject } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../../core/config/config-schema.js';
+import { parseEmulatorConfig, type EmulatorConfig } from '../../core/emulator/emulator-config.js';
+import { QsJwtError } from '../../core/errors.js';
+import { loadPublicKey } from '../../core/keys/key-input.js';
+import { CliError } from '../cli-error.js';
+import { collect, integerIn, newCommand } from '../command-setup.js';
+import { readInput } from '../io/input-file.js';
+
+/**
+ * qs-jwt emulate: a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxies, a Qlik Cloud
+ * tenant) for CI. This file turns flags or a config file into an EmulatorConfig, loads the keys, starts
+ * src/server/emulator-server.ts and prints its URL as the first line of stdout.
+ */
+
+interface ServerFlags {
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxSessions?: number;
+  printConfig?: boolean;
+}
+
+interface QseowFlags extends ServerFlags {
+  cert?: string;
+  prefix: string;
+  audience?: string;
+  useridAttr?: string;
+  userdirAttr?: string;
+  cookieName?: string;
+  websocketCsrf?: boolean;
+  upstream?: string;
+  sessionTimeout?: number;
+  sameSite?: string;
+  allowedOrigin?: string[];
+  attribute?: string[];
+  mandatoryAttribute?: string[];
+  clockTolerance?: string;
+  app?: string[];
+}
+
+interface CloudFlags extends ServerFlags {
+  cert?: string;
+  issuer?: string;
+  kid?: string;
+  clockTolerance: string;
+  tenantId?: string;
+  sessionTimeout?: number;
+  sameSite?: string;
+  allowedOrigin?: string[];
+  app?: string[];
+}
+
+function addServerOptions(command: Command): Command {
+  return command
+    .option('--host <host>', 'address to bind (default 127.0.0.1; loopback only unless you mean it)')
+    .option('--port <n>', 'port; 0 picks a free one (default 0)', integerIn(0, 65_535))
+    .option('--tls', 'serve HTTPS with a self-signed certificate generated for this run')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--max-sessions <n>', 'sessions kept per virtual proxy or tenant; the oldest is evicted (default 10000)', integerIn(1, 10_000_000))
+    .option('--print-config', 'print the effective settings as JSON and exit');
+}
+
+function apps(values: readonly string[] | undefined): { id: string; name?: string }[] | undefined {
+  return values?.map((value) => {
+    const equals = value.indexOf('=');
+    return equals > 0 ? { id: value.slice(0, equals), name: value.slice(equals + 1) } : { id: value };
+  });
+}
+
+function mappings(values: readonly string[] | undefined, isMandatory: boolean, flag: string): { senseAttribute: string; jwtAttribute: string; isMandatory: boolean }[] {
+  return (values ?? []).map((value) => {
+    const [senseAttribute, jwtAttribute, extra] = value.split('=');
+    if (!senseAttribute || !jwtAttribute || extra !== undefined) throw new CliError(`${flag} "${value}": write SENSEATTRIBUTE=CLAIM, e.g. group=groups`);
+    return { senseAttribute, jwtAttribute, isMandatory };
+  });
+}
+
+function serverSettings(flags: ServerFlags, base: Record<string, unknown> = {}): Record<string, unknown> {
+  const settings: Record<string, unknown> = { ...base };
+  if (flags.host !== undefined) settings['host'] = flags.host;
+  if (flags.port !== undefined) settings['port'] = flags.port;
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together: give both, or --tls to generate a certificate');
+  if (flags.tlsCert !== undefined && flags.tls) throw new CliError('--tls generates a certificate; with --tls-cert and --tls-key leave it out');
+  if (flags.tlsCert !== undefined) settings['tls'] = { mode: 'files', certFile: resolve(flags.tlsCert), keyFile: resolve(flags.tlsKey ?? '') };
+  else if (flags.tls) settings['tls'] = { mode: 'generate' };
+  if (flags.maxSessions !== undefined) settings['limits'] = { ...(settings['limits'] as object | undefined), maxSessions: flags.maxSessions };
+  return settings;
+}
+
+async function validated(json: unknown, label: string): Promise<EmulatorConfig> {
+  try {
+    return await parseEmulatorConfig(json, label);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+async function publicKeyFrom(file: string | undefined, inline: string | undefined, what: string): Promise<KeyObject> {
+  const source = file !== undefined ? await readInput(file, what) : inline ?? '';
+  try {
+    return loadPublicKey(source);
+  } catch (error) {
+    if (error instanceof QsJwtError) throw new CliError(`${what} ${file ?? '(inline)'}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function tlsMaterial(config: EmulatorConfig): Promise<{ cert: string; key: string } | undefined> {
+  if (config.tls.mode === 'off') return undefined;
+  if (config.tls.mode === 'files') {
+    const cert = (await readInput(config.tls.certFile ?? '', '--tls-cert')).toString('utf8');
+    const key = (await readInput(config.tls.keyFile ?? '', '--tls-key')).toString('utf8');
+    return { cert, key };
+  }
+  const { generateKeyPair, encodePrivateKeyPem } = await import('../../core/keys/key-pair.js');
+  const { createSelfSignedCertificate } = await import('../../core/keys/certificate.js');
+  const pair = await generateKeyPair({ bits: 2048 });
+  const cert = await createSelfSignedCertificate({ ...pair, commonName: 'localhost', days: 30 });
+  return { cert, key: encodePrivateKeyPem(pair.privateKey) };
+}
+
+/** Starts the emulator, prints its URL first on stdout, and runs until SIGINT or SIGTERM. */
+async function run(config: EmulatorConfig, printConfig: boolean | undefined): Promise<void> {
+  if (printConfig) {
+    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    return;
+  }
+  const virtualProxyKeys = await Promise.all(config.virtualProxies.map((proxy) => publicKeyFrom(proxy.certFile, proxy.jwtPublicKeyCertificate, `virtual proxy /${proxy.prefix} certificate`)));
+  const tenantKey = config.tenant && await publicKeyFrom(config.tenant.certFile, config.tenant.publicKey, 'tenant certificate');
+  const tls = await tlsMaterial(config);
+  const { startEmulator } = await import('../../server/emulator-server.js');
+  let emulator;
+  try {
+    emulator = await startEmulator({ config, virtualProxyKeys, tenantKey, tls });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is in use: choose another --port, or --port 0 for a free one`, 1);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`--host ${config.host} is not an address of this machine`);
+    if (code === 'EACCES') throw new CliError(`port ${config.port} needs privileges: choose one above 1023, or --port 0`, 1);
+    throw error;
+  }
+  process.stdout.write(`${emulator.url}\n`);
+  const lines = [
+    ...config.virtualProxies.map((proxy) => `qs-jwt emulate: QSEoW virtual proxy ${emulator.url}/${proxy.prefix}/ (${proxy.upstream ? `forwarding to ${proxy.upstream}` : 'answering itself'})`),
+    ...(config.tenant ? [`qs-jwt emulate: Qlik Cloud tenant ${emulator.url} (POST /login/jwt-session, issuer ${config.tenant.issuer}, kid ${config.tenant.keyId})`] : []),
+    'qs-jwt emulate: one JSON line per authentication decision follows; stop with Ctrl-C or SIGTERM',
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      emulator.close().then(done, done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.exitCode = 0;
+}
+
+function buildQseow(): Command {
+  const command = newCommand('emulate qseow', 'Emulate a client-managed Qlik Sense JWT virtual proxy (QPS/QRS endpoints, sessions, engine websocket).', [
+    'qs-jwt emulate qseow --cert publickey.cer --port 0',
+    'qs-jwt emulate qseow --cert publickey.cer --prefix jwt --audience qlik.example.com --userid-attr sub_id --port 8080',
+    'qs-jwt emulate qseow --cert publickey.cer --attribute group=groups --mandatory-attribute email=email --app sales=Sales',
+    'qs-jwt emulate qseow --cert publickey.cer --websocket-csrf --allowed-origin https://portal.example.com --tls',
+    'qs-jwt emulate qseow --cert publickey.cer --upstream http://127.0.0.1:3000   # inject X-Qlik-User into your backend',
+  ]).name('qseow');
+  command
+    .option('--cert <file>', "the virtual proxy's JWT certificate (or public key), PEM")
+    .option('--prefix <prefix>', 'virtual proxy prefix', 'jwt')
+    .option('--audience <aud>', 'JWT audience; checked only when given')
+    .option('--userid-attr <claim>', 'JWT attribute for user ID (default userId)')
+    .option('--userdir-attr <claim>', 'JWT attribute for user directory (default userDirectory)')
+    .option('--cookie-name <name>', 'session cookie header name (default X-Qlik-Session-<prefix>; -HTTP is appended over http)')
+    .option('--session-timeout <minutes>', 'session inactivity timeout (default 30)', integerIn(1, 525_600))
+    .addOption(new Option('--same-site <mode>', 'SameSite of the session cookie (default Lax)').choices(['Strict', 'Lax', 'None']))
+    .option('--attribute <sense=claim>', 'map a claim to a session attribute (repeatable); arrays give one value each', collect)
+    .option('--mandatory-attribute <sense=claim>', 'as --attribute, and refuse tokens without the claim (401)', collect)
+    .option('--websocket-csrf', 'Nov 2024 behaviour: cookie websockets need ?qlik-csrf-token= and an allowed Origin')
+    .option('--allowed-origin <origin>', 'host or origin allowed to open the engine websocket (repeatable)', collect)
+    .option('--upstream <url>', 'forward authenticated requests here with X-Qlik-User and X-Qlik-Security')
+    .option('--clock-tolerance <duration>', 'leeway for exp and nbf (default 0, as Qlik)')
+    .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect);
+  addServerOptions(command);
+  return command.action(async (flags: QseowFlags) => {
+    if (flags.cert === undefined) throw new CliError('--cert is required: the certificate pasted into the virtual proxy (publickey.cer from qs-jwt keys create)');
+    const proxy = {
+      prefix: flags.prefix,
+      certFile: resolve(flags.cert),
+      jwtAttributeUserId: flags.useridAttr,
+      jwtAttributeUserDirectory: flags.userdirAttr,
+      jwtAudience: flags.audience,
+      jwtAttributeMap: [...mappings(flags.attribute, false, '--attribute'), ...mappings(flags.mandatoryAttribute, true, '--mandatory-attribute')],
+      sessionCookieHeaderName: flags.cookieName,
+      sessionInactivityTimeout: flags.sessionTimeout,
+      websocketCrossOriginWhiteList: flags.allowedOrigin,
+      websocketCsrf: flags.websocketCsrf ?? false,
+      upstream: flags.upstream,
+      clockTolerance: flags.clockTolerance,
+      sameSite: flags.sameSite,
+      apps: apps(flags.app),
+    };
+    await run(await validated(serverSettings(flags, { virtualProxies: [dropUndefined(proxy)] }), 'flags'), flags.printConfig);
+  });
+}
+
+function buildCloud(): Command {
+  const command = newCommand('emulate cloud', "Emulate a Qlik Cloud tenant's JWT login (POST /login/jwt-session), CSRF token, users/me and engine websocket.", [
+    'qs-jwt emulate cloud --cert publickey.cer --issuer https://idp.acme.com --kid my-key-id --port 0',
+    'qs-jwt emulate cloud --cert publickey.pem --issuer https://idp.acme.com --kid k1 --clock-tolerance 5s --app my-app --tls',
+  ]).name('cloud');
+  command
+    .option('--cert <file>', "the identity provider's certificate or public key, PEM")
+    .option('--issuer <iss>', "the identity provider's issuer")
+    .option('--kid <id>', "the identity provider's key ID")
+    .option('--clock-tolerance <duration>', 'leeway for exp and nbf', '5s')
+    .option('--tenant-id <id>', 'tenantId reported by /api/v1/users/me')
+    .option('--session-timeout <minutes>', 'session inactivity timeout (default 30)', integerIn(1, 525_600))
+    .addOption(new Option('--same-site <mode>', 'SameSite of the session cookies (default Lax)').choices(['Strict', 'Lax', 'None']))
+    .option('--allowed-origin <origin>', 'host or origin allowed to open the engine websocket (repeatable)', collect)
+    .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect);
+  addServerOptions(command);
+  return command.action(async (flags: CloudFlags) => {
+    const missing = (['cert', 'issuer', 'kid'] as const).filter((name) => flags[name] === undefined);
+    if (missing.length > 0) throw new CliError(`${missing.map((name) => `--${name}`).join(', ')} required: the identity provider's certificate, issuer and key ID`);
+    const tenant = {
+      issuer: flags.issuer,
+      keyId: flags.kid,
+      certFile: resolve(flags.cert ?? ''),
+      clockTolerance: flags.clockTolerance,
+      tenantId: flags.tenantId,
+      sessionInactivityTimeout: flags.sessionTimeout,
+      allowedOrigins: flags.allowedOrigin,
+      sameSite: flags.sameSite,
+      apps: apps(flags.app),
+    };
+    await run(await validated(serverSettings(flags, { tenant: dropUndefined(tenant) }), 'flags'), flags.printConfig);
+  });
+}
+
+/** Flags not given are left out, so the schema's defaults apply (and --print-config shows them). */
+function dropUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
+/** Config file paths (certFile, tls files) are relative to the file's folder. */
+function resolveConfigPaths(json: unknown, folder: string): unknown {
+  if (json === null || typeof json !== 'object') return json;
+  const config = json as Record<string, unknown>;
+  const fix = (entry: unknown, fields: readonly string[]): unknown => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+    const copy = { ...(entry as Record<string, unknown>) };
+    for (const field of fields) if (typeof copy[field] === 'string') copy[field] = resolve(folder, copy[field] as string);
+    return copy;
+  };
+  return {
+    ...config,
+    ...(Array.isArray(config['virtualProxies']) ? { virtualProxies: config['virtualProxies'].map((proxy) => fix(proxy, ['certFile'])) } : {}),
+    ...(config['tenant'] !== undefined ? { tenant: fix(config['tenant'], ['certFile']) } : {}),
+    ...(config['tls'] !== undefined ? { tls: fix(config['tls'], ['certFile', 'keyFile']) } : {}),
+  };
+}
+
+export function buildCommand(): Command {
+  const command = newCommand('emulate', "Run a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxy, Qlik Cloud login) for tests and CI. Prints the URL as the first line of stdout.", [
+    'qs-jwt emulate qseow --cert publickey.cer --port 0',
+    'qs-jwt emulate cloud --cert publickey.cer --issuer https://idp.acme.com --kid my-key-id',
+    'qs-jwt emulate --config emulator.json            # several virtual proxies and/or a tenant',
+    'qs-jwt emulate --config emulator.json --print-config',
+  ]);
+  // Options before qseow/cloud belong to emulate, after them to the subcommand (same names in both).
+  command.enablePositionalOptions();
+  command.option('--config <file>', 'JSON settings: {host, port, tls, virtualProxies: [...], tenant: {...}, limits: {...}}');
+  addServerOptions(command);
+  command.addCommand(buildQseow());
+  command.addCommand(buildCloud());
+  return command.action(async (flags: ServerFlags & { config?: string }) => {
+    if (flags.config === undefined) throw new CliError('say what to emulate: qs-jwt emulate qseow …, qs-jwt emulate cloud …, or qs-jwt emulate --config FILE');
+    const text = (await readInput(flags.config, '--config')).toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(`--config ${flags.config}: not valid JSON (${(error as Error).message})`);
+    }
+    const withPaths = resolveConfigPaths(json, dirname(resolve(flags.config)));
+    const label = `--config ${flags.config}`;
+    if (withPaths === null || typeof withPaths !== 'object' || Array.isArray(withPaths)) return run(await validated(withPaths, label), flags.printConfig);
+    return run(await validated(serverSettings(flags, withPaths as Record<string, unknown>), label), flags.printConfig);
+  });
+}

@@ -1,0 +1,289 @@
+import type { KeyObject } from 'node:crypto';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { formatAuthLog, type AuthLogEntry } from '../core/emulator/auth-log.js';
+import { createCloudTenant, decideCloudApi, decideCloudLogin, decideCloudUpgrade, type CloudTenant } from '../core/emulator/cloud-tenant.js';
+import type { EmulatedApp, EmulatorConfig } from '../core/emulator/emulator-config.js';
+import { createEngineSession, handleEngineMessage, onConnectedNotification } from '../core/emulator/engine-rpc.js';
+import { jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from '../core/emulator/http-response.js';
+import { createVirtualProxy, decideQseowUpgrade, type VirtualProxy } from '../core/emulator/qseow-proxy.js';
+import { authenticatedUserText } from '../core/emulator/qseow-identity.js';
+import { decideQseowRequest, pathBelowPrefix, PRODUCT_INFO } from '../core/emulator/qseow-routes.js';
+import { reasonHeader, type Refusal } from '../core/emulator/refusal-codes.js';
+import { forwardToUpstream } from './upstream-forward.js';
+
+/**
+ * The HTTP(S) and websocket adapter: node:http/node:https and `ws`, no framework. Every decision is
+ * made by src/core/emulator; this file reads requests (bounded), writes the decided responses, logs
+ * each authentication decision as one JSON line, and shuts down cleanly.
+ */
+
+export interface EmulatorServerOptions {
+  config: EmulatorConfig;
+  /** Public keys of config.virtualProxies, in the same order. */
+  virtualProxyKeys: readonly KeyObject[];
+  tenantKey?: KeyObject | undefined;
+  /** PEM certificate and private key: serve HTTPS. */
+  tls?: { cert: string; key: string } | undefined;
+  /** Where the JSON log lines go; default standard error. */
+  log?: ((line: string) => void) | undefined;
+  /** Milliseconds since the epoch; default Date.now. Tests move it to expire sessions. */
+  clock?: (() => number) | undefined;
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  virtualProxies: readonly VirtualProxy[];
+  tenant: CloudTenant | undefined;
+  /** Stops accepting, closes every connection and websocket; resolves when the server is closed. */
+  close: () => Promise<void>;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function writeResponse(response: ServerResponse, described: ResponseDescription): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(described.status, { 'cache-control': 'no-store', ...described.headers });
+  response.end(described.body);
+}
+
+/** The request body, at most `limit` bytes; `too-large` as soon as it is exceeded. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.pause();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** A raw HTTP answer on a socket that never became a websocket. */
+function refuseUpgrade(socket: Duplex, status: number, reason?: Refusal): void {
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`, 'Connection: close', 'Content-Length: 0'];
+  if (reason) lines.push(`X-Qs-Jwt-Reason: ${reasonHeader(reason)}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n`);
+  socket.destroy();
+}
+
+export async function startEmulator(options: EmulatorServerOptions): Promise<RunningEmulator> {
+  const { config } = options;
+  const { limits } = config;
+  // ws loads only here: no other command pays for it.
+  const { WebSocketServer: WebSocketServerClass } = await import('ws');
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? ((line: string) => process.stderr.write(line));
+  const secure = options.tls !== undefined;
+  const virtualProxies = config.virtualProxies.map((proxyConfig, index) => {
+    const key = options.virtualProxyKeys[index];
+    if (!key) throw new Error(`no public key for the virtual proxy /${proxyConfig.prefix}`);
+    return createVirtualProxy(proxyConfig, key, secure, limits.maxSessions);
+  });
+  let tenant: CloudTenant | undefined;
+  if (config.tenant) {
+    if (!options.tenantKey) throw new Error('no public key for the tenant');
+    tenant = createCloudTenant(config.tenant, options.tenantKey, secure, limits.maxSessions, limits.maxRememberedJtis);
+  }
+  const logDecision = (entry: AuthLogEntry | undefined): void => {
+    if (entry) log(formatAuthLog(entry, clock()));
+  };
+
+  const facts = (request: IncomingMessage, url: URL): RequestFacts => ({
+    method: request.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: request.headers,
+    secure,
+    now: clock(),
+  });
+
+  const parseUrl = (raw: string | undefined): URL | undefined => {
+    try {
+      const url = new URL(raw ?? '/', 'http://emulator.invalid');
+      return url.origin === 'http://emulator.invalid' ? url : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = parseUrl(request.url);
+    if (!url || !(request.url ?? '').startsWith('/')) {
+      writeResponse(response, textResponse(400, 'Bad Request: the request target is not an absolute path'));
+      return;
+    }
+    const body = await readBody(request, limits.maxBodyBytes);
+    if (body === 'too-large') {
+      response.setHeader('connection', 'close');
+      writeResponse(response, textResponse(413, `Payload Too Large: bodies are limited to ${limits.maxBodyBytes} bytes`));
+      response.on('finish', () => request.socket.destroy());
+      return;
+    }
+    const requestFacts = facts(request, url);
+    const lowerPath = url.pathname.toLowerCase();
+    if (lowerPath === '/resources/autogenerated/product-info.json' && virtualProxies.length > 0) {
+      writeResponse(response, jsonResponse(200, PRODUCT_INFO));
+      return;
+    }
+    if (tenant) {
+      if (lowerPath === '/login/jwt-session') {
+        const decision = decideCloudLogin(tenant, requestFacts);
+        logDecision(decision.log);
+        writeResponse(response, decision.response);
+        return;
+      }
+      if (lowerPath === '/api' || lowerPath.startsWith('/api/')) {
+        const decision = decideCloudApi(tenant, requestFacts);
+        logDecision(decision.log);
+        writeResponse(response, decision.response);
+        return;
+      }
+    }
+    for (const proxy of virtualProxies) {
+      const below = pathBelowPrefix(proxy.config.prefix, url.pathname);
+      if (below === undefined) continue;
+      const decision = decideQseowRequest(proxy, requestFacts, below);
+      logDecision(decision.log);
+      if (decision.kind === 'respond') {
+        writeResponse(response, decision.response);
+      } else {
+        forwardToUpstream(request, response, {
+          upstream: proxy.config.upstream ?? '',
+          pathAndQuery: `${decision.path}${url.search}`,
+          method: requestFacts.method,
+          body,
+          user: decision.user,
+          setCookies: decision.setCookies,
+          timeoutMs: limits.requestTimeoutMs,
+        });
+      }
+      return;
+    }
+    writeResponse(response, textResponse(404, 'Not Found'));
+  }
+
+  const serverOptions = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    // node refuses a headers timeout longer than the request timeout.
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // How often node checks the two timeouts above; its default (30 s) would let a slow client linger.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+  };
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    handle(request, response).catch((error: unknown) => {
+      log(`${JSON.stringify({ time: new Date(clock()).toISOString(), event: 'error', message: (error as Error).message })}\n`);
+      if (!response.headersSent) writeResponse(response, textResponse(500, 'Internal Server Error'));
+      else response.destroy();
+    });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener)
+    : createHttpServer(serverOptions, listener);
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  });
+
+  const sockets = new Set<WebSocket>();
+  const websockets: WebSocketServer = new WebSocketServerClass({ noServer: true, maxPayload: limits.maxBodyBytes });
+  const connectEngine = (request: IncomingMessage, socket: Duplex, head: Buffer, authenticatedUser: string, apps: readonly EmulatedApp[]): void => {
+    websockets.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      const engine = createEngineSession(authenticatedUser, apps);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('error', () => ws.terminate());
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+        for (const answer of handleEngineMessage(engine, text)) ws.send(answer);
+      });
+      ws.send(onConnectedNotification());
+    });
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = parseUrl(request.url);
+    if (!url || (request.headers['upgrade'] ?? '').toLowerCase() !== 'websocket') {
+      refuseUpgrade(socket, 400);
+      return;
+    }
+    const requestFacts = facts(request, url);
+    for (const proxy of virtualProxies) {
+      const below = pathBelowPrefix(proxy.config.prefix, url.pathname);
+      if (below === undefined) continue;
+      if (!/^\/app\/[^/]+\/?$/i.test(below)) break;
+      const decision = decideQseowUpgrade(proxy, requestFacts);
+      logDecision(decision.log);
+      if (!decision.accept) refuseUpgrade(socket, decision.status, decision.refusal);
+      else connectEngine(request, socket, head, authenticatedUserText(decision.user), proxy.config.apps);
+      return;
+    }
+    if (tenant && /^\/app\/[^/]+\/?$/i.test(url.pathname)) {
+      const decision = decideCloudUpgrade(tenant, requestFacts);
+      logDecision(decision.log);
+      if (!decision.accept) refuseUpgrade(socket, decision.status, decision.refusal);
+      else connectEngine(request, socket, head, `UserDirectory=QLIK; UserId=${decision.user.id}`, tenant.config.apps);
+      return;
+    }
+    refuseUpgrade(socket, 404);
+  });
+
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${secure ? 'https' : 'http'}://${hostForUrl(config.host)}:${port}`,
+    port,
+    virtualProxies,
+    tenant,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const ws of sockets) ws.terminate();
+        websockets.close();
+        server.closeAllConnections();
+        // Upgraded sockets left node:http's bookkeeping; destroy whatever is still open.
+        for (const socket of connections) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}

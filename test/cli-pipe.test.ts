@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_PATH } from './support/run-cli.js';
+import { makeKeyFixtures, temporaryFolder } from './support/fixtures.js';
+
+test('a reader that closes the pipe early (| head) ends the command quietly, without a stack trace', async () => {
+  const keys = makeKeyFixtures();
+  const input = join(temporaryFolder(), 'users.jsonl');
+  writeFileSync(input, Array.from({ length: 3000 }, (_, index) => JSON.stringify({ userid: `u${index}`, userdir: 'ACME' })).join('\n'));
+  const child = spawn(process.execPath, [CLI_PATH, 'batch', 'qseow', '--key', keys.pkcs8, '--input', input, '--workers', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  // Like `head -c 1`: read the first bytes, then close our end of the pipe.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, stderr);
+  assert.ok(code === 0 || code === 1, `exit ${code}`);
+});

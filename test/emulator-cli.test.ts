@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { KEYS, PUBLIC_PEM } from './support/emulator-harness.js';
+import { temporaryFolder } from './support/fixtures.js';
+import { CLI_PATH, runCli } from './support/run-cli.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const COMMAND_MODULE = join(ROOT, 'dist/cli/commands/emulate.js');
+const REGISTERED = readFileSync(join(ROOT, 'src/cli/command-registry.ts'), 'utf8').includes("'emulate'");
+
+/**
+ * `qs-jwt emulate …` as a separate process. Until the command is in the registry, the built command
+ * module is run directly, the way the registry would run it.
+ */
+function emulateArgv(args: readonly string[]): string[] {
+  if (REGISTERED) return [CLI_PATH, 'emulate', ...args];
+  const script = `import(${JSON.stringify(COMMAND_MODULE)}).then((m) => m.buildCommand().parseAsync(process.argv.slice(1), { from: 'user' }))`
+    + `.catch((e) => { if (e.code !== 'commander.helpDisplayed') process.stderr.write('qs-jwt: error: ' + e.message + '\\n'); process.exitCode = e.code === 'commander.helpDisplayed' ? 0 : (e.exitCode ?? 2); })`;
+  return ['--input-type=module', '-e', script, '--', ...args];
+}
+
+function hasCurl(): boolean {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const built = existsSync(COMMAND_MODULE) && existsSync(CLI_PATH);
+const folder = temporaryFolder('qs-jwt-emulate-');
+const certFile = join(folder, 'publickey.pem');
+const keyFile = join(folder, 'privatekey.pem');
+writeFileSync(certFile, PUBLIC_PEM);
+writeFileSync(keyFile, KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+
+function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, emulateArgv(args), { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('qs-jwt emulate (CLI)', { skip: built ? false : 'run npm run build first: dist/cli/commands/emulate.js is missing' }, () => {
+  it('starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM', { skip: hasCurl() ? false : 'curl is not installed' }, async () => {
+    const child = spawn(process.execPath, emulateArgv(['qseow', '--cert', certFile, '--port', '0']), { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          const newline = stdout.indexOf('\n');
+          if (newline >= 0) resolve(stdout.slice(0, newline));
+        });
+        child.on('close', () => reject(new Error(`exited before printing the URL: ${stderr}`)));
+      });
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const minted = await runCli(['create', 'qseow', '--key', keyFile, '--userid', 'anna', '--userdir', 'ACME']);
+      assert.equal(minted.code, 0, minted.stderr);
+      const body = execFileSync('curl', ['-sS', '--max-time', '10', '-H', `Authorization: Bearer ${minted.stdout.trim()}`, `${url}/jwt/qps/user`], { encoding: 'utf8' });
+      assert.equal((JSON.parse(body) as { userId: string }).userId, 'anna');
+      const status = execFileSync('curl', ['-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', `${url}/jwt/qps/user`], { encoding: 'utf8' });
+      assert.equal(status, '401');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      const decisions = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { outcome: string; user?: string });
+      assert.deepEqual(decisions.map((entry) => entry.outcome), ['accepted', 'rejected']);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--print-config shows the effective settings of a --config file with several targets', async () => {
+    const config = join(folder, 'emulator.json');
+    writeFileSync(config, JSON.stringify({
+      virtualProxies: [{ prefix: 'jwt', certFile: 'publickey.pem' }, { prefix: 'sales', certFile: 'publickey.pem', jwtAudience: 'sales' }],
+      tenant: { issuer: 'https://idp.test', keyId: 'k1', certFile: 'publickey.pem' },
+    }));
+    const result = await run(['--config', config, '--print-config']);
+    assert.equal(result.code, 0, result.stderr);
+    const shown = JSON.parse(result.stdout) as { virtualProxies: { prefix: string; certFile: string; sessionCookieHeaderName: string }[]; tenant: { clockTolerance: number } };
+    assert.deepEqual(shown.virtualProxies.map((proxy) => proxy.sessionCookieHeaderName), ['X-Qlik-Session-jwt', 'X-Qlik-Session-sales']);
+    assert.equal(shown.virtualProxies[0]?.certFile, certFile, 'paths are relative to the config file');
+    assert.equal(shown.tenant.clockTolerance, 5);
+  });
+
+  it('refuses an invalid config and missing flags with one line naming the problem', async () => {
+    const config = join(folder, 'bad.json');
+    writeFileSync(config, JSON.stringify({ virtualProxies: [{ prefix: 'Bad Prefix', certFile: 'publickey.pem' }] }));
+    const bad = await run(['--config', config]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /virtual proxy 1, field "prefix"/);
+    const missing = await run(['cloud', '--cert', certFile]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--issuer, --kid required/);
+  });
+});

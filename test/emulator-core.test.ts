@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { cloudErrorBody, cloudErrorFor, CLOUD_BAD_REQUEST_CODES } from '../src/core/emulator/cloud-error-status.js';
+import { isCookieName, MAX_COOKIE_PAIRS, parseCookies, serializeCookie } from '../src/core/emulator/cookies.js';
+import { parseEmulatorConfig } from '../src/core/emulator/emulator-config.js';
+import { createEngineSession, handleEngineMessage, onConnectedNotification } from '../src/core/emulator/engine-rpc.js';
+import { createJtiRegistry, useJti } from '../src/core/emulator/jti-registry.js';
+import { isOriginAllowed } from '../src/core/emulator/origin-check.js';
+import { authenticatedUserText, qlikSecurityHeader, qlikUserHeader, userFromClaims } from '../src/core/emulator/qseow-identity.js';
+import { pathBelowPrefix } from '../src/core/emulator/qseow-routes.js';
+import { createSessionStore, endSessions, openSession, removeExpired, touchSession } from '../src/core/emulator/session-store.js';
+import { checkXrfkey } from '../src/core/emulator/xrfkey.js';
+
+const COOKIE_NAME_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".split('');
+
+describe('cookies', () => {
+  it('reads the session cookie from an echoed Set-Cookie header, attributes and all (@qlik/api)', () => {
+    const cookies = parseCookies('X-Qlik-Session-jwt-HTTP=abc123; Path=/; HttpOnly; SameSite=Lax');
+    assert.deepEqual(cookies.get('X-Qlik-Session-jwt-HTTP'), ['abc123']);
+    assert.equal(cookies.has('HttpOnly'), false);
+  });
+
+  it('keeps every value of a repeated name, strips quotes, and survives a stray %', () => {
+    const cookies = parseCookies(['a=1; a="2"', 'b=%ZZ; c=%20x']);
+    assert.deepEqual(cookies.get('a'), ['1', '2']);
+    assert.deepEqual(cookies.get('b'), ['%ZZ']);
+    assert.deepEqual(cookies.get('c'), [' x']);
+  });
+
+  it('bounds the number of pairs it reads', () => {
+    const header = Array.from({ length: MAX_COOKIE_PAIRS + 50 }, (_, index) => `k${index}=v`).join('; ');
+    assert.equal(parseCookies(header).size, MAX_COOKIE_PAIRS);
+  });
+
+  it('never throws, whatever the header (property)', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (header) => {
+      const cookies = parseCookies(header);
+      for (const name of cookies.keys()) assert.ok(isCookieName(name));
+    }), { numRuns: 500 });
+  });
+
+  it('gives back what serializeCookie wrote, for any name and value (property)', () => {
+    const name = fc.array(fc.constantFrom(...COOKIE_NAME_CHARS), { minLength: 1, maxLength: 20 }).map((chars) => chars.join(''));
+    fc.assert(fc.property(name, fc.string({ maxLength: 60 }), fc.boolean(), (cookieName, value, secure) => {
+      const line = serializeCookie(cookieName, value, { secure, sameSite: 'Lax' });
+      // As a browser sends it, and as @qlik/api echoes it.
+      assert.deepEqual(parseCookies(line.split(';')[0])?.get(cookieName), [value]);
+      assert.equal(parseCookies(line).get(cookieName)?.[0], value);
+    }), { numRuns: 300 });
+  });
+
+  it('writes HttpOnly, SameSite and Secure, and never SameSite=None without Secure', () => {
+    assert.equal(serializeCookie('s', 'v', { secure: true, sameSite: 'None' }), 's=v; Path=/; HttpOnly; SameSite=None; Secure');
+    assert.equal(serializeCookie('s', 'v', { secure: false, sameSite: 'None' }), 's=v; Path=/; HttpOnly; SameSite=Lax');
+    assert.equal(serializeCookie('s', '', { maxAge: 0 }), 's=; Path=/; Max-Age=0; HttpOnly');
+    assert.throws(() => serializeCookie('bad name', 'v'));
+  });
+});
+
+describe('xrfkey', () => {
+  const key = 'abcdefghij012345';
+  const query = (text: string) => new URLSearchParams(text);
+  it('accepts the same 16-character key in the query and the header; the query name in any case', () => {
+    assert.deepEqual(checkXrfkey(query(`xrfkey=${key}`), { 'x-qlik-xrfkey': key }, 'required'), { ok: true });
+    assert.deepEqual(checkXrfkey(query(`XrfKey=${key}`), { 'x-qlik-xrfkey': key }, 'required'), { ok: true });
+  });
+  it('refuses a missing, one-sided, mismatched or malformed key on /qrs', () => {
+    assert.equal(checkXrfkey(query(''), {}, 'required').ok, false);
+    assert.equal(checkXrfkey(query(`xrfkey=${key}`), {}, 'required').ok, false);
+    assert.equal(checkXrfkey(query(''), { 'x-qlik-xrfkey': key }, 'required').ok, false);
+    assert.equal(checkXrfkey(query(`xrfkey=${key}`), { 'x-qlik-xrfkey': 'abcdefghij012346' }, 'required').ok, false);
+    assert.equal(checkXrfkey(query('xrfkey=short'), { 'x-qlik-xrfkey': 'short' }, 'required').ok, false);
+    assert.equal(checkXrfkey(query('xrfkey=abcdefghij01234!'), { 'x-qlik-xrfkey': 'abcdefghij01234!' }, 'required').ok, false);
+  });
+  it('lets /qps calls go without a key but refuses a one-sided one [choice]', () => {
+    assert.equal(checkXrfkey(query(''), {}, 'when-present').ok, true);
+    assert.equal(checkXrfkey(query(`xrfkey=${key}`), {}, 'when-present').ok, false);
+  });
+});
+
+describe('session store', () => {
+  it('finds a session, restarts its inactivity clock, and expires it after the timeout', () => {
+    const store = createSessionStore<string>({ inactivityMs: 1000 });
+    const session = openSession(store, 'anna', 0);
+    assert.equal(touchSession(store, session.id, 999)?.user, 'anna');
+    assert.equal(touchSession(store, session.id, 1998)?.user, 'anna', 'touched at 999, so alive until 1999');
+    assert.equal(touchSession(store, session.id, 2998), undefined);
+    assert.equal(store.sessions.size, 0, 'an expired session is removed');
+  });
+
+  it('evicts the oldest session past the cap', () => {
+    const store = createSessionStore<number>({ capacity: 3, inactivityMs: 60_000 });
+    const sessions = [1, 2, 3, 4].map((user) => openSession(store, user, user));
+    assert.equal(store.sessions.size, 3);
+    assert.equal(touchSession(store, sessions[0]!.id, 10), undefined);
+    assert.equal(touchSession(store, sessions[3]!.id, 10)?.user, 4);
+  });
+
+  it('ends the sessions of one user and sweeps expired ones', () => {
+    const store = createSessionStore<string>({ inactivityMs: 100 });
+    openSession(store, 'anna', 0);
+    openSession(store, 'anna', 0);
+    openSession(store, 'bert', 50);
+    assert.equal(endSessions(store, (user) => user === 'anna'), 2);
+    assert.equal(removeExpired(store, 149), 0);
+    assert.equal(removeExpired(store, 150), 1);
+    assert.throws(() => createSessionStore({ capacity: 0, inactivityMs: 1 }));
+  });
+
+  it('gives unguessable, distinct ids and CSRF tokens', () => {
+    const store = createSessionStore<string>({ inactivityMs: 100 });
+    const ids = new Set(Array.from({ length: 50 }, () => openSession(store, 'x', 0)).flatMap((session) => [session.id, session.csrfToken]));
+    assert.equal(ids.size, 100);
+  });
+});
+
+describe('Qlik Cloud jti registry and error mapping', () => {
+  it('refuses a jti used before, until the token would have expired', () => {
+    const registry = createJtiRegistry(10);
+    assert.equal(useJti(registry, 'j1', 100, 50), true);
+    assert.equal(useJti(registry, 'j1', 100, 60), false);
+    assert.equal(useJti(registry, 'j1', 200, 100), true, 'at exp the old entry is dead');
+  });
+
+  it('stays within its cap, dropping the entry closest to expiry', () => {
+    const registry = createJtiRegistry(3);
+    useJti(registry, 'a', 500, 0);
+    useJti(registry, 'b', 100, 0);
+    useJti(registry, 'c', 300, 0);
+    useJti(registry, 'd', 400, 0);
+    assert.equal(registry.used.size, 3);
+    assert.equal(registry.used.has('b'), false);
+  });
+
+  it('maps claim-format problems to 400 INTERNAL-TOKEN-1 and trust problems to 401 [choice]', () => {
+    for (const code of ['QJ201', 'QJ204', 'QJ205', 'QJ208', 'QJ001'] as const) assert.equal(cloudErrorFor(code).status, 400, code);
+    for (const code of ['QJ020', 'QJ030', 'QJ031', 'QJ203', 'QJ209', 'QJ210', 'QJ015', 'EMU008', 'EMU001'] as const) assert.equal(cloudErrorFor(code).status, 401, code);
+    assert.ok(CLOUD_BAD_REQUEST_CODES.has('QJ201'));
+    assert.deepEqual(cloudErrorBody(cloudErrorFor('QJ201'), 'JWT_LOGIN_VALIDATIONS Missing required claim: nbf'), {
+      errors: [{ code: 'INTERNAL-TOKEN-1', title: 'Invalid token request', detail: 'JWT_LOGIN_VALIDATIONS Missing required claim: nbf', status: '400' }],
+    });
+  });
+});
+
+describe('QSEoW identity', () => {
+  const map = [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: true }, { senseAttribute: 'email', jwtAttribute: 'email', isMandatory: false }];
+  it('turns a JSON array claim into one attribute value per element [choice]', () => {
+    const user = userFromClaims({ userId: 'anna', userDirectory: 'ACME', groups: ['Sales', 'EMEA Managers'] }, 'userId', 'userDirectory', map);
+    assert.ok(!('code' in user));
+    assert.deepEqual(user.attributes, [{ name: 'group', value: 'Sales' }, { name: 'group', value: 'EMEA Managers' }]);
+    assert.equal(qlikSecurityHeader(user), 'group=Sales;group=EMEA%20Managers;');
+  });
+  it('refuses a token without a mandatory mapped claim [choice]', () => {
+    const user = userFromClaims({ userId: 'anna', userDirectory: 'ACME' }, 'userId', 'userDirectory', map);
+    assert.ok('code' in user && user.code === 'EMU003');
+  });
+  it('URL-encodes X-Qlik-User values and leaves GetAuthenticatedUser readable', () => {
+    const user = { userId: 'a;b c', userDirectory: 'AC=ME', userName: 'x', attributes: [] };
+    assert.equal(qlikUserHeader(user), 'UserDirectory=AC%3DME; UserId=a%3Bb%20c');
+    assert.equal(authenticatedUserText(user), 'UserDirectory=AC=ME; UserId=a;b c');
+  });
+  it('finds the path below a prefix, case-insensitively, and nothing for other prefixes', () => {
+    assert.equal(pathBelowPrefix('jwt', '/jwt/qps/user'), '/qps/user');
+    assert.equal(pathBelowPrefix('jwt', '/JWT/hub/'), '/hub/');
+    assert.equal(pathBelowPrefix('jwt', '/jwt'), '/');
+    assert.equal(pathBelowPrefix('jwt', '/jwtx/qps/user'), undefined);
+  });
+});
+
+describe('websocket Origin check', () => {
+  it('allows the same origin and listed hosts or origins, nothing else', () => {
+    assert.equal(isOriginAllowed('http://127.0.0.1:8080', '127.0.0.1:8080', []), true);
+    assert.equal(isOriginAllowed('https://portal.example.com', '127.0.0.1:8080', ['portal.example.com']), true);
+    assert.equal(isOriginAllowed('https://portal.example.com', '127.0.0.1:8080', ['https://portal.example.com/']), true);
+    assert.equal(isOriginAllowed('http://portal.example.com', '127.0.0.1:8080', ['https://portal.example.com']), false);
+    assert.equal(isOriginAllowed('https://evil.example.com', '127.0.0.1:8080', ['portal.example.com']), false);
+    assert.equal(isOriginAllowed('null', '127.0.0.1:8080', []), false);
+  });
+});
+
+describe('engine JSON-RPC', () => {
+  const session = () => createEngineSession('UserDirectory=ACME; UserId=anna', [{ id: 'app-1', name: 'Sales' }]);
+  const call = (engine: ReturnType<typeof session>, message: unknown) => handleEngineMessage(engine, JSON.stringify(message)).map((text) => JSON.parse(text) as Record<string, unknown>);
+
+  it('announces itself with OnConnected', () => {
+    assert.deepEqual(JSON.parse(onConnectedNotification()), { jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } });
+  });
+
+  it('answers the Global methods on handle -1', () => {
+    const engine = session();
+    assert.deepEqual(call(engine, { jsonrpc: '2.0', id: 1, handle: -1, method: 'GetAuthenticatedUser', params: [] }), [{ jsonrpc: '2.0', id: 1, result: { qReturn: 'UserDirectory=ACME; UserId=anna' } }]);
+    assert.match(JSON.stringify(call(engine, { jsonrpc: '2.0', id: 2, handle: -1, method: 'EngineVersion', params: {} })), /qComponentVersion/);
+    assert.match(JSON.stringify(call(engine, { jsonrpc: '2.0', id: 3, handle: -1, method: 'ProductVersion', params: [] })), /qReturn/);
+    assert.match(JSON.stringify(call(engine, { jsonrpc: '2.0', id: 4, handle: -1, method: 'GetDocList', params: [] })), /"qDocId":"app-1"/);
+  });
+
+  it('opens a configured app as a Doc handle that answers GetAppLayout', () => {
+    const engine = session();
+    const [opened] = call(engine, { jsonrpc: '2.0', id: 1, handle: -1, method: 'OpenDoc', params: { qDocName: 'app-1' } });
+    assert.deepEqual(opened?.['result'], { qReturn: { qType: 'Doc', qHandle: 1, qGenericId: 'app-1' } });
+    const [layout] = call(engine, { jsonrpc: '2.0', id: 2, handle: 1, method: 'GetAppLayout', params: [] });
+    assert.equal((layout?.['result'] as { qLayout: { qTitle: string } }).qLayout.qTitle, 'Sales');
+    const [again] = call(engine, { jsonrpc: '2.0', id: 3, handle: -1, method: 'OpenDoc', params: ['app-1'] });
+    assert.equal((again?.['error'] as { code: number }).code, 1002);
+  });
+
+  it('answers unknown methods, apps and handles with errors, garbage with a parse error, notifications with nothing', () => {
+    const engine = session();
+    assert.equal((call(engine, { jsonrpc: '2.0', id: 1, handle: -1, method: 'CreateApp', params: [] })[0]?.['error'] as { code: number }).code, -32601);
+    assert.equal((call(engine, { jsonrpc: '2.0', id: 2, handle: -1, method: 'OpenDoc', params: ['nope'] })[0]?.['error'] as { code: number }).code, 1003);
+    assert.equal((call(engine, { jsonrpc: '2.0', id: 3, handle: 7, method: 'GetAppLayout', params: [] })[0]?.['error'] as { code: number }).code, -32602);
+    assert.equal((JSON.parse(handleEngineMessage(engine, '{not json')[0] ?? '{}') as { error: { code: number } }).error.code, -32700);
+    assert.equal((JSON.parse(handleEngineMessage(engine, '[1,2]')[0] ?? '{}') as { error: { code: number } }).error.code, -32600);
+    assert.deepEqual(call(engine, { jsonrpc: '2.0', method: 'OnSomething', params: {} }), []);
+  });
+});
+
+describe('emulator config', () => {
+  it('completes a minimal virtual proxy with Qlik defaults', async () => {
+    const config = await parseEmulatorConfig({ virtualProxies: [{ prefix: 'jwt', certFile: 'c.pem' }] }, 'test');
+    const proxy = config.virtualProxies[0]!;
+    assert.equal(proxy.sessionCookieHeaderName, 'X-Qlik-Session-jwt');
+    assert.equal(proxy.sessionInactivityTimeout, 30);
+    assert.equal(proxy.jwtAttributeUserId, 'userId');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.limits.maxSessions, 10_000);
+    assert.equal(config.limits.maxBodyBytes, 65_536);
+  });
+
+  it('reads durations and refuses what cannot run, naming the place', async () => {
+    const tenant = await parseEmulatorConfig({ tenant: { issuer: 'i', keyId: 'k', certFile: 'c', clockTolerance: '1m' } }, 'test');
+    assert.equal(tenant.tenant?.clockTolerance, 60);
+    const cases: [unknown, RegExp][] = [
+      [{}, /at least one virtual proxy or a tenant/],
+      [{ virtualProxies: [{ prefix: 'JWT', certFile: 'c' }] }, /virtual proxy 1, field "prefix".*lowercase/],
+      [{ virtualProxies: [{ prefix: 'api', certFile: 'c' }] }, /other than/],
+      [{ virtualProxies: [{ prefix: 'jwt' }] }, /exactly one of certFile/],
+      [{ virtualProxies: [{ prefix: 'jwt', certFile: 'c' }, { prefix: 'jwt', certFile: 'd' }] }, /same prefix/],
+      [{ virtualProxies: [{ prefix: 'jwt', certFile: 'c', upstream: 'ftp://x' }] }, /field "upstream"/],
+      [{ virtualProxies: [{ prefix: 'jwt', certFile: 'c', sessionCookieHeaderName: 'a b' }] }, /cookie name/],
+      [{ virtualProxies: [{ prefix: 'jwt', certFile: 'c', colour: 'red' }] }, /unknown field/],
+      [{ tenant: { issuer: 'i', keyId: 'k', certFile: 'c', clockTolerance: 'soon' } }, /field "tenant.clockTolerance"/],
+      [{ port: 70_000, tenant: { issuer: 'i', keyId: 'k', certFile: 'c' } }, /field "port"/],
+    ];
+    for (const [json, message] of cases) await assert.rejects(parseEmulatorConfig(json, 'test'), message, JSON.stringify(json));
+  });
+});
