@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -9,18 +9,10 @@ import { temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli } from './support/run-cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const COMMAND_MODULE = join(ROOT, 'dist/cli/commands/emulate.js');
-const REGISTERED = readFileSync(join(ROOT, 'src/cli/command-registry.ts'), 'utf8').includes("'emulate'");
 
-/**
- * `qs-jwt emulate …` as a separate process. Until the command is in the registry, the built command
- * module is run directly, the way the registry would run it.
- */
+/** `qs-jwt emulate …` as a separate process, the way users start it. */
 function emulateArgv(args: readonly string[]): string[] {
-  if (REGISTERED) return [CLI_PATH, 'emulate', ...args];
-  const script = `import(${JSON.stringify(COMMAND_MODULE)}).then((m) => m.buildCommand().parseAsync(process.argv.slice(1), { from: 'user' }))`
-    + `.catch((e) => { if (e.code !== 'commander.helpDisplayed') process.stderr.write('qs-jwt: error: ' + e.message + '\\n'); process.exitCode = e.code === 'commander.helpDisplayed' ? 0 : (e.exitCode ?? 2); })`;
-  return ['--input-type=module', '-e', script, '--', ...args];
+  return [CLI_PATH, 'emulate', ...args];
 }
 
 function hasCurl(): boolean {
@@ -32,30 +24,18 @@ function hasCurl(): boolean {
   }
 }
 
-const built = existsSync(COMMAND_MODULE) && existsSync(CLI_PATH);
+const built = existsSync(join(ROOT, 'dist/cli-bundle/main.js'));
 const folder = temporaryFolder('qs-jwt-emulate-');
 const certFile = join(folder, 'publickey.pem');
 const keyFile = join(folder, 'privatekey.pem');
 writeFileSync(certFile, PUBLIC_PEM);
 writeFileSync(keyFile, KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, emulateArgv(args), { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(args: readonly string[]): ReturnType<typeof runCli> {
+  return runCli(['emulate', ...args], { cwd: folder, timeoutMs: 30_000 });
 }
 
-describe('qs-jwt emulate (CLI)', { skip: built ? false : 'run npm run build first: dist/cli/commands/emulate.js is missing' }, () => {
+describe('qs-jwt emulate (CLI)', { skip: built ? false : 'run npm run build first: dist/cli-bundle/main.js is missing' }, () => {
   it('starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM', { skip: hasCurl() ? false : 'curl is not installed' }, async () => {
     const child = spawn(process.execPath, emulateArgv(['qseow', '--cert', certFile, '--port', '0']), { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -4,8 +4,10 @@ import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
 import { setClaim } from '../core/qlik/registered-claims.js';
 import { collect } from './command-setup.js';
 import { blameFlag, CliError } from './cli-error.js';
-import { addProfileOptions } from './config/profile-options.js';
-import { addPrivateKeyOptions, type PrivateKeyFlags } from './io/private-key-options.js';
+import type { KeyObject } from 'node:crypto';
+import { profilePath } from './config/config-file.js';
+import { addProfileOptions, useProfile } from './config/profile-options.js';
+import { addPrivateKeyOptions, resolvePrivateKey, type PrivateKeyFlags } from './io/private-key-options.js';
 
 export const TOKEN_FORMATS = ['token', 'json', 'header', 'env'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
@@ -61,4 +63,22 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
     setClaim(claims, name, value);
   }
   return claims;
+}
+
+/**
+ * What every create command resolves before minting, in this order: the profile (which fills unset
+ * flags), the algorithm, the extra claims, then the key (flags, environment, the profile's keyFile).
+ */
+export async function resolveTokenInputs<Flags extends TokenFlags>(command: Command, platform: 'qseow' | 'cloud'): Promise<{
+  flags: Flags;
+  algorithm: RsaAlgorithm;
+  claims: Record<string, unknown>;
+  privateKey: KeyObject;
+}> {
+  const loaded = await useProfile(command, platform);
+  const flags = command.opts<Flags>();
+  const algorithm = algorithmFlag(flags.alg);
+  const claims = parseClaimArguments(flags.claim);
+  const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
+  return { flags, algorithm, claims, privateKey };
 }

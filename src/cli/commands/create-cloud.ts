@@ -3,10 +3,7 @@ import { createCloudToken } from '../../core/qlik/cloud-token.js';
 import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE } from '../../core/qlik/qlik-limits.js';
 import { CliError } from '../cli-error.js';
 import { collect, newCommand } from '../command-setup.js';
-import { profilePath } from '../config/config-file.js';
-import { useProfile } from '../config/profile-options.js';
-import { resolvePrivateKey } from '../io/private-key-options.js';
-import { addTokenOptions, algorithmFlag, parseClaimArguments, type TokenFlags } from '../token-options.js';
+import { addTokenOptions, resolveTokenInputs, type TokenFlags } from '../token-options.js';
 import { emitToken, summarizeToken } from '../token-output.js';
 
 interface CloudFlags extends TokenFlags {
@@ -36,14 +33,10 @@ export function buildCommand(): Command {
     .option('--audience <aud>', 'aud claim; Qlik Cloud accepts only the default', QLIK_CLOUD_AUDIENCE);
   addTokenOptions(command, CLOUD_DEFAULTS.expires);
   return command.action(async (_flags: CloudFlags, self: Command) => {
-    const loaded = await useProfile(self, 'cloud');
-    const flags = self.opts<CloudFlags>();
+    const { flags, algorithm, claims, privateKey } = await resolveTokenInputs<CloudFlags>(self, 'cloud');
     for (const [flag, value] of [['--issuer', flags.issuer], ['--kid', flags.kid]] as const) {
       if (value === undefined) throw new CliError(`${flag} is required: the identity provider's ${flag === '--kid' ? 'key ID' : 'issuer'} (or set QSJWT_${flag.slice(2).toUpperCase()} or use a --profile that has it)`);
     }
-    const algorithm = algorithmFlag(flags.alg);
-    const claims = parseClaimArguments(flags.claim);
-    const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
     const created = createCloudToken({
       privateKey,
       algorithm,

@@ -2,10 +2,7 @@ import { Option, type Command } from 'commander';
 import { createQseowToken } from '../../core/qlik/qseow-token.js';
 import { QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { collect, newCommand } from '../command-setup.js';
-import { profilePath } from '../config/config-file.js';
-import { useProfile } from '../config/profile-options.js';
-import { resolvePrivateKey } from '../io/private-key-options.js';
-import { addTokenOptions, algorithmFlag, parseClaimArguments, type TokenFlags } from '../token-options.js';
+import { addTokenOptions, resolveTokenInputs, type TokenFlags } from '../token-options.js';
 import { emitToken, summarizeToken } from '../token-output.js';
 
 interface QseowFlags extends TokenFlags {
@@ -44,11 +41,7 @@ export function buildCommand(): Command {
     .addOption(new Option('--kid <id>', 'kid header').env('QSJWT_KID'));
   addTokenOptions(command, QSEOW_DEFAULTS.expires);
   return command.action(async (_flags: QseowFlags, self: Command) => {
-    const loaded = await useProfile(self, 'qseow');
-    const flags = self.opts<QseowFlags>();
-    const algorithm = algorithmFlag(flags.alg);
-    const claims = parseClaimArguments(flags.claim);
-    const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
+    const { flags, algorithm, claims, privateKey } = await resolveTokenInputs<QseowFlags>(self, 'qseow');
     const created = createQseowToken({
       privateKey,
       algorithm,
