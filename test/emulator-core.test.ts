@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { cloudErrorBody, cloudErrorFor, CLOUD_BAD_REQUEST_CODES } from '../src/core/emulator/cloud-error-status.js';
 import { isCookieName, MAX_COOKIE_PAIRS, parseCookies, serializeCookie } from '../src/core/emulator/cookies.js';
 import { parseEmulatorConfig } from '../src/core/emulator/emulator-config.js';
-import { createEngineSession, handleEngineMessage, onConnectedNotification } from '../src/core/emulator/engine-rpc.js';
+import { createEngineSession, handleEngineMessage, onAuthenticationInformationNotification, onConnectedNotification } from '../src/core/emulator/engine-rpc.js';
 import { createJtiRegistry, useJti } from '../src/core/emulator/jti-registry.js';
 import { isOriginAllowed } from '../src/core/emulator/origin-check.js';
 import { authenticatedUserText, qlikSecurityHeader, qlikUserHeader, userFromClaims } from '../src/core/emulator/qseow-identity.js';
@@ -182,6 +182,12 @@ describe('websocket Origin check', () => {
 describe('engine JSON-RPC', () => {
   const session = () => createEngineSession('UserDirectory=ACME; UserId=anna', [{ id: 'app-1', name: 'Sales' }]);
   const call = (engine: ReturnType<typeof session>, message: unknown) => handleEngineMessage(engine, JSON.stringify(message)).map((text) => JSON.parse(text) as Record<string, unknown>);
+
+  it('greets a QSEoW client with OnAuthenticationInformation for the proxy\'s user', () => {
+    assert.deepEqual(JSON.parse(onAuthenticationInformationNotification({ userId: 'anna b', userDirectory: 'ACME' })), {
+      jsonrpc: '2.0', method: 'OnAuthenticationInformation', params: { userId: 'anna b', userDirectory: 'ACME', mustAuthenticate: false },
+    });
+  });
 
   it('announces itself with OnConnected', () => {
     assert.deepEqual(JSON.parse(onConnectedNotification()), { jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } });

@@ -2,7 +2,7 @@ import type { EmulatedApp } from './emulator-config.js';
 
 /**
  * A minimal QIX engine over JSON-RPC 2.0, shaped like Qlik's so enigma.js and @qlik/api work against
- * it: the OnConnected notification on connect, the Global object on handle -1, one Doc handle per
+ * it: the greeting notifications on connect, the Global object on handle -1, one Doc handle per
  * opened app. Messages in, messages out; the websocket lives in src/server.
  */
 
@@ -33,7 +33,17 @@ export function createEngineSession(authenticatedUser: string, apps: readonly Em
   return { authenticatedUser, apps, docs: new Map(), nextHandle: 1 };
 }
 
-/** Sent first on every new engine websocket. */
+/**
+ * What Qlik Sense client-managed sends first on an engine websocket, before OnConnected: who the proxy
+ * authenticated, and whether the client must log in first (never here: refused upgrades get no socket).
+ * Older clients (qsocks) wait for it instead of OnConnected; @qlik/api listens for it on QSEoW (a
+ * mustAuthenticate with a loginUri sends it to the login page).
+ */
+export function onAuthenticationInformationNotification(user: { userId: string; userDirectory: string }): string {
+  return JSON.stringify({ jsonrpc: '2.0', method: 'OnAuthenticationInformation', params: { userId: user.userId, userDirectory: user.userDirectory, mustAuthenticate: false } });
+}
+
+/** Sent on every new engine websocket, after any greeting; enigma.js waits for it. */
 export function onConnectedNotification(): string {
   return JSON.stringify({ jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } });
 }

@@ -125,8 +125,11 @@ export type UpgradeDecision =
  * The engine websocket upgrade. Classic flow: a Bearer token on the upgrade request (non-browser
  * clients, no Origin check: browsers cannot set that header). Cookie flow: before Nov 2024 the cookie
  * was enough (an Origin, when sent, must be allowed); with websocketCsrf (the Nov 2024 behaviour) the
- * upgrade also needs ?qlik-csrf-token= equal to the session's token from /qps/csrftoken and an allowed
- * Origin, else 403.
+ * upgrade also needs ?qlik-csrf-token= equal to the session's token from /qps/csrftoken, else 403.
+ * An Origin, when sent, must be allowed; a missing Origin is accepted, because the check is against
+ * cross-site websocket hijacking, browsers always send Origin, and Qlik's own Node client (@qlik/api's
+ * windowscookie module) opens the engine websocket with the cookie and the CSRF token but no Origin.
+ * The Cloud tenant's upgrade decides the same way.
  */
 export function decideQseowUpgrade(proxy: VirtualProxy, facts: RequestFacts): UpgradeDecision {
   const auth = authenticate(proxy, facts);
@@ -137,7 +140,6 @@ export function decideQseowUpgrade(proxy: VirtualProxy, facts: RequestFacts): Up
     const refuse = (reason: Refusal): UpgradeDecision => ({ accept: false, status: 403, refusal: reason, log: authLog(proxy, facts, { ok: false, refusal: reason, via: 'session', user: auth.user }) });
     if (origin !== undefined && !isOriginAllowed(origin, host, proxy.config.websocketCrossOriginWhiteList)) return refuse(refusal('EMU007', origin.slice(0, 100)));
     if (proxy.config.websocketCsrf) {
-      if (origin === undefined) return refuse(refusal('EMU007', 'no Origin header'));
       if (facts.query.get('qlik-csrf-token') !== auth.session.csrfToken) return refuse(refusal('EMU006'));
     }
   }
