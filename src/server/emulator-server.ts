@@ -49,14 +49,26 @@ function hostForUrl(host: string): string {
 
 function writeResponse(response: ServerResponse, described: ResponseDescription): void {
   if (response.headersSent || response.destroyed) return;
-  response.writeHead(described.status, { 'cache-control': 'no-store', ...described.headers });
-  response.end(described.body);
+  // A known length avoids chunked encoding: one buffer per response instead of three.
+  const body = Buffer.from(described.body);
+  // RFC 9110: no Content-Length on 204 or 304.
+  const length = described.status === 204 || described.status === 304 ? {} : { 'content-length': body.length };
+  response.writeHead(described.status, { 'cache-control': 'no-store', ...length, ...described.headers });
+  response.end(body);
 }
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** The request body, at most `limit` bytes; `too-large` as soon as it is exceeded. */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
+  // Most requests (GET, the Bearer login) carry no body: answering them need not wait for the
+  // stream's end event, which cost a third of the throughput under load.
+  if (declared === 0 && request.headers['transfer-encoding'] === undefined) {
+    request.resume();
+    return Promise.resolve(EMPTY_BODY);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

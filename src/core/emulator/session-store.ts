@@ -61,6 +61,10 @@ export function touchSession<User>(store: SessionStore<User>, id: string, now: n
     return undefined;
   }
   session.lastSeenAt = now;
+  // Re-inserting keeps the map in last-seen order: expiry then only looks at the front, and the cap
+  // evicts the least recently used session.
+  store.sessions.delete(id);
+  store.sessions.set(id, session);
   return session;
 }
 
@@ -76,14 +80,16 @@ export function endSessions<User>(store: SessionStore<User>, matches: (user: Use
   return ended;
 }
 
-/** Drops expired sessions. Called on every new session, so the work is amortised and bounded by the cap. */
+/**
+ * Drops expired sessions. The map is in last-seen order, so expired sessions are all at the front and
+ * the sweep stops at the first live one: opening a session costs O(expired), not O(sessions).
+ */
 export function removeExpired<User>(store: SessionStore<User>, now: number): number {
   let removed = 0;
   for (const [id, session] of store.sessions) {
-    if (isExpired(store, session, now)) {
-      store.sessions.delete(id);
-      removed += 1;
-    }
+    if (!isExpired(store, session, now)) break;
+    store.sessions.delete(id);
+    removed += 1;
   }
   return removed;
 }
