@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { COMMANDS } from '../src/cli/command-registry.js';
 import { signJwt } from '../src/core/jose/compact-jws.js';
 import { createSelfSignedCertificate } from '../src/core/keys/certificate.js';
 import { cloudToken, ISSUER, KEYS, KID, OTHER_KEYS, PUBLIC_PEM, qseowToken, startTestEmulator, type TestEmulator } from './support/emulator-harness.js';
@@ -20,35 +18,12 @@ import { runCli, type CliResult } from './support/run-cli.js';
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const registered = COMMANDS.some((entry) => entry.words[0] === 'test');
-const DIST_COMMAND = join(ROOT, 'dist/cli/commands/test.js');
-const DIST_FAILURE = join(ROOT, 'dist/cli/report-failure.js');
-const runnable = registered ? existsSync(join(ROOT, 'dist/cli-bundle/main.js')) : existsSync(DIST_COMMAND);
+const runnable = existsSync(join(ROOT, 'dist/cli-bundle/main.js'));
 const skip = runnable ? false : 'run npm run build first: the built CLI is missing';
 
-/** The unregistered command, with the same failure reporting (one line, exit codes) as bin/qs-jwt.js. */
-const UNREGISTERED_RUNNER = `
-const [{ buildCommand }, { reportFailure }] = await Promise.all([import(${JSON.stringify(`file://${DIST_COMMAND}`)}), import(${JSON.stringify(`file://${DIST_FAILURE}`)})]);
-try { await buildCommand().parseAsync(process.argv.slice(1), { from: 'user' }); } catch (error) { process.exitCode = reportFailure(error, false); }
-`;
-
+/** `qs-jwt test …` as a separate process, the way users run it. */
 function runTest(args: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  if (registered) return runCli(['test', ...args], { cwd: folder, timeoutMs: options.timeoutMs ?? 30_000, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
-  return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('QSJWT_')));
-    const child = spawn(process.execPath, ['--input-type=module', '-e', UNREGISTERED_RUNNER, '--', ...args], { cwd: folder, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
+  return runCli(['test', ...args], { cwd: folder, timeoutMs: options.timeoutMs ?? 30_000, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
 }
 
 const folder = temporaryFolder('qs-jwt-test-command-');

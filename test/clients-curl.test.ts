@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cloudToken, ISSUER, KID, qseowToken, startTestEmulator, type TestEmulator } from './support/emulator-harness.js';
-import { temporaryFolder } from './support/fixtures.js';
+import { hasCommand, temporaryFolder } from './support/fixtures.js';
 
 /**
  * curl, a client nobody here wrote, against the emulator on a free port: its own header parsing, its own
@@ -12,15 +12,7 @@ import { temporaryFolder } from './support/fixtures.js';
  * status lines were off, curl's jar would stay empty and the cookie-only requests below would be 401.
  */
 
-function hasCurl(): boolean {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const curlMissing = hasCurl() ? false : 'curl is not installed';
+const curlMissing = hasCommand('curl') ? false : 'curl is not installed';
 
 const NO_AUTH = 'Could not authenticate the request: Expected an authentication header.';
 const XRF = 'XSRF prevention check failed. Possible XSRF discovered.';

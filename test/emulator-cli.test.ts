@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { KEYS, PUBLIC_PEM } from './support/emulator-harness.js';
-import { temporaryFolder } from './support/fixtures.js';
+import { hasCommand, temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli } from './support/run-cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -13,15 +13,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** `qs-jwt emulate …` as a separate process, the way users start it. */
 function emulateArgv(args: readonly string[]): string[] {
   return [CLI_PATH, 'emulate', ...args];
-}
-
-function hasCurl(): boolean {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const built = existsSync(join(ROOT, 'dist/cli-bundle/main.js'));
@@ -36,7 +27,7 @@ function run(args: readonly string[]): ReturnType<typeof runCli> {
 }
 
 describe('qs-jwt emulate (CLI)', { skip: built ? false : 'run npm run build first: dist/cli-bundle/main.js is missing' }, () => {
-  it('starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM', { skip: hasCurl() ? false : 'curl is not installed' }, async () => {
+  it('starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM', { skip: hasCommand('curl') ? false : 'curl is not installed' }, async () => {
     const child = spawn(process.execPath, emulateArgv(['qseow', '--cert', certFile, '--port', '0']), { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     let stderr = '';

@@ -11,7 +11,18 @@ export function temporaryFolder(prefix = 'qs-jwt-test-'): string {
   return folder;
 }
 
+/** Whether a command-line tool is installed (tests that drive it skip with a message when not). */
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function hasOpenssl(): boolean {
+  // `openssl --version` is not an option on OpenSSL 3.0; `openssl version` is.
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
     return true;
