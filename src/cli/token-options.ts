@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { RsaAlgorithm } from '../core/jose/algorithms.js';
+import type { TokenOptionsBase } from '../core/qlik/token-common.js';
 import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
 import { setClaim } from '../core/qlik/registered-claims.js';
 import { collect } from './command-setup.js';
@@ -71,14 +72,19 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
  */
 export async function resolveTokenInputs<Flags extends TokenFlags>(command: Command, platform: 'qseow' | 'cloud'): Promise<{
   flags: Flags;
-  algorithm: RsaAlgorithm;
-  claims: Record<string, unknown>;
-  privateKey: KeyObject;
+  /** The options every token builder takes, ready to spread into createQseowToken/createCloudToken. */
+  common: Pick<TokenOptionsBase, 'algorithm' | 'jwtId' | 'issuedAt' | 'notBefore' | 'expires'> & { privateKey: KeyObject; claims: Record<string, unknown> };
+  /** A summary goes to stderr on a terminal or with --verbose. */
+  showSummary: boolean;
 }> {
   const loaded = await useProfile(command, platform);
   const flags = command.opts<Flags>();
   const algorithm = algorithmFlag(flags.alg);
   const claims = parseClaimArguments(flags.claim);
   const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
-  return { flags, algorithm, claims, privateKey };
+  return {
+    flags,
+    common: { privateKey, algorithm, claims, jwtId: flags.jti, issuedAt: flags.issuedAt, notBefore: flags.notBefore, expires: flags.expires },
+    showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
+  };
 }

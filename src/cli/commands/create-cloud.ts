@@ -33,13 +33,12 @@ export function buildCommand(): Command {
     .option('--audience <aud>', 'aud claim; Qlik Cloud accepts only the default', QLIK_CLOUD_AUDIENCE);
   addTokenOptions(command, CLOUD_DEFAULTS.expires);
   return command.action(async (_flags: CloudFlags, self: Command) => {
-    const { flags, algorithm, claims, privateKey } = await resolveTokenInputs<CloudFlags>(self, 'cloud');
+    const { flags, common, showSummary } = await resolveTokenInputs<CloudFlags>(self, 'cloud');
     for (const [flag, value] of [['--issuer', flags.issuer], ['--kid', flags.kid]] as const) {
       if (value === undefined) throw new CliError(`${flag} is required: the identity provider's ${flag === '--kid' ? 'key ID' : 'issuer'} (or set QSJWT_${flag.slice(2).toUpperCase()} or use a --profile that has it)`);
     }
     const created = createCloudToken({
-      privateKey,
-      algorithm,
+      ...common,
       subject: flags.sub,
       name: flags.name,
       email: flags.email,
@@ -48,15 +47,10 @@ export function buildCommand(): Command {
       keyId: flags.kid as string,
       groups: flags.groups,
       audience: flags.audience,
-      jwtId: flags.jti,
-      issuedAt: flags.issuedAt,
-      notBefore: flags.notBefore,
-      expires: flags.expires,
-      claims,
     });
     emitToken(created, flags.format, {
       summary: summarizeToken(created, `Qlik Cloud token for ${flags.name} <${flags.email}> (sub ${flags.sub})`),
-      showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
+      showSummary,
     });
   });
 }

@@ -41,10 +41,9 @@ export function buildCommand(): Command {
     .addOption(new Option('--kid <id>', 'kid header').env('QSJWT_KID'));
   addTokenOptions(command, QSEOW_DEFAULTS.expires);
   return command.action(async (_flags: QseowFlags, self: Command) => {
-    const { flags, algorithm, claims, privateKey } = await resolveTokenInputs<QseowFlags>(self, 'qseow');
+    const { flags, common, showSummary } = await resolveTokenInputs<QseowFlags>(self, 'qseow');
     const created = createQseowToken({
-      privateKey,
-      algorithm,
+      ...common,
       userId: flags.userid,
       userDirectory: flags.userdir,
       userIdAttribute: flags.useridAttr,
@@ -57,15 +56,10 @@ export function buildCommand(): Command {
       issuer: flags.issuer,
       subject: flags.subject,
       keyId: flags.kid,
-      jwtId: flags.jti,
-      issuedAt: flags.issuedAt,
-      notBefore: flags.notBefore,
-      expires: flags.expires,
-      claims,
     });
     emitToken(created, flags.format, {
       summary: summarizeToken(created, `QSEoW token for ${flags.userdir}\\${flags.userid} (claims ${flags.userdirAttr}, ${flags.useridAttr})`),
-      showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
+      showSummary,
     });
   });
 }
