@@ -10,7 +10,7 @@ import { isOriginAllowed } from '../src/core/emulator/origin-check.js';
 import { authenticatedUserText, qlikSecurityHeader, qlikUserHeader, userFromClaims } from '../src/core/emulator/qseow-identity.js';
 import { pathBelowPrefix } from '../src/core/emulator/qseow-routes.js';
 import { createSessionStore, endSessions, openSession, removeExpired, touchSession } from '../src/core/emulator/session-store.js';
-import { checkXrfkey } from '../src/core/emulator/xrfkey.js';
+import { checkXrfkey, generateXrfkey } from '../src/core/qlik/xrfkey.js';
 
 const COOKIE_NAME_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".split('');
 
@@ -250,5 +250,17 @@ describe('emulator config', () => {
       [{ port: 70_000, tenant: { issuer: 'i', keyId: 'k', certFile: 'c' } }, /field "port"/],
     ];
     for (const [json, message] of cases) await assert.rejects(parseEmulatorConfig(json, 'test'), message, JSON.stringify(json));
+  });
+});
+
+describe('xrfkey generation', () => {
+  it('every generated key is accepted by the check a Qlik server makes, and keys differ', () => {
+    const keys = new Set<string>();
+    for (let round = 0; round < 200; round += 1) {
+      const key = generateXrfkey();
+      keys.add(key);
+      assert.deepEqual(checkXrfkey(new URLSearchParams({ xrfkey: key }), { 'x-qlik-xrfkey': key }, 'required'), { ok: true }, key);
+    }
+    assert.equal(keys.size, 200, 'no repeated keys in 200 draws');
   });
 });

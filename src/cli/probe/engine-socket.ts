@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { explainNetworkError } from '../../core/probe/network-errors.js';
-import { MAX_BODY_BYTES, NetworkError, tlsOptions, type TlsSettings } from './http-client.js';
+import { definedHeaders, MAX_BODY_BYTES, NetworkError, tlsOptions, type TlsSettings } from './http-client.js';
 
 /**
  * The engine websocket as the probe needs it: open (or learn why the upgrade was refused: status,
@@ -128,7 +128,7 @@ function readRefusal(response: IncomingMessage, timeoutMs: number): Promise<{ st
 
 export async function openEngineSocket(url: URL, options: EngineSocketOptions): Promise<EngineOpening> {
   const { WebSocket: WebSocketClass } = await import('ws');
-  const headers = Object.fromEntries(Object.entries(options.headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const headers = definedHeaders(options.headers);
   return new Promise<EngineOpening>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {

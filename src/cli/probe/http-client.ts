@@ -42,13 +42,18 @@ export interface RequestOptions {
 }
 
 /** TLS options shared with the websocket client, so both trust the same certificates. */
+/** Headers with the unset ones left out, as node:http and ws want them. */
+export function definedHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 export function tlsOptions(tls: TlsSettings): { ca?: string; rejectUnauthorized: boolean } {
   return { ...(tls.ca !== undefined ? { ca: tls.ca } : {}), rejectUnauthorized: !tls.insecure };
 }
 
 export function send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:';
-  const headers = Object.fromEntries(Object.entries(options.headers ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const headers = definedHeaders(options.headers ?? {});
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void): void => {

@@ -1,10 +1,21 @@
+import { randomInt } from 'node:crypto';
+
 /**
- * Qlik's XSRF check for the repository (QRS) and proxy (QPS) APIs: the same 16-character key in the
- * `xrfkey` query parameter and the `X-Qlik-Xrfkey` header.
+ * Qlik's XSRF convention for the repository (QRS) and proxy (QPS) APIs: the same 16-character key in
+ * the `xrfkey` query parameter and the `X-Qlik-Xrfkey` header. Clients generate it, servers check it.
  */
 
 export const XRF_REFUSAL_TEXT = 'XSRF prevention check failed. Possible XSRF discovered.';
-const XRFKEY = /^[0-9a-zA-Z]{16}$/;
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const LENGTH = 16;
+const XRFKEY = new RegExp(`^[${ALPHABET}]{${LENGTH}}$`);
+
+/** A fresh key: 16 characters of 0-9a-zA-Z; randomInt is unbiased, so each character is equally likely. */
+export function generateXrfkey(): string {
+  let key = '';
+  for (let index = 0; index < LENGTH; index += 1) key += ALPHABET[randomInt(ALPHABET.length)];
+  return key;
+}
 
 export type XrfkeyPolicy = 'required' | 'when-present';
 
