@@ -8,7 +8,10 @@ import { createEngineSession, handleEngineMessage, onAuthenticationInformationNo
 import { createJtiRegistry, useJti } from '../src/core/emulator/jti-registry.js';
 import { isOriginAllowed } from '../src/core/emulator/origin-check.js';
 import { authenticatedUserText, qlikSecurityHeader, qlikUserHeader, userFromClaims } from '../src/core/emulator/qseow-identity.js';
+import { authenticate, createVirtualProxy } from '../src/core/emulator/qseow-proxy.js';
 import { pathBelowPrefix } from '../src/core/emulator/qseow-routes.js';
+import { createVerifiedTokenCache, recallVerified, rememberVerified } from '../src/core/emulator/verified-token-cache.js';
+import { acceptedTimeSpan, lintClaims } from '../src/core/lint/claim-rules.js';
 import { createSessionStore, endSessions, openSession, removeExpired, touchSession } from '../src/core/emulator/session-store.js';
 import { checkXrfkey, generateXrfkey } from '../src/core/qlik/xrfkey.js';
 
@@ -262,5 +265,61 @@ describe('xrfkey generation', () => {
       assert.deepEqual(checkXrfkey(new URLSearchParams({ xrfkey: key }), { 'x-qlik-xrfkey': key }, 'required'), { ok: true }, key);
     }
     assert.equal(keys.size, 200, 'no repeated keys in 200 draws');
+  });
+});
+
+describe('verified-token cache', () => {
+  const payload = { userId: 'anna', userDirectory: 'ACME' };
+
+  it('answers only inside the accepted span, forgets a token once it has expired, and evicts the oldest', () => {
+    const cache = createVerifiedTokenCache(2);
+    rememberVerified(cache, 'a', payload, { from: 100, until: 200 });
+    assert.deepEqual(recallVerified(cache, 'a', 150), payload);
+    assert.equal(recallVerified(cache, 'a', 99), undefined, 'before nbf/iat: verify afresh');
+    assert.equal(recallVerified(cache, 'a', 200), undefined, 'at exp: refused afresh');
+    assert.equal(cache.entries.has('a'), false);
+    rememberVerified(cache, 'b', payload, { from: 0, until: 300 });
+    rememberVerified(cache, 'c', payload, { from: 0, until: 300 });
+    rememberVerified(cache, 'd', payload, { from: 0, until: 300 });
+    assert.deepEqual([...cache.entries.keys()], ['c', 'd']);
+    assert.equal(recallVerified(cache, 'd ', 10), undefined, 'the exact token text is the key');
+  });
+
+  it('remembers nothing with capacity 0', () => {
+    const cache = createVerifiedTokenCache(0);
+    rememberVerified(cache, 'a', payload, { from: 0, until: 300 });
+    assert.equal(recallVerified(cache, 'a', 10), undefined);
+  });
+
+  it("agrees with the time rules: no QJ030/QJ031/QJ032 exactly inside acceptedTimeSpan (property)", () => {
+    const time = fc.option(fc.integer({ min: 1_600_000_000, max: 1_600_001_000 }), { nil: undefined });
+    fc.assert(fc.property(time, time, time, fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1_599_999_800, max: 1_600_001_200 }), (exp, nbf, iat, tolerance, at) => {
+      const claims = { exp, nbf, iat };
+      const span = acceptedTimeSpan(claims, tolerance);
+      const timeErrors = lintClaims({ alg: 'RS256' }, claims, 'none', { at, clockTolerance: tolerance }).filter((item) => ['QJ030', 'QJ031', 'QJ032'].includes(item.code));
+      assert.equal(timeErrors.length === 0, span.from <= at && at < span.until);
+    }), { numRuns: 2000 });
+  });
+
+  it('verifies a repeated Bearer once, and still refuses it once expired', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { createQseowToken } = await import('../src/core/qlik/qseow-token.js');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const config = await parseEmulatorConfig({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'x' }] }, 'test');
+    const proxyConfig = config.virtualProxies[0];
+    assert.ok(proxyConfig);
+    const proxy = createVirtualProxy(proxyConfig, publicKey, false, 10);
+    const now = Date.UTC(2026, 0, 1);
+    const token = createQseowToken({ privateKey, userId: 'anna', userDirectory: 'ACME', issuedAt: now / 1000, expires: '1h' }).token;
+    const facts = (at: number) => ({ method: 'GET', path: '/jwt/qps/user', query: new URLSearchParams(), headers: { authorization: `Bearer ${token}` }, secure: false, now: at });
+    assert.equal(authenticate(proxy, facts(now)).ok, true);
+    assert.equal(proxy.verified.entries.size, 1);
+    assert.equal(authenticate(proxy, facts(now + 59 * 60_000)).ok, true);
+    const late = authenticate(proxy, facts(now + 3600_000));
+    assert.equal(late.ok, false);
+    assert.equal(!late.ok && late.refusal.code, 'QJ030');
+    const tampered = token.slice(0, -2) + (token.endsWith('A') ? 'BB' : 'AA');
+    const forged = authenticate(proxy, { ...facts(now), headers: { authorization: `Bearer ${tampered}` } });
+    assert.equal(!forged.ok && forged.refusal.code, 'QJ020');
   });
 });

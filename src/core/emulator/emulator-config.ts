@@ -81,6 +81,8 @@ export interface EmulatorLimits {
   keepAliveTimeoutMs: number;
   /** How many used Cloud jtis are remembered at most (each until its exp). */
   maxRememberedJtis: number;
+  /** How many accepted Bearer tokens each virtual proxy remembers (each until its exp); 0 verifies every request afresh. */
+  maxVerifiedTokens: number;
 }
 
 export interface EmulatorConfig {
@@ -100,6 +102,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   maxRememberedJtis: 100_000,
+  maxVerifiedTokens: 10_000,
 };
 
 export const DEFAULT_PREFIX = 'jwt';
@@ -199,6 +202,7 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
       headersTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.headersTimeoutMs),
       keepAliveTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.keepAliveTimeoutMs),
       maxRememberedJtis: whole(1, 10_000_000, DEFAULT_LIMITS.maxRememberedJtis),
+      maxVerifiedTokens: whole(0, 10_000_000, DEFAULT_LIMITS.maxVerifiedTokens),
     }, 'unknown field in limits'), {}),
   }, 'unknown field at the top level; the config takes host, port, tls, virtualProxies, tenant and limits'),
   v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined, 'configure at least one virtual proxy or a tenant'),

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { acceptedTimeSpan } from '../lint/claim-rules.js';
 import { verifyToken } from '../lint/verify-token.js';
 import type { Finding } from '../lint/rules.js';
 import type { AuthLogEntry } from './auth-log.js';
@@ -9,6 +10,7 @@ import { isOriginAllowed } from './origin-check.js';
 import { describeUser, sameUser, userFromClaims, type QseowUser } from './qseow-identity.js';
 import { refusal, type Refusal } from './refusal-codes.js';
 import { createSessionStore, openSession, touchSession, type Session, type SessionStore } from './session-store.js';
+import { createVerifiedTokenCache, recallVerified, rememberVerified, type VerifiedTokenCache } from './verified-token-cache.js';
 
 /**
  * A running QSEoW JWT virtual proxy: its settings, the key that verifies tokens, and its sessions.
@@ -18,12 +20,20 @@ export interface VirtualProxy {
   config: VirtualProxyConfig;
   publicKey: KeyObject;
   sessions: SessionStore<QseowUser>;
+  /** Bearer tokens already accepted: a client repeating one pays for a single RSA verification. */
+  verified: VerifiedTokenCache;
   /** The server speaks HTTPS: Secure cookies, and no -HTTP suffix on the cookie name. */
   secure: boolean;
 }
 
-export function createVirtualProxy(config: VirtualProxyConfig, publicKey: KeyObject, secure: boolean, maxSessions: number): VirtualProxy {
-  return { config, publicKey, secure, sessions: createSessionStore({ capacity: maxSessions, inactivityMs: config.sessionInactivityTimeout * 60_000 }) };
+export function createVirtualProxy(config: VirtualProxyConfig, publicKey: KeyObject, secure: boolean, maxSessions: number, maxVerifiedTokens?: number): VirtualProxy {
+  return {
+    config,
+    publicKey,
+    secure,
+    sessions: createSessionStore({ capacity: maxSessions, inactivityMs: config.sessionInactivityTimeout * 60_000 }),
+    verified: createVerifiedTokenCache(maxVerifiedTokens),
+  };
 }
 
 /** Qlik's proxy appends -HTTP to the session cookie name over plain http. */
@@ -66,6 +76,25 @@ export function sessionFromCookies(proxy: VirtualProxy, facts: RequestFacts): Se
   return undefined;
 }
 
+/** Every rule of the proxy's settings at `at` (Unix seconds), or the cached answer for this exact token. */
+function verifyBearer(proxy: VirtualProxy, token: string, at: number): { payload: Readonly<Record<string, unknown>> } | { refusal: Refusal; claimed: string | undefined } {
+  const cached = recallVerified(proxy.verified, token, at);
+  if (cached) return { payload: cached };
+  const { config } = proxy;
+  const result = verifyToken(token, {
+    platform: 'qseow',
+    keys: proxy.publicKey,
+    userIdAttribute: config.jwtAttributeUserId,
+    userDirectoryAttribute: config.jwtAttributeUserDirectory,
+    audience: config.jwtAudience,
+    clockTolerance: config.clockTolerance,
+    at,
+  });
+  if (!result.accepted || !result.payload) return { refusal: firstError(result.findings), claimed: claimedUser(result.payload, config) };
+  rememberVerified(proxy.verified, token, result.payload, acceptedTimeSpan(result.payload, config.clockTolerance));
+  return { payload: result.payload };
+}
+
 /**
  * Qlik's rules: a request with a JWT is validated even when it has a valid cookie (invalid → refused);
  * a JWT for the cookie's user keeps that session; a JWT for another user starts a new one. Without a
@@ -76,19 +105,12 @@ export function authenticate(proxy: VirtualProxy, facts: RequestFacts): Authenti
   const fromCookie = sessionFromCookies(proxy, facts);
   if (token === 'malformed') return { ok: false, refusal: refusal('EMU002'), via: 'bearer' };
   if (token !== undefined) {
+    const verified = verifyBearer(proxy, token, Math.floor(facts.now / 1000));
+    if ('refusal' in verified) return { ok: false, refusal: verified.refusal, via: 'bearer', claimed: verified.claimed };
     const { config } = proxy;
-    const result = verifyToken(token, {
-      platform: 'qseow',
-      keys: proxy.publicKey,
-      userIdAttribute: config.jwtAttributeUserId,
-      userDirectoryAttribute: config.jwtAttributeUserDirectory,
-      audience: config.jwtAudience,
-      clockTolerance: config.clockTolerance,
-      at: Math.floor(facts.now / 1000),
-    });
-    if (!result.accepted || !result.payload) return { ok: false, refusal: firstError(result.findings), via: 'bearer', claimed: claimedUser(result.payload, config) };
-    const user = userFromClaims(result.payload, config.jwtAttributeUserId, config.jwtAttributeUserDirectory, config.jwtAttributeMap);
-    if ('code' in user) return { ok: false, refusal: user, via: 'bearer', claimed: claimedUser(result.payload, config) };
+    const payload = verified.payload;
+    const user = userFromClaims(payload, config.jwtAttributeUserId, config.jwtAttributeUserDirectory, config.jwtAttributeMap);
+    if ('code' in user) return { ok: false, refusal: user, via: 'bearer', claimed: claimedUser(payload, config) };
     if (fromCookie && sameUser(fromCookie.user, user)) {
       fromCookie.user = user;
       return { ok: true, user, session: fromCookie, setCookies: [], via: 'bearer' };

@@ -69,6 +69,17 @@ function timeFindings(payload: Claims, platform: Platform, at: number, tolerance
   return findings;
 }
 
+/**
+ * The check times at which timeFindings raises none of QJ030/QJ031/QJ032: `from <= at < until`. Its
+ * other findings do not depend on the check time, so a token accepted once stays accepted inside this
+ * span; a verified-token cache may not keep an answer outside it.
+ */
+export function acceptedTimeSpan(payload: Claims, tolerance: number): { from: number; until: number } {
+  const { exp, nbf, iat } = payload;
+  const starts = [nbf, iat].filter(isPlausibleTime).map((value) => value - tolerance);
+  return { from: Math.max(-Infinity, ...starts), until: isPlausibleTime(exp) ? exp + tolerance : Infinity };
+}
+
 function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '';
 }
