@@ -3,7 +3,12 @@ import { mintChunk, type ChunkResult, type MintSetup } from './mint-job.js';
 import type { CsvCells, RawRow } from './row-parsing.js';
 
 /** Chunks in flight per worker: enough to keep it busy while the main thread parses and writes. */
-const IN_FLIGHT_PER_WORKER = 3;
+const IN_FLIGHT_PER_WORKER = 4;
+
+/** What the main thread sends a worker: the setup once, then chunks of rows. */
+export type WorkerMessage =
+  | { kind: 'setup'; setup: Omit<MintSetup, 'privateKey'> & { privateKeyDer: Uint8Array } }
+  | { kind: 'chunk'; id: number; rows: RawRow[]; header: string[] | undefined };
 
 /**
  * Signs chunks of rows on worker threads and hands results back in input order. submit() waits while
@@ -17,11 +22,17 @@ export class MintPool {
   private waiting: (() => void) | undefined;
   private failure: Error | undefined;
 
-  constructor(private readonly setup: MintSetup, count: number, private readonly cells: CsvCells, private readonly emit: (result: ChunkResult) => void) {
+  private setup: MintSetup | undefined;
+  private cells: CsvCells | undefined;
+  private emit: ((result: ChunkResult) => void) | undefined;
+
+  /**
+   * Starts `count` workers at once: their start-up (a thread, the minting modules) overlaps the main
+   * thread reading the key and the first rows. configure() must follow before submit().
+   */
+  constructor(count: number) {
     for (let index = 0; index < count; index += 1) {
-      const { privateKey, ...rest } = setup;
-      const workerData = { ...rest, privateKeyDer: privateKey.export({ type: 'pkcs8', format: 'der' }) };
-      const worker = new Worker(new URL('./mint-worker.js', import.meta.url), { workerData });
+      const worker = new Worker(new URL('./mint-worker.js', import.meta.url));
       const slot = { worker, busy: 0 };
       worker.on('message', (message: { id: number; result: ChunkResult }) => {
         slot.busy -= 1;
@@ -31,6 +42,16 @@ export class MintPool {
       worker.on('error', (error) => this.fail(error));
       this.workers.push(slot);
     }
+  }
+
+  /** Sends every worker the settings and the key (as DER: a KeyObject cannot cross threads cheaply). */
+  configure(setup: MintSetup, cells: CsvCells, emit: (result: ChunkResult) => void): void {
+    this.setup = setup;
+    this.cells = cells;
+    this.emit = emit;
+    const { privateKey, ...rest } = setup;
+    const message: WorkerMessage = { kind: 'setup', setup: Object.assign(rest, { privateKeyDer: privateKey.export({ type: 'pkcs8', format: 'der' }) }) };
+    for (const slot of this.workers) slot.worker.postMessage(message);
   }
 
   private fail(error: Error): void {
@@ -48,7 +69,7 @@ export class MintPool {
     for (let result = this.done.get(this.nextToEmit); result; result = this.done.get(this.nextToEmit)) {
       this.done.delete(this.nextToEmit);
       this.nextToEmit += 1;
-      this.emit(result);
+      this.emit?.(result);
     }
     this.wake();
   }
@@ -59,6 +80,7 @@ export class MintPool {
   }
 
   async submit(rows: RawRow[], header: string[] | undefined): Promise<void> {
+    if (!this.setup || !this.cells) throw new Error('MintPool.submit() before configure()');
     const id = this.nextId;
     this.nextId += 1;
     if (this.workers.length === 0) {
@@ -75,7 +97,8 @@ export class MintPool {
     }
     if (this.failure) throw this.failure;
     slot.busy += 1;
-    slot.worker.postMessage({ id, rows, header });
+    const message: WorkerMessage = { kind: 'chunk', id, rows, header };
+    slot.worker.postMessage(message);
   }
 
   /** Waits for every submitted chunk, then stops the workers. */

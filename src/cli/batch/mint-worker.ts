@@ -1,16 +1,23 @@
 import { createPrivateKey } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { mintChunk, type MintSetup } from './mint-job.js';
-import { loadCsvCells, type RawRow } from './row-parsing.js';
+import type { WorkerMessage } from './mint-pool.js';
+import { loadCsvCells } from './row-parsing.js';
 
 /**
- * A worker thread: parses the key once from DER, then mints chunks of raw rows. Each worker owns its
- * key: threads sharing one native RSA key contend on OpenSSL's blinding lock.
+ * A worker thread: receives the setup once and parses the key from DER, then mints chunks of raw rows.
+ * Each worker owns its key: threads sharing one native RSA key contend on OpenSSL's blinding lock.
+ * Workers start before the main thread has read the key, so the setup arrives as the first message.
  */
-const { privateKeyDer, ...rest } = workerData as Omit<MintSetup, 'privateKey'> & { privateKeyDer: Uint8Array };
-const setup: MintSetup = { ...rest, privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) };
 const cells = await loadCsvCells();
+let setup: MintSetup | undefined;
 
-parentPort?.on('message', (chunk: { id: number; rows: RawRow[]; header: string[] | undefined }) => {
-  parentPort?.postMessage({ id: chunk.id, result: mintChunk(setup, chunk.rows, chunk.header, cells) });
+parentPort?.on('message', (message: WorkerMessage) => {
+  if (message.kind === 'setup') {
+    const { privateKeyDer, ...rest } = message.setup;
+    setup = Object.assign(rest, { privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) });
+    return;
+  }
+  if (!setup) throw new Error('a chunk of rows arrived before the setup');
+  parentPort?.postMessage({ id: message.id, result: mintChunk(setup, message.rows, message.header, cells) });
 });

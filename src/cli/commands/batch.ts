@@ -21,7 +21,8 @@ import { Progress } from '../batch/progress.js';
 import { addPrivateKeyOptions } from '../io/private-key-options.js';
 import { addProfileOptions } from '../config/profile-options.js';
 
-const CHUNK_ROWS = 256;
+/** Rows per message to a worker: small enough that the last chunks end close together. */
+const CHUNK_ROWS = 64;
 
 interface BatchFlags extends Pick<TokenFlags, 'key' | 'keyEnv' | 'passphraseFile' | 'alg' | 'expires' | 'notBefore' | 'profile' | 'config'> {
   input: string;
@@ -100,78 +101,89 @@ export function buildCommand(): Command {
   addProfileOptions(command);
   return command.action(async (platform: string, _flags: BatchFlags, self: Command) => {
     if (platform !== 'qseow' && platform !== 'cloud') throw new CliError(`platform "${platform}" is not qseow or cloud: run qs-jwt batch qseow … or qs-jwt batch cloud …`);
-    const loaded = await useProfile(self, platform);
-    const flags = self.opts<BatchFlags>();
-    if (platform === 'cloud' && (flags.issuer === undefined || flags.kid === undefined)) {
-      throw new CliError(`${flags.issuer === undefined ? '--issuer' : '--kid'} is required for Qlik Cloud tokens (or QSJWT_ISSUER/QSJWT_KID, or a --profile that has it)`);
-    }
-    const algorithm = algorithmFlag(flags.alg);
-    const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
-    const common = { algorithm, expires: flags.expires, notBefore: flags.notBefore, issuer: flags.issuer, keyId: flags.kid };
-    const setup: MintSetup = platform === 'qseow'
-      ? { platform, privateKey, shared: { ...common, audience: flags.audience, userIdAttribute: flags.useridAttr, userDirectoryAttribute: flags.userdirAttr, groupsAttribute: flags.groupsAttr } }
-      : { platform, privateKey, shared: { ...common, issuer: flags.issuer as string, keyId: flags.kid as string } };
-    // Mint one sample row first: settings that would fail every row (a bad --expires, a registered
-    // attribute name) are refused once, before any input is read or output file created.
-    const sample = platform === 'qseow'
-      ? { userid: 'sample', userdir: 'sample', groups: ['sample'] }
-      : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
-    const probe = mintRow(setup, { line: 0, record: sample });
-    if ('error' in probe) throw new CliError(`the shared settings cannot mint any token: ${probe.error}`);
-
-    const input = await openInput(flags.input);
-    const output = await openOutput(flags.output, Boolean(flags.force));
-    const progress = new Progress(process.stderr.isTTY === true, input.size, input.bytesRead);
-    const workers = flags.workers ?? availableParallelism();
-    let rows = 0;
-    let rowsRead = 0;
-    let failed = 0;
-    let firstFailure: number | undefined;
-    let pendingWrite: Promise<void> | undefined;
-    const started = process.hrtime.bigint();
-    // Ctrl-C or a CI timeout must not leave a half-written temporary file behind.
-    const interrupt = (signal: NodeJS.Signals): void => {
-      void output.abort().finally(() => {
-        progress.finish();
-        process.stderr.write(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      });
-    };
-    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-    const pool = new MintPool(setup, workers, await loadCsvCells(), (result: ChunkResult) => {
-      rows += result.rows;
-      failed += result.failed;
-      firstFailure ??= result.firstFailure;
-      pendingWrite = writeLine(output.stream, result.text) ?? pendingWrite;
-      progress.update(rows, rowsRead);
-    });
+    const workers = self.opts<BatchFlags>().workers ?? availableParallelism();
+    // Workers start now, while this thread reads the profile, the key and the input; every way out
+    // below stops them again.
+    const pool = new MintPool(workers);
     try {
-      const format = flags.inputFormat === 'auto' ? await detectFormat(flags.input, input.stream) : flags.inputFormat;
-      let header: string[] | undefined;
-      let chunk: RawRow[] = [];
-      for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
-        chunk.push(row);
-        rowsRead += 1;
-        if (chunk.length >= CHUNK_ROWS) {
-          await pool.submit(chunk, header);
-          chunk = [];
-          if (pendingWrite) await pendingWrite;
-        }
-      }
-      if (chunk.length > 0) await pool.submit(chunk, header);
-      await pool.close();
-      if (pendingWrite) await pendingWrite;
-      await output.commit();
-    } catch (error) {
-      await pool.close().catch(() => undefined);
-      await output.abort();
-      if (error instanceof QsJwtError || error instanceof CliError) throw error;
-      throw new CliError(`batch stopped: ${(error as Error).message}`, EXIT.failure);
+      await mintAll(platform, self, pool, workers);
     } finally {
-      progress.finish();
+      await pool.close().catch(() => undefined);
     }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'})\n`);
-    if (failed > 0) process.exitCode = EXIT.failure;
   });
+}
+
+async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPool, workers: number): Promise<void> {
+  const loaded = await useProfile(self, platform);
+  const flags = self.opts<BatchFlags>();
+  if (platform === 'cloud' && (flags.issuer === undefined || flags.kid === undefined)) {
+    throw new CliError(`${flags.issuer === undefined ? '--issuer' : '--kid'} is required for Qlik Cloud tokens (or QSJWT_ISSUER/QSJWT_KID, or a --profile that has it)`);
+  }
+  const algorithm = algorithmFlag(flags.alg);
+  const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
+  const common = { algorithm, expires: flags.expires, notBefore: flags.notBefore, issuer: flags.issuer, keyId: flags.kid };
+  const setup: MintSetup = platform === 'qseow'
+    ? { platform, privateKey, shared: { ...common, audience: flags.audience, userIdAttribute: flags.useridAttr, userDirectoryAttribute: flags.userdirAttr, groupsAttribute: flags.groupsAttr } }
+    : { platform, privateKey, shared: { ...common, issuer: flags.issuer as string, keyId: flags.kid as string } };
+  // Mint one sample row first: settings that would fail every row (a bad --expires, a registered
+  // attribute name) are refused once, before any input is read or output file created.
+  const sample = platform === 'qseow'
+    ? { userid: 'sample', userdir: 'sample', groups: ['sample'] }
+    : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
+  const probe = mintRow(setup, { line: 0, record: sample });
+  if ('error' in probe) throw new CliError(`the shared settings cannot mint any token: ${probe.error}`);
+
+  const input = await openInput(flags.input);
+  const output = await openOutput(flags.output, Boolean(flags.force));
+  const progress = new Progress(process.stderr.isTTY === true, input.size, input.bytesRead);
+  let rows = 0;
+  let rowsRead = 0;
+  let failed = 0;
+  let firstFailure: number | undefined;
+  let pendingWrite: Promise<void> | undefined;
+  const started = process.hrtime.bigint();
+  // Ctrl-C or a CI timeout must not leave a half-written temporary file behind.
+  const interrupt = (signal: NodeJS.Signals): void => {
+    void output.abort().finally(() => {
+      progress.finish();
+      process.stderr.write(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+  pool.configure(setup, await loadCsvCells(), (result: ChunkResult) => {
+    rows += result.rows;
+    failed += result.failed;
+    firstFailure ??= result.firstFailure;
+    pendingWrite = writeLine(output.stream, result.text) ?? pendingWrite;
+    progress.update(rows, rowsRead);
+  });
+  try {
+    const format = flags.inputFormat === 'auto' ? await detectFormat(flags.input, input.stream) : flags.inputFormat;
+    let header: string[] | undefined;
+    let chunk: RawRow[] = [];
+    for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
+      chunk.push(row);
+      rowsRead += 1;
+      if (chunk.length >= CHUNK_ROWS) {
+        await pool.submit(chunk, header);
+        chunk = [];
+        if (pendingWrite) await pendingWrite;
+      }
+    }
+    if (chunk.length > 0) await pool.submit(chunk, header);
+    await pool.close();
+    if (pendingWrite) await pendingWrite;
+    await output.commit();
+  } catch (error) {
+    await pool.close().catch(() => undefined);
+    await output.abort();
+    if (error instanceof QsJwtError || error instanceof CliError) throw error;
+    throw new CliError(`batch stopped: ${(error as Error).message}`, EXIT.failure);
+  } finally {
+    progress.finish();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'})\n`);
+  if (failed > 0) process.exitCode = EXIT.failure;
 }

@@ -29,7 +29,7 @@ export function withCookies(response: ResponseDescription, cookies: readonly str
   if (cookies.length === 0) return response;
   const existing = response.headers['set-cookie'];
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-  return { ...response, headers: { ...response.headers, 'set-cookie': [...list, ...cookies] } };
+  return { status: response.status, body: response.body, headers: Object.assign({}, response.headers, { 'set-cookie': [...list, ...cookies] }) };
 }
 
 /** The first value of a header as node:http gives it (lower-case names; lists for repeated headers). */

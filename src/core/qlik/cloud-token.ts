@@ -32,7 +32,7 @@ export interface CloudTokenOptions extends TokenOptionsBase {
 /** A token for Qlik Cloud's JWT identity provider (`POST /login/jwt-session`). */
 export function createCloudToken(options: CloudTokenOptions): CreatedToken {
   const key = resolveSigningKey(options);
-  const header = buildHeader({ ...options, keyId: requireText(options.keyId, 'key ID (kid)') });
+  const header = buildHeader(Object.assign({}, options, { keyId: requireText(options.keyId, 'key ID (kid)') }));
   const window = resolveTimeWindow(options, CLOUD_DEFAULTS.expires, currentTime(options));
   const lifetime = window.exp - window.nbf;
   if (lifetime > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
