@@ -1,6 +1,7 @@
 /**
  * The benchmark suite: `npm run bench` (full, writes bench/results.json and BENCHMARKS.md) or
  * `npm run bench -- --quick` (under a minute, prints only unless --json FILE is given).
+ * `--only 5,7` runs the steps that measure those figures and writes no file (unless --json FILE).
  * Every figure is measured side by side with its comparison in the same run and reported as a ratio.
  */
 import { writeFileSync } from 'node:fs';
@@ -25,7 +26,11 @@ interface PendingRow {
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonIndex = args.indexOf('--json');
-const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : quick ? undefined : join(ROOT, 'bench', 'results.json');
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').map(Number)) : undefined;
+if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 9)) throw new Error('--only takes figure numbers 1 to 9, e.g. --only 5,7');
+const partial = quick || only !== undefined;
+const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : partial ? undefined : join(ROOT, 'bench', 'results.json');
 
 function number(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(value >= 10 ? 1 : 2);
@@ -65,6 +70,8 @@ async function main(): Promise<void> {
   const setup = makeSetup(quick);
   const rows: BenchRow[] = [];
   const step = async (name: string, run: () => BenchRow[] | BenchRow | Promise<BenchRow[]>): Promise<void> => {
+    const figures = (/#(\d)(?:, #(\d))?/.exec(name) ?? []).slice(1).map(Number);
+    if (only && !figures.some((id) => only.has(id))) return;
     process.stderr.write(`bench: ${name}…\n`);
     const result = await run();
     rows.push(...(Array.isArray(result) ? result : [result]));
@@ -84,7 +91,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${table.map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')).join('\n')}\n`);
   const when = new Date().toISOString().slice(0, 10);
   if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ quick, when, node: process.version, cores: availableParallelism(), rows, pending }, null, 2)}\n`);
-  if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(rows, pending, when));
+  if (!partial) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(rows, pending, when));
 }
 
 await main();
