@@ -44,7 +44,7 @@ export function buildCommand(): Command {
     .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (flags: { profile?: string; config?: string; format: 'text' | 'json' }) => {
       const settings: Record<string, Setting> = {};
-      let file = flags.config === undefined ? await findConfigFile(process.cwd()) : resolve(flags.config);
+      let file = flags.config === undefined ? findConfigFile(process.cwd()) : resolve(flags.config);
       let profiles: string[] = [];
       if (flags.profile !== undefined) {
         const loaded = await loadProfile(flags.profile, flags.config);
