@@ -1,5 +1,5 @@
 import { resolve, join } from 'node:path';
-import { createSelfSignedCertificate } from '../core/keys/certificate.js';
+import { createSelfSignedCertificate, loadCertificateLibrary } from '../core/keys/certificate.js';
 import { encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, type RsaKeyPair } from '../core/keys/key-pair.js';
 import { describeKeyMaterial, readKeyMaterial, type KeyMaterialDescription } from '../core/keys/key-material.js';
 import { toSingleLinePem } from '../core/keys/pem-blocks.js';
@@ -43,6 +43,9 @@ export async function createKeyFiles(request: KeyFileRequest): Promise<KeyFileRe
   if (!request.force) {
     await refuseExisting([paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath, ...(request.singleLine ? [paths.singleLinePath] : [])]);
   }
+  // The certificate library loads on this thread while the prime search runs on libuv's pool; a
+  // failure to load surfaces where the certificate is made.
+  loadCertificateLibrary().catch(() => undefined);
   const keyPair = await generateKeyPair({ bits: request.bits });
   const certificatePem = await createSelfSignedCertificate({ ...keyPair, commonName: request.commonName, days: request.days });
   const singleLineCertificate = toSingleLinePem(certificatePem);

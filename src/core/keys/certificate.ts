@@ -1,8 +1,8 @@
 import { randomBytes, webcrypto, type KeyObject } from 'node:crypto';
-import type { X509CertificateGenerator } from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { KeyError } from '../errors.js';
 
-type GeneratorKeys = Parameters<typeof X509CertificateGenerator.createSelfSigned>[0]['keys'];
+type GeneratorKeys = Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
 
 export const DEFAULT_CERTIFICATE_DAYS = 1825;
 export const DEFAULT_COMMON_NAME = 'qs-jwt';
@@ -26,6 +26,25 @@ function randomSerialNumber(): string {
   return bytes.toString('hex');
 }
 
+let certificateLibrary: Promise<typeof X509> | undefined;
+
+/**
+ * Loads @peculiar/x509 once. It resolves its dependencies through tsyringe, which needs the Reflect
+ * metadata API; both load only on first use, as they add ~0.2 s that token commands must not pay.
+ * Callers about to generate a key may start this first: the load then overlaps the prime search,
+ * which runs off the main thread.
+ */
+export function loadCertificateLibrary(): Promise<typeof X509> {
+  certificateLibrary ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    // Node's webcrypto is the same OpenSSL-backed API the library's DOM typings describe.
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  })();
+  return certificateLibrary;
+}
+
 /**
  * A self-signed X.509 v3 certificate in PEM, signed with SHA-256: what Qlik's virtual proxy and Qlik
  * Cloud's identity provider take to verify tokens. basicConstraints CA:false and keyUsage
@@ -40,12 +59,7 @@ export async function createSelfSignedCertificate(options: SelfSignedCertificate
   if (commonName.trim() === '' || commonName.length > 64) {
     throw new KeyError('CERT_INVALID', 'the certificate common name must be 1 to 64 characters (RFC 5280 upper bound)');
   }
-  // @peculiar/x509 resolves its dependencies through tsyringe, which needs the Reflect metadata API;
-  // both load only here, as they add ~0.2 s that token commands must not pay.
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
-  // Node's webcrypto is the same OpenSSL-backed API the library's DOM typings describe.
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  const x509 = await loadCertificateLibrary();
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const subtle = webcrypto.subtle;
   const keys = {
