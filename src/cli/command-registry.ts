@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
+import type { RunCommand } from './command-runner.js';
 
 /** One CLI command: its words, one-line summary and a loader, so only the command run is imported. */
 export interface CommandEntry {
   words: readonly string[];
   summary: string;
-  load: () => Promise<{ buildCommand: () => Command }>;
+  load: () => Promise<{ run: RunCommand }>;
   /** Kept for pipelines written for the JavaScript qs-jwt; listed apart in help. */
   compatibility?: boolean;
 }

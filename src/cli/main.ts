@@ -38,6 +38,8 @@ function version(): string {
   return manifest.version;
 }
 
+const debug = process.argv.includes('--debug');
+
 async function main(argv: string[]): Promise<number> {
   const args = argv.filter((arg) => arg !== '--debug');
   const [first] = args;
@@ -65,10 +67,8 @@ async function main(argv: string[]): Promise<number> {
     const words = group.length > 0 ? `${first} ${args[1] ?? ''}`.trim() : first;
     throw new CliError(`unknown command "${words}": run qs-jwt --help for the list`);
   }
-  const { buildCommand } = await found.entry.load();
-  const command = buildCommand();
-  await command.parseAsync(found.rest, { from: 'user' });
-  return EXIT.ok;
+  const { run } = await found.entry.load();
+  return run(found.rest, debug);
 }
 
 // A reader that stops early (`qs-jwt … | head`) closes the pipe: that ends the command quietly, as in
@@ -78,7 +78,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const debug = process.argv.includes('--debug');
 main(process.argv.slice(2)).then(
   (code) => {
     // A command that reports a negative result (verify: rejected) sets its own exit code.

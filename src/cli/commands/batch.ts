@@ -20,6 +20,7 @@ import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
 import { addPrivateKeyOptions } from '../io/private-key-options.js';
 import { addProfileOptions } from '../config/profile-options.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 /** Rows per message to a worker: small enough that the last chunks end close together. */
 const CHUNK_ROWS = 64;
@@ -187,3 +188,5 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'})\n`);
   if (failed > 0) process.exitCode = EXIT.failure;
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -4,6 +4,7 @@ import { CliError } from '../cli-error.js';
 import { collect, newCommand } from '../command-setup.js';
 import { addLegacyOptions, quietness, resolveLegacyKey, type LegacyFlags } from '../legacy-flags.js';
 import { emitToken, summarizeToken } from '../token-output.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface CompatCloudFlags extends LegacyFlags {
   useremail?: string;
@@ -50,3 +51,5 @@ export function buildCommand(): Command {
     });
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

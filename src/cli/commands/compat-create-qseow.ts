@@ -3,6 +3,7 @@ import { createQseowToken } from '../../core/qlik/qseow-token.js';
 import { collect, newCommand } from '../command-setup.js';
 import { addLegacyOptions, quietness, resolveLegacyKey, type LegacyFlags } from '../legacy-flags.js';
 import { emitToken, summarizeToken } from '../token-output.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface CompatQseowFlags extends LegacyFlags {
   userdir: string;
@@ -45,3 +46,5 @@ export function buildCommand(): Command {
     });
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

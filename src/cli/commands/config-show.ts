@@ -4,6 +4,7 @@ import { newCommand } from '../command-setup.js';
 import { CONFIG_FILE_NAME, findConfigFile, loadProfile, profilePath, readConfig } from '../config/config-file.js';
 import { configOption, profileOption } from '../config/profile-options.js';
 import { resolve } from 'node:path';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 /** Environment variables qs-jwt reads, and whether their value is a secret to mask. */
 export const ENVIRONMENT_SETTINGS: readonly { name: string; field?: keyof Profile; secret: boolean; meaning: string }[] = [
@@ -82,3 +83,5 @@ export function buildCommand(): Command {
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

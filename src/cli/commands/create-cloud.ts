@@ -5,6 +5,7 @@ import { CliError } from '../cli-error.js';
 import { collect, newCommand } from '../command-setup.js';
 import { addTokenOptions, resolveTokenInputs, type TokenFlags } from '../token-options.js';
 import { emitToken, summarizeToken } from '../token-output.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface CloudFlags extends TokenFlags {
   sub: string;
@@ -54,3 +55,5 @@ export function buildCommand(): Command {
     });
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -4,6 +4,7 @@ import { QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { collect, newCommand } from '../command-setup.js';
 import { addTokenOptions, resolveTokenInputs, type TokenFlags } from '../token-options.js';
 import { emitToken, summarizeToken } from '../token-output.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface QseowFlags extends TokenFlags {
   userid: string;
@@ -63,3 +64,5 @@ export function buildCommand(): Command {
     });
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

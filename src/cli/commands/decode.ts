@@ -5,6 +5,7 @@ import { isoTime } from '../../core/time/token-window.js';
 import { CliError } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readTokenArgument } from '../io/token-input.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 const TIME_CLAIMS = ['iat', 'nbf', 'exp'] as const;
 const NOT_VERIFIED = 'Not verified: decode only reads the token. Check it with qs-jwt verify TOKEN --cert publickey.cer.';
@@ -65,3 +66,5 @@ export function buildCommand(): Command {
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

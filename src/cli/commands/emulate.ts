@@ -8,6 +8,7 @@ import { loadPublicKey } from '../../core/keys/key-input.js';
 import { CliError } from '../cli-error.js';
 import { collect, integerIn, newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
  * qs-jwt emulate: a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxies, a Qlik Cloud
@@ -127,7 +128,7 @@ async function tlsMaterial(config: EmulatorConfig): Promise<{ cert: string; key:
 }
 
 /** Starts the emulator, prints its URL first on stdout, and runs until SIGINT or SIGTERM. */
-async function run(config: EmulatorConfig, printConfig: boolean | undefined): Promise<void> {
+async function serve(config: EmulatorConfig, printConfig: boolean | undefined): Promise<void> {
   if (printConfig) {
     process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
     return;
@@ -208,7 +209,7 @@ function buildQseow(): Command {
       sameSite: flags.sameSite,
       apps: apps(flags.app),
     };
-    await run(await validated(serverSettings(flags, { virtualProxies: [dropUndefined(proxy)] }), 'flags'), flags.printConfig);
+    await serve(await validated(serverSettings(flags, { virtualProxies: [dropUndefined(proxy)] }), 'flags'), flags.printConfig);
   });
 }
 
@@ -242,7 +243,7 @@ function buildCloud(): Command {
       sameSite: flags.sameSite,
       apps: apps(flags.app),
     };
-    await run(await validated(serverSettings(flags, { tenant: dropUndefined(tenant) }), 'flags'), flags.printConfig);
+    await serve(await validated(serverSettings(flags, { tenant: dropUndefined(tenant) }), 'flags'), flags.printConfig);
   });
 }
 
@@ -293,7 +294,9 @@ export function buildCommand(): Command {
     }
     const withPaths = resolveConfigPaths(json, dirname(resolve(flags.config)));
     const label = `--config ${flags.config}`;
-    if (withPaths === null || typeof withPaths !== 'object' || Array.isArray(withPaths)) return run(await validated(withPaths, label), flags.printConfig);
-    return run(await validated(serverSettings(flags, withPaths as Record<string, unknown>), label), flags.printConfig);
+    if (withPaths === null || typeof withPaths !== 'object' || Array.isArray(withPaths)) return serve(await validated(withPaths, label), flags.printConfig);
+    return serve(await validated(serverSettings(flags, withPaths as Record<string, unknown>), label), flags.printConfig);
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

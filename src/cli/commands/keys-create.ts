@@ -5,6 +5,7 @@ import { CliError } from '../cli-error.js';
 import { integerIn, newCommand } from '../command-setup.js';
 import { readPassphraseFile } from '../io/input-file.js';
 import { createKeyFiles, describeKeyFiles, type KeyFileRequest } from '../key-files.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface KeysCreateFlags {
   out: string;
@@ -68,3 +69,5 @@ export function buildCommand(): Command {
       if (request.singleLine) process.stdout.write(`${result.singleLineCertificate}\n`);
     });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -7,6 +7,7 @@ import { CliError } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
 import { resolvePassphrase } from '../io/private-key-options.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 const FORMATS = ['text', 'json', 'pem', 'single-line', 'jwk'] as const;
 
@@ -85,3 +86,5 @@ export function buildCommand(): Command {
       }
     });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -5,6 +5,7 @@ import { newCommand } from '../command-setup.js';
 import { readTokenArgument } from '../io/token-input.js';
 import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 export function buildCommand(): Command {
   const command = newCommand('lint', "Check a token against Qlik's acceptance rules without a key (the signature is not checked). Exit 0 no errors, 1 errors, 2 usage.", [
@@ -22,3 +23,5 @@ export function buildCommand(): Command {
     if (!result.accepted) process.exitCode = EXIT.failure;
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

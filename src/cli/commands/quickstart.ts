@@ -13,6 +13,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import { createKeyFiles, keyFilePaths } from '../key-files.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface QuickstartFlags {
   out: string;
@@ -119,3 +120,5 @@ export function buildCommand(): Command {
       ].join('\n'));
     });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

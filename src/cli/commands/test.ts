@@ -20,6 +20,7 @@ import { readTokenArgument } from '../io/token-input.js';
 import type { TlsSettings } from '../probe/http-client.js';
 import type { ProbeOutcome } from '../probe/probe-run.js';
 import { reportTail, stepLine } from '../probe/probe-report.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
  * qs-jwt test: sends a token to a real (or emulated) Qlik server the way clients do and reports each
@@ -305,3 +306,5 @@ export function buildCommand(): Command {
     throw new CliError('say what to test: qs-jwt test qseow --server URL … or qs-jwt test cloud --tenant URL …');
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -12,6 +12,7 @@ import { readTokenArgument } from '../io/token-input.js';
 import { profilePath } from '../config/config-file.js';
 import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface VerifyFlags extends InspectionFlags {
   cert?: string;
@@ -61,3 +62,5 @@ export function buildCommand(): Command {
     if (!result.accepted) process.exitCode = EXIT.failure;
   });
 }
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);
