@@ -49,8 +49,8 @@ function hostForUrl(host: string): string {
 
 function writeResponse(response: ServerResponse, described: ResponseDescription): void {
   if (response.headersSent || response.destroyed) return;
-  // A known length avoids chunked encoding, and a string body lets node send head and body in one
-  // write instead of a writev of two buffers.
+  // A known length avoids chunked encoding, and a string body lets node join it to the head (a Buffer
+  // body is queued as a second buffer).
   const length = described.status === 204 || described.status === 304 ? {} : { 'content-length': Buffer.byteLength(described.body) };
   response.writeHead(described.status, { 'cache-control': 'no-store', ...length, ...described.headers });
   response.end(described.body);
