@@ -2,16 +2,21 @@
 // dispatch and the top-level help; each command is its own standalone bundle (command-<name>.js),
 // loaded only when run. Measured on `create qseow`: one bundle per command starts ~10 ms faster than
 // esbuild's code splitting, which spread the same code over ~20 shared chunks, and a single bundle for
-// everything made --help ~20 ms slower. A command bundle carries its own copy of shared code; each
-// process loads one, and commands report their own failures (command-runner.ts) so error classes are
-// never compared across copies. Libraries a command rarely needs (certificates, JOSE, schema
-// validation, CSV, websockets) stay external and load on demand. Everything sits flat in one folder,
-// so new URL('./mint-worker.js', import.meta.url) finds the batch worker.
-import { readdirSync, rmSync } from 'node:fs';
+// everything made --help ~20 ms slower. The bundles are CommonJS (dist/cli-bundle/package.json says
+// so): an ESM entry starts Node's ESM loader, which cost ~8 ms of every run, --help included, and
+// ~14 ms of create. Libraries loaded with import() (ESM-only jose among them) still work from
+// CommonJS. A command bundle carries its own copy of shared code; each process loads one, and
+// commands report their own failures (command-runner.ts) so error classes are never compared across
+// copies. Libraries a command rarely needs (certificates, JOSE, schema validation, CSV, websockets)
+// stay external and load on demand. Everything sits flat in one folder, so
+// new URL('./mint-worker.js', import.meta.url) finds the batch worker.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = 'dist/cli-bundle';
 rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 
 // commander requires node:child_process at load time, only to run executable subcommands, which qs-jwt
 // does not have; loading it (with net, dgram and friends) cost ~5 ms of every start. Commander gets a
@@ -29,23 +34,28 @@ const lazyChildProcess = {
   },
 };
 
-// In main, the registry's import('./commands/<name>.js') becomes the bundle ./command-<name>.js.
+// In main, the registry's import('./commands/<name>.js') becomes require('./command-<name>.js'): the
+// bundle is CommonJS, and import() of a CommonJS file would start the ESM loader and lex the whole
+// command bundle for its export names (~30 ms on create).
 const commandsAsBundles = {
   name: 'commands-as-bundles',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: `./command-${args.path.slice('./commands/'.length)}`, external: true }));
+    pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: args.path.slice('./commands/'.length), namespace: 'qs-jwt-command' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({ contents: `module.exports = require('./command-${args.path}');`, loader: 'js' }));
+    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({ path: args.path, external: true }));
   },
 };
 
 const common = {
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   outdir,
   external: ['@peculiar/x509', 'reflect-metadata', 'jose', 'valibot', 'csv-parse', 'ws'],
-  // commander is CommonJS and requires Node built-ins; ESM output needs a require to give it.
-  banner: { js: "import { createRequire as __qsJwtCreateRequire } from 'node:module'; const require = __qsJwtCreateRequire(import.meta.url);" },
+  // CommonJS has no import.meta: give the sources' import.meta.url the bundle's own file URL.
+  define: { 'import.meta.url': '__qsJwtModuleUrl' },
+  banner: { js: "const __qsJwtModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 

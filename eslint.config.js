@@ -16,4 +16,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The CLI entry is CommonJS (bin/package.json): start-up skips the ESM loader.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,12 +1,21 @@
-import { CommanderError } from 'commander';
 import { QsJwtError } from '../core/errors.js';
 import { CliError, EXIT } from './cli-error.js';
 
+/**
+ * Commander's errors, recognised by their code rather than by class: main reports its own failures
+ * too, and importing commander's class there would load all of commander (~130 KB) for --help.
+ */
+function commanderCode(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('commander.') ? code : undefined;
+}
+
 /** Writes one line for a failure (a stack only with --debug) and returns the exit code. */
 export function reportFailure(error: unknown, debug: boolean): number {
-  if (error instanceof CommanderError) {
+  const code = commanderCode(error);
+  if (code !== undefined) {
     // Commander already printed its message through the command's configured output.
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    return code === 'commander.helpDisplayed' || code === 'commander.version' ? EXIT.ok : EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
   let exitCode: number = EXIT.failure;

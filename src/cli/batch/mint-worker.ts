@@ -9,15 +9,16 @@ import { loadCsvCells } from './row-parsing.js';
  * Each worker owns its key: threads sharing one native RSA key contend on OpenSSL's blinding lock.
  * Workers start before the main thread has read the key, so the setup arrives as the first message.
  */
-const cells = await loadCsvCells();
-let setup: MintSetup | undefined;
-
-parentPort?.on('message', (message: WorkerMessage) => {
-  if (message.kind === 'setup') {
-    const { privateKeyDer, ...rest } = message.setup;
-    setup = Object.assign(rest, { privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) });
-    return;
-  }
-  if (!setup) throw new Error('a chunk of rows arrived before the setup');
-  parentPort?.postMessage({ id: message.id, result: mintChunk(setup, message.rows, message.header, cells) });
+// The port queues messages until a listener is attached, so nothing is lost while csv-parse loads.
+void loadCsvCells().then((cells) => {
+  let setup: MintSetup | undefined;
+  parentPort?.on('message', (message: WorkerMessage) => {
+    if (message.kind === 'setup') {
+      const { privateKeyDer, ...rest } = message.setup;
+      setup = Object.assign(rest, { privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) });
+      return;
+    }
+    if (!setup) throw new Error('a chunk of rows arrived before the setup');
+    parentPort?.postMessage({ id: message.id, result: mintChunk(setup, message.rows, message.header, cells) });
+  });
 });
