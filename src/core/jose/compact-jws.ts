@@ -17,23 +17,37 @@ function base64url(bytes: Uint8Array | string): string {
 }
 
 /**
- * Signs exact header and payload bytes (RFC 7515 §5.1). Kept byte-level so published test vectors,
- * whose JSON has its own whitespace, can be reproduced exactly.
- * Signing runs straight on Node's OpenSSL with an already parsed KeyObject: this is the hot path
- * of batch minting, and a JOSE library's async WebCrypto route costs several times more per token.
+ * The JWS signing input (RFC 7515 §5.1) of a header and payload serialised with JSON.stringify, so
+ * equal inputs give equal tokens.
  */
-export function signCompactBytes(headerBytes: Uint8Array, payloadBytes: Uint8Array, key: KeyObject, alg: RsaAlgorithm): string {
+export function encodeSigningInput(header: JwsHeader, payload: JwtPayload): string {
+  return `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+}
+
+/**
+ * Signs a signing input and returns the compact JWS. Signing runs straight on Node's OpenSSL with an
+ * already parsed KeyObject: this is the hot path of batch minting, and a JOSE library's async
+ * WebCrypto route costs several times more per token.
+ */
+export function signSigningInput(signingInput: string, key: KeyObject, alg: RsaAlgorithm): string {
   // Checked here too, not only by the token builders: JavaScript callers bypass the type, and an
   // unknown name would otherwise fall back to SHA-256 under a header claiming something else.
   requireRsaAlgorithm(alg);
-  const signingInput = `${base64url(headerBytes)}.${base64url(payloadBytes)}`;
   const signature = sign(hashForAlgorithm(alg), Buffer.from(signingInput, 'ascii'), key);
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
+/**
+ * Signs exact header and payload bytes. Kept byte-level so published test vectors, whose JSON has its
+ * own whitespace, can be reproduced exactly.
+ */
+export function signCompactBytes(headerBytes: Uint8Array, payloadBytes: Uint8Array, key: KeyObject, alg: RsaAlgorithm): string {
+  return signSigningInput(`${base64url(headerBytes)}.${base64url(payloadBytes)}`, key, alg);
+}
+
 /** Signs a JWT: the header and payload are serialised with JSON.stringify, so equal inputs give equal tokens. */
 export function signJwt(header: JwsHeader, payload: JwtPayload, key: KeyObject): string {
-  return signCompactBytes(Buffer.from(JSON.stringify(header)), Buffer.from(JSON.stringify(payload)), key, header.alg);
+  return signSigningInput(encodeSigningInput(header, payload), key, header.alg);
 }
 
 /** The three parts of a compact JWS, split but not yet trusted. */

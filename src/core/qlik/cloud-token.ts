@@ -1,13 +1,13 @@
 import { ClaimError } from '../errors.js';
-import { signJwt, type JwtPayload } from '../jose/compact-jws.js';
+import type { JwtPayload } from '../jose/compact-jws.js';
 import { formatDuration } from '../time/duration.js';
 import { isoTime, resolveTimeWindow } from '../time/token-window.js';
 import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
 import {
-  buildHeader, currentTime, expiresAt, randomJwtId, requireGroups, requireText, resolveSigningKey,
-  type CreatedToken, type TokenOptionsBase,
+  buildHeader, currentTime, randomJwtId, requireGroups, requireText, resolveSigningKey, signedToken, unsignedToken,
+  type CreatedToken, type TokenOptionsBase, type UnsignedToken,
 } from './token-common.js';
 
 export { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS };
@@ -31,6 +31,11 @@ export interface CloudTokenOptions extends TokenOptionsBase {
 
 /** A token for Qlik Cloud's JWT identity provider (`POST /login/jwt-session`). */
 export function createCloudToken(options: CloudTokenOptions): CreatedToken {
+  return signedToken(prepareCloudToken(options));
+}
+
+/** Everything createCloudToken does except signing: checks, claims, the self-check and the signing input. */
+export function prepareCloudToken(options: CloudTokenOptions): UnsignedToken {
   const key = resolveSigningKey(options);
   const header = buildHeader(Object.assign({}, options, { keyId: requireText(options.keyId, 'key ID (kid)') }));
   const window = resolveTimeWindow(options, CLOUD_DEFAULTS.expires, currentTime(options));
@@ -66,5 +71,5 @@ export function createCloudToken(options: CloudTokenOptions): CreatedToken {
   if (window.nbf > window.iat) {
     warnings.push(`the token becomes valid only at ${isoTime(window.nbf)}: Qlik Cloud refuses it until then`);
   }
-  return { token: signJwt(header, payload, key), header, payload, expiresAt: expiresAt(payload), warnings };
+  return unsignedToken(header, payload, key, warnings);
 }

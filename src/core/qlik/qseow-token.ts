@@ -1,12 +1,12 @@
 import { ClaimError } from '../errors.js';
-import { signJwt, type JwtPayload } from '../jose/compact-jws.js';
+import type { JwtPayload } from '../jose/compact-jws.js';
 import { resolveTimeWindow } from '../time/token-window.js';
 import { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims, requireAttributeName, setClaim } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
 import {
-  buildHeader, currentTime, expiresAt, randomJwtId, requireGroups, requireText, resolveSigningKey,
-  type CreatedToken, type TokenOptionsBase,
+  buildHeader, currentTime, randomJwtId, requireGroups, requireText, resolveSigningKey, signedToken, unsignedToken,
+  type CreatedToken, type TokenOptionsBase, type UnsignedToken,
 } from './token-common.js';
 
 export { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS };
@@ -37,6 +37,11 @@ export interface QseowTokenOptions extends TokenOptionsBase {
  * two configurable claims and checks `exp`/`nbf`, plus `aud` when configured.
  */
 export function createQseowToken(options: QseowTokenOptions): CreatedToken {
+  return signedToken(prepareQseowToken(options));
+}
+
+/** Everything createQseowToken does except signing: checks, claims, the self-check and the signing input. */
+export function prepareQseowToken(options: QseowTokenOptions): UnsignedToken {
   const key = resolveSigningKey(options);
   const header = buildHeader(options);
   const userIdAttribute = requireAttributeName(options.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'user ID attribute');
@@ -67,5 +72,5 @@ export function createQseowToken(options: QseowTokenOptions): CreatedToken {
   addExtraClaims(payload, options.claims);
 
   const warnings = refuseRejected(header, payload, 'qseow', { userIdAttribute, userDirectoryAttribute }, window);
-  return { token: signJwt(header, payload, key), header, payload, expiresAt: expiresAt(payload), warnings };
+  return unsignedToken(header, payload, key, warnings);
 }
