@@ -24,7 +24,7 @@ export function batchRow(setup: BenchSetup): BenchRow {
   const opensslSeconds = setup.quick ? 1 : 3;
   for (let run = 0; run < runs; run += 1) {
     limits.push(opensslSignRate(opensslSeconds, cores));
-    const { ms, stdout } = timeCommand(process.execPath, [CLI, 'batch', 'qseow', '--key', setup.keyFile, '--input', input, '--workers', String(cores)]);
+    const { ms, stdout } = timeCommand(process.execPath, [CLI, 'batch', 'qseow', '--key', setup.keyFile, '--input', input]);
     const lines = stdout.trimEnd().split('\n');
     if (lines.length !== rows) throw new Error(`batch printed ${lines.length} lines for ${rows} rows`);
     const first = JSON.parse(lines[0] as string) as { token?: string };

@@ -2,20 +2,32 @@ import { Worker } from 'node:worker_threads';
 import { mintChunk, type ChunkResult, type MintSetup } from './mint-job.js';
 import type { CsvCells, RawRow } from './row-parsing.js';
 
-/** Chunks in flight per worker: enough to keep it busy while the main thread parses and writes. */
-const IN_FLIGHT_PER_WORKER = 4;
+/**
+ * Chunks in flight per worker: enough to keep it busy while the main thread signs a chunk of its own,
+ * few enough that the workers' queues drain soon after the main thread runs out of input.
+ */
+const IN_FLIGHT_PER_WORKER = 2;
 
 /** What the main thread sends a worker: the setup once, then chunks of rows. */
 export type WorkerMessage =
   | { kind: 'setup'; setup: Omit<MintSetup, 'privateKey'> & { privateKeyDer: Uint8Array } }
   | { kind: 'chunk'; id: number; rows: RawRow[]; header: string[] | undefined };
 
+interface WorkerSlot {
+  worker: Worker;
+  busy: number;
+}
+
 /**
- * Signs chunks of rows on worker threads and hands results back in input order. submit() waits while
- * every worker is full, so a huge input streams through with bounded memory.
+ * Signs chunks of rows on worker threads and on the main thread, and hands results back in input
+ * order. The main thread signs a chunk itself whenever every worker is full, so with one worker per
+ * core but one, every core signs: a worker of its own for the main thread's core cost a second
+ * isolate's start and its own JIT compilation (~0.2 s of CPU, measured) and competed with the main
+ * thread's reading and writing. submit() never lets more than IN_FLIGHT_PER_WORKER chunks queue per
+ * worker, so a huge input streams through with bounded memory.
  */
 export class MintPool {
-  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly workers: WorkerSlot[] = [];
   private readonly done = new Map<number, ChunkResult>();
   private nextId = 0;
   private nextToEmit = 0;
@@ -76,31 +88,29 @@ export class MintPool {
     this.wake();
   }
 
-  private freeSlot(): { worker: Worker; busy: number } | undefined {
-    const slot = this.workers.reduce((best, candidate) => (candidate.busy < best.busy ? candidate : best), this.workers[0] as { worker: Worker; busy: number });
-    return slot.busy < IN_FLIGHT_PER_WORKER ? slot : undefined;
+  private freeSlot(): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    for (const slot of this.workers) if (slot.busy < IN_FLIGHT_PER_WORKER && (!best || slot.busy < best.busy)) best = slot;
+    return best;
   }
 
   async submit(rows: RawRow[], header: string[] | undefined): Promise<void> {
     if (!this.setup || !this.cells) throw new Error('MintPool.submit() before configure()');
+    if (this.failure) throw this.failure;
     const id = this.nextId;
     this.nextId += 1;
-    if (this.workers.length === 0) {
-      // --workers 0: sign on this thread (small inputs, debugging).
-      this.done.set(id, mintChunk(this.setup, rows, header, this.cells));
-      this.flush();
+    const slot = this.freeSlot();
+    if (slot) {
+      slot.busy += 1;
+      const message: WorkerMessage = { kind: 'chunk', id, rows, header };
+      slot.worker.postMessage(message);
       return;
     }
-    let slot = this.freeSlot();
-    while (!slot) {
-      if (this.failure) throw this.failure;
-      await new Promise<void>((resolve) => { this.waiting = resolve; });
-      slot = this.freeSlot();
-    }
-    if (this.failure) throw this.failure;
-    slot.busy += 1;
-    const message: WorkerMessage = { kind: 'chunk', id, rows, header };
-    slot.worker.postMessage(message);
+    this.done.set(id, mintChunk(this.setup, rows, header, this.cells));
+    this.flush();
+    // Signing a chunk here took a while: let the workers' finished chunks in (they arrive as events),
+    // so their slots free up before the next chunk is placed and they never run dry.
+    if (this.workers.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Waits for every submitted chunk, then stops the workers. */

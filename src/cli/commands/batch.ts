@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { createWriteStream } from 'node:fs';
-import { access, link, rename, unlink } from 'node:fs/promises';
+import { createWriteStream, existsSync, openSync } from 'node:fs';
+import { link, rename, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,8 +22,12 @@ import { addPrivateKeyOptions } from '../io/private-key-options.js';
 import { addProfileOptions } from '../config/profile-options.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
-/** Rows per message to a worker: small enough that the last chunks end close together. */
-const CHUNK_ROWS = 64;
+/**
+ * Rows per chunk (~25 ms of signing): large enough that messaging is a small share of a worker's time,
+ * small enough that the main thread, which signs a chunk whenever the workers are full, is soon back
+ * to feeding them, and that the last chunks end close together.
+ */
+const CHUNK_ROWS = 32;
 
 interface BatchFlags extends Pick<TokenFlags, 'key' | 'keyEnv' | 'passphraseFile' | 'alg' | 'expires' | 'notBefore' | 'profile' | 'config'> {
   input: string;
@@ -40,18 +44,25 @@ interface BatchFlags extends Pick<TokenFlags, 'key' | 'keyEnv' | 'passphraseFile
   emailVerified?: 'true' | 'false';
 }
 
-/** Writes JSON Lines to stdout, or to a temporary file renamed into place when everything is written. */
-async function openOutput(path: string, force: boolean): Promise<{ stream: Writable; commit: () => Promise<void>; abort: () => Promise<void> }> {
+/**
+ * Writes JSON Lines to stdout, or to a temporary file renamed into place when everything is written.
+ * The file is created synchronously, so the caller can install its Ctrl-C cleanup in the same turn:
+ * a signal can then never find a temporary file that no handler knows about.
+ */
+function openOutput(path: string, force: boolean): { stream: Writable; commit: () => Promise<void>; abort: () => Promise<void> } {
   if (path === '-') return { stream: process.stdout, commit: async () => undefined, abort: async () => undefined };
   const target = resolve(path);
-  if (!force && (await access(target).then(() => true, () => false))) {
+  if (!force && existsSync(target)) {
     throw new CliError(`--output ${path} already exists: pass --force to replace it`, EXIT.failure);
   }
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const stream = createWriteStream(temporary, { flags: 'wx', mode: 0o600 });
-  await new Promise<void>((ready, failed) => stream.once('open', () => ready()).once('error', failed)).catch((error: Error) => {
-    throw new CliError(`--output ${path} cannot be written: ${error.message}`, EXIT.failure);
-  });
+  let fd: number;
+  try {
+    fd = openSync(temporary, 'wx', 0o600);
+  } catch (error) {
+    throw new CliError(`--output ${path} cannot be written: ${(error as Error).message}`, EXIT.failure);
+  }
+  const stream = createWriteStream('', { fd });
   const closed = (): Promise<void> => new Promise((done) => stream.end(done));
   return {
     stream,
@@ -87,7 +98,7 @@ export function buildCommand(): Command {
     .requiredOption('--input <file>', 'CSV or JSON Lines file; - reads standard input')
     .option('--output <file>', 'JSON Lines output; - is standard output', '-')
     .addOption(new Option('--input-format <format>', 'input format (auto: by file name, else { means JSON Lines)').choices(['auto', 'csv', 'jsonl']).default('auto'))
-    .option('--workers <n>', 'worker threads (0 signs on the main thread) (default: the number of cores)', integerIn(0, 256))
+    .option('--workers <n>', 'worker threads; the main thread signs too whenever they are busy (default: one per core but one)', integerIn(0, 256))
     .option('--force', 'replace an existing --output file')
     .addOption(new Option('--alg <alg>', 'signature algorithm').default('RS256').env('QSJWT_ALG'))
     .addOption(new Option('--expires <when>', `lifetime from iat or absolute time (default: ${QSEOW_DEFAULTS.expires} qseow, ${CLOUD_DEFAULTS.expires} cloud)`).env('QSJWT_EXPIRES'))
@@ -102,7 +113,8 @@ export function buildCommand(): Command {
   addProfileOptions(command);
   return command.action(async (platform: string, _flags: BatchFlags, self: Command) => {
     if (platform !== 'qseow' && platform !== 'cloud') throw new CliError(`platform "${platform}" is not qseow or cloud: run qs-jwt batch qseow … or qs-jwt batch cloud …`);
-    const workers = self.opts<BatchFlags>().workers ?? availableParallelism();
+    // The main thread signs too, so one worker per core but one keeps every core signing.
+    const workers = self.opts<BatchFlags>().workers ?? availableParallelism() - 1;
     // Workers start now, while this thread reads the profile, the key and the input; every way out
     // below stops them again.
     const pool = new MintPool(workers);
@@ -135,7 +147,7 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   if ('error' in probe) throw new CliError(`the shared settings cannot mint any token: ${probe.error}`);
 
   const input = await openInput(flags.input);
-  const output = await openOutput(flags.output, Boolean(flags.force));
+  const output = openOutput(flags.output, Boolean(flags.force));
   const progress = new Progress(process.stderr.isTTY === true, input.size, input.bytesRead);
   let rows = 0;
   let rowsRead = 0;
@@ -185,7 +197,7 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
     progress.finish();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'})\n`);
+  process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`);
   if (failed > 0) process.exitCode = EXIT.failure;
 }
 
