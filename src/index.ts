@@ -28,10 +28,13 @@ export { parseAbsoluteTime, parseInstant } from './core/time/instant.js';
 export { resolveTimeWindow, type TimeWindow, type TimeWindowInput } from './core/time/token-window.js';
 export { REGISTERED_CLAIMS } from './core/qlik/registered-claims.js';
 export type { CreatedToken, TokenOptionsBase } from './core/qlik/token-common.js';
-export { createQseowToken, QSEOW_DEFAULTS, type QseowTokenOptions } from './core/qlik/qseow-token.js';
 export {
-  createCloudToken, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS,
-  type CloudTokenOptions,
+  createQseowToken, qseowTokenMinter, QSEOW_DEFAULTS,
+  type QseowTokenOptions, type QseowTokenMinter, type QseowSharedOptions, type QseowUserOptions,
+} from './core/qlik/qseow-token.js';
+export {
+  createCloudToken, cloudTokenMinter, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS,
+  type CloudTokenOptions, type CloudTokenMinter, type CloudSharedOptions, type CloudUserOptions,
 } from './core/qlik/cloud-token.js';
 export { QSEOW_LONG_LIFETIME_SECONDS } from './core/qlik/qlik-limits.js';
 export { RULES, hasErrors, type Finding, type Rule, type RuleCode, type Severity } from './core/lint/rules.js';
@@ -40,4 +43,4 @@ export { lintClaims, PLATFORMS, type LintOptions, type Platform } from './core/l
 export { verifyToken, lintToken, type InspectionResult, type VerificationKey, type VerifyOptions } from './core/lint/verify-token.js';
 export { loadJwks } from './core/keys/jwks.js';
 export { parseConfig, ConfigError, PROFILE_FIELDS, type Profile, type QsJwtConfig } from './core/config/config-schema.js';
-export { qseowRowOptions, cloudRowOptions, type BatchRecord } from './core/batch/batch-row.js';
+export { qseowRowOptions, cloudRowOptions, qseowRowUser, cloudRowUser, type BatchRecord } from './core/batch/batch-row.js';

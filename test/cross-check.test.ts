@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { SignJWT, importSPKI, importX509, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import {
-  AlgorithmError, QsJwtError, RSA_ALGORITHMS, createCloudToken, createQseowToken, encodePrivateKeyPem, encodePublicKeyPem,
-  generateKeyPair, loadPrivateKey, signCompactBytes, signJwt,
+  AlgorithmError, ClaimError, QsJwtError, RSA_ALGORITHMS, cloudTokenMinter, createCloudToken, createQseowToken, encodePrivateKeyPem,
+  encodePublicKeyPem, generateKeyPair, loadPrivateKey, qseowTokenMinter, signCompactBytes, signJwt, TimeError,
   type CreatedToken, type RsaAlgorithm,
 } from '../src/index.js';
 import { decodePart, hasOpenssl, temporaryFolder } from './support/fixtures.js';
@@ -217,6 +217,50 @@ test('same inputs, including now and jwtId, give the same token byte for byte', 
   // Without a fixed jti, tokens differ (the default jti is random).
   assert.notEqual(mintQseow('RS256', { now: fixed.now }).token, mintQseow('RS256', { now: fixed.now }).token);
 });
+
+test('a token minter makes, user by user, the very tokens createQseowToken and createCloudToken make', () => {
+  const now = 1_767_225_600;
+  const qseow = qseowTokenMinter({ privateKey, algorithm: 'RS384', audience: 'qlik.example.com', issuer: 'qs-jwt-tests', keyId: 'k1', expires: '8h', now });
+  const cloud = cloudTokenMinter({ privateKey: privatePem, issuer: 'https://idp.acme.com', keyId: 'my-key-id', expires: '5m', now });
+  for (const [index, user] of ['anna', 'bert', 'carl'].entries()) {
+    const qseowUser = { userId: user, userDirectory: 'ACME', groups: [`g${index}`], jwtId: `jti-${user}`, claims: { level: index } };
+    const made = qseow.create(qseowUser);
+    assert.equal(made.token, createQseowToken({ privateKey, algorithm: 'RS384', audience: 'qlik.example.com', issuer: 'qs-jwt-tests', keyId: 'k1', expires: '8h', now, ...qseowUser }).token);
+    assert.equal(made.expiresAt, '2026-01-01T08:00:00Z');
+    assert.ok(opensslVerifiesIfPresent(made.token, 'RS384'));
+    const cloudUser = { subject: user, name: user, email: `${user}@acme.com`, jwtId: `jti-${user}` };
+    assert.equal(cloud.create(cloudUser).token, createCloudToken({ privateKey, issuer: 'https://idp.acme.com', keyId: 'my-key-id', expires: '5m', now, ...cloudUser }).token);
+  }
+});
+
+test('a token minter refuses bad shared settings when made, and bad user fields per token', () => {
+  assert.throws(() => qseowTokenMinter({ privateKey, userIdAttribute: 'sub' }), (error: unknown) => error instanceof ClaimError && error.code === 'CLAIM_RESERVED_NAME');
+  assert.throws(() => cloudTokenMinter({ privateKey, issuer: ' ', keyId: 'k' }), ClaimError);
+  const minter = qseowTokenMinter({ privateKey, expires: '-5m' });
+  // The time window depends on the clock, so it is checked (and refused) per token.
+  assert.throws(() => minter.create({ userId: 'anna', userDirectory: 'ACME' }), TimeError);
+  const good = qseowTokenMinter({ privateKey });
+  assert.throws(() => good.create({ userId: '', userDirectory: 'ACME' }), /user ID is required/);
+  assert.throws(() => good.create({ userId: 'anna', userDirectory: 'ACME', groups: ['ok', 7 as unknown as string] }), /group 2 is required/);
+  assert.equal(decodePart(good.create({ userId: 'anna', userDirectory: 'ACME' }).token, 1)['userId'], 'anna');
+});
+
+test('a token minter follows the clock: each token gets iat, nbf and exp from the second it is made in', () => {
+  let clock = 1_767_225_600;
+  const minter = qseowTokenMinter({ privateKey, expires: '1h', notBefore: '-30s', get now() { return clock; } });
+  const times = (): unknown[] => {
+    const payload = decodePart(minter.create({ userId: 'anna', userDirectory: 'ACME' }).token, 1);
+    return [payload['iat'], payload['nbf'], payload['exp']];
+  };
+  assert.deepEqual(times(), [clock, clock - 30, clock + 3600]);
+  assert.deepEqual(times(), [clock, clock - 30, clock + 3600]);
+  clock += 1;
+  assert.deepEqual(times(), [clock, clock - 30, clock + 3600]);
+});
+
+function opensslVerifiesIfPresent(token: string, alg: RsaAlgorithm): boolean {
+  return OPENSSL ? opensslVerifies(token, alg, publicPemPath) : true;
+}
 
 test('jose SignJWT over byte-identical header and payload JSON gives the same token', async () => {
   const fixed = { now: 1_767_225_600, jwtId: 'fixed-jti-0002' };

@@ -25,7 +25,7 @@ test('the README library example runs as written, importing the package by name'
   writeFileSync(file, example);
   try {
     const output = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
-    assert.deepEqual(output.trim().split('\n'), ['-----BEGIN CERTIFICATE-----', 'anna my-key-id true']);
+    assert.deepEqual(output.trim().split('\n'), ['-----BEGIN CERTIFICATE-----', 'anna my-key-id true', '2 true']);
   } finally {
     rmSync(file, { force: true });
   }

@@ -41,7 +41,9 @@ export class CsvRecordSplitter {
     for (let index = physical.text.indexOf('"'); index !== -1; index = physical.text.indexOf('"', index + 1)) this.quoteOpen = !this.quoteOpen;
     if (!this.quoteOpen) {
       const first = this.pending[0] as PhysicalLine;
-      out.push({ line: first.line, text: this.pending.map((item) => item.text).join('\n') });
+      // Most records are one line: no joining (this runs per input row).
+      const text = this.pending.length === 1 ? first.text : this.pending.map((item) => item.text).join('\n');
+      out.push({ line: first.line, text });
       this.reset();
     } else if (this.size > this.maxRecordCharacters) {
       this.abandon(`the record starting here is over ${this.maxRecordCharacters} characters (a quote opened on line ${this.pending[0]?.line} may never close)`, out);

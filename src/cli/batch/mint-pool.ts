@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { mintChunk, type ChunkResult, type MintSetup } from './mint-job.js';
+import { mintChunk, type ChunkResult, type MintSetup, type RowMinter } from './mint-job.js';
 import type { CsvCells, RawRow } from './row-parsing.js';
 
 /**
@@ -34,7 +34,7 @@ export class MintPool {
   private waiting: (() => void) | undefined;
   private failure: Error | undefined;
 
-  private setup: MintSetup | undefined;
+  private minter: RowMinter | undefined;
   private cells: CsvCells | undefined;
   private emit: ((result: ChunkResult) => void) | undefined;
 
@@ -58,9 +58,12 @@ export class MintPool {
     }
   }
 
-  /** Sends every worker the settings and the key (as DER: a KeyObject cannot cross threads cheaply). */
-  configure(setup: MintSetup, cells: CsvCells, emit: (result: ChunkResult) => void): void {
-    this.setup = setup;
+  /**
+   * Sends every worker the settings and the key (as DER: a KeyObject cannot cross threads cheaply);
+   * `minter`, made from the same setup, signs on this thread.
+   */
+  configure(setup: MintSetup, minter: RowMinter, cells: CsvCells, emit: (result: ChunkResult) => void): void {
+    this.minter = minter;
     this.cells = cells;
     this.emit = emit;
     const { privateKey, ...rest } = setup;
@@ -95,7 +98,7 @@ export class MintPool {
   }
 
   async submit(rows: RawRow[], header: string[] | undefined): Promise<void> {
-    if (!this.setup || !this.cells) throw new Error('MintPool.submit() before configure()');
+    if (!this.minter || !this.cells) throw new Error('MintPool.submit() before configure()');
     if (this.failure) throw this.failure;
     const id = this.nextId;
     this.nextId += 1;
@@ -106,7 +109,7 @@ export class MintPool {
       slot.worker.postMessage(message);
       return;
     }
-    this.done.set(id, mintChunk(this.setup, rows, header, this.cells));
+    this.done.set(id, mintChunk(this.minter, rows, header, this.cells));
     this.flush();
     // Signing a chunk here took a while: let the workers' finished chunks in (they arrive as events),
     // so their slots free up before the next chunk is placed and they never run dry.

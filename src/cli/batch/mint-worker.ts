@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { mintChunk, type MintSetup } from './mint-job.js';
+import { mintChunk, rowMinter, type RowMinter } from './mint-job.js';
 import type { WorkerMessage } from './mint-pool.js';
 import { loadCsvCells } from './row-parsing.js';
 
@@ -11,14 +11,15 @@ import { loadCsvCells } from './row-parsing.js';
  */
 // The port queues messages until a listener is attached, so nothing is lost while csv-parse loads.
 void loadCsvCells().then((cells) => {
-  let setup: MintSetup | undefined;
+  let minter: RowMinter | undefined;
   parentPort?.on('message', (message: WorkerMessage) => {
     if (message.kind === 'setup') {
       const { privateKeyDer, ...rest } = message.setup;
-      setup = Object.assign(rest, { privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) });
+      // The main thread made a minter from the same setup before sending it, so this cannot throw.
+      minter = rowMinter(Object.assign(rest, { privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) }));
       return;
     }
-    if (!setup) throw new Error('a chunk of rows arrived before the setup');
-    parentPort?.postMessage({ id: message.id, result: mintChunk(setup, message.rows, message.header, cells) });
+    if (!minter) throw new Error('a chunk of rows arrived before the setup');
+    parentPort?.postMessage({ id: message.id, result: mintChunk(minter, message.rows, message.header, cells) });
   });
 });

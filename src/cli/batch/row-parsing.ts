@@ -15,7 +15,12 @@ export const MAX_RECORD_CHARACTERS = 64 * 1024;
 export async function loadCsvCells(): Promise<CsvCells> {
   const { parse } = await import('csv-parse/sync');
   return (text: string) => {
-    if (!text.includes('"')) return text.split(',').map((cell) => cell.trim());
+    if (!text.includes('"')) {
+      // Trimmed in place rather than with map(): see mintChunk on V8 and map() in per-row code.
+      const cells = text.split(',');
+      for (let index = 0; index < cells.length; index += 1) cells[index] = (cells[index] as string).trim();
+      return cells;
+    }
     const rows = parse(text, { trim: true, relax_column_count: true }) as string[][];
     return rows[0] ?? [];
   };
@@ -47,5 +52,7 @@ export function parseRawRow(raw: RawRow, header: readonly string[] | undefined, 
   }
   const names = header ?? [];
   if (values.length !== names.length) return { line: raw.line, error: `CSV: the row has ${values.length} cells, the header has ${names.length}` };
-  return { line: raw.line, record: Object.fromEntries(names.map((name, index) => [name, values[index]])) };
+  const record: Record<string, string> = {};
+  for (let index = 0; index < names.length; index += 1) record[names[index] as string] = values[index] as string;
+  return { line: raw.line, record };
 }

@@ -15,7 +15,7 @@ import { resolvePrivateKey } from '../io/private-key-options.js';
 import { algorithmFlag, type TokenFlags } from '../token-options.js';
 import { detectFormat, openInput, readRows, type InputFormat } from '../batch/input-records.js';
 import { MintPool } from '../batch/mint-pool.js';
-import { mintRow, type ChunkResult, type MintSetup } from '../batch/mint-job.js';
+import { mintRow, rowMinter, type ChunkResult, type MintSetup, type RowMinter } from '../batch/mint-job.js';
 import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
 import { addPrivateKeyOptions } from '../io/private-key-options.js';
@@ -143,7 +143,13 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   const sample = platform === 'qseow'
     ? { userid: 'sample', userdir: 'sample', groups: ['sample'] }
     : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
-  const probe = mintRow(setup, { line: 0, record: sample });
+  let minter: RowMinter;
+  try {
+    minter = rowMinter(setup);
+  } catch (error) {
+    throw new CliError(`the shared settings cannot mint any token: ${(error as Error).message}`);
+  }
+  const probe = mintRow(minter, { line: 0, record: sample });
   if ('error' in probe) throw new CliError(`the shared settings cannot mint any token: ${probe.error}`);
 
   const input = await openInput(flags.input);
@@ -164,7 +170,7 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
     });
   };
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-  pool.configure(setup, await loadCsvCells(), (result: ChunkResult) => {
+  pool.configure(setup, minter, await loadCsvCells(), (result: ChunkResult) => {
     rows += result.rows;
     failed += result.failed;
     firstFailure ??= result.firstFailure;

@@ -16,12 +16,14 @@ function base64url(bytes: Uint8Array | string): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
-/**
- * The JWS signing input (RFC 7515 §5.1) of a header and payload serialised with JSON.stringify, so
- * equal inputs give equal tokens.
- */
+/** One part of a compact JWS: base64url of the JSON.stringify text, so equal inputs give equal tokens. */
+export function encodeJsonPart(value: JwsHeader | JwtPayload): string {
+  return base64url(JSON.stringify(value));
+}
+
+/** The JWS signing input (RFC 7515 §5.1) of a header and payload. */
 export function encodeSigningInput(header: JwsHeader, payload: JwtPayload): string {
-  return `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+  return `${encodeJsonPart(header)}.${encodeJsonPart(payload)}`;
 }
 
 /**

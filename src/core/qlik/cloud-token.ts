@@ -1,14 +1,12 @@
 import { ClaimError } from '../errors.js';
 import type { JwtPayload } from '../jose/compact-jws.js';
 import { formatDuration } from '../time/duration.js';
-import { isoTime, resolveTimeWindow } from '../time/token-window.js';
+import { isoTime } from '../time/token-window.js';
 import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
-import {
-  buildHeader, currentTime, randomJwtId, requireGroups, requireText, resolveSigningKey, signedToken, unsignedToken,
-  type CreatedToken, type TokenOptionsBase, type UnsignedToken,
-} from './token-common.js';
+import { signedToken, signingBasis, unsignedToken, windowPerSecond, type UnsignedToken } from './prepared-token.js';
+import { randomJwtId, requireGroups, requireText, type CreatedToken, type TokenOptionsBase } from './token-common.js';
 
 export { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS };
 
@@ -29,47 +27,63 @@ export interface CloudTokenOptions extends TokenOptionsBase {
   claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** A token for Qlik Cloud's JWT identity provider (`POST /login/jwt-session`). */
-export function createCloudToken(options: CloudTokenOptions): CreatedToken {
-  return signedToken(prepareCloudToken(options));
+/** The options that name the user; everything else is shared by every token a minter makes. */
+export type CloudUserOptions = Pick<CloudTokenOptions, 'subject' | 'name' | 'email' | 'emailVerified' | 'groups' | 'jwtId' | 'claims'>;
+export type CloudSharedOptions = Omit<CloudTokenOptions, keyof CloudUserOptions>;
+
+/** Makes many Qlik Cloud tokens with the same settings, checking and encoding those settings once. */
+export interface CloudTokenMinter {
+  create(user: CloudUserOptions): CreatedToken;
+  /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
+  prepare(user: CloudUserOptions): UnsignedToken;
 }
 
-/** Everything createCloudToken does except signing: checks, claims, the self-check and the signing input. */
-export function prepareCloudToken(options: CloudTokenOptions): UnsignedToken {
-  const key = resolveSigningKey(options);
-  const header = buildHeader(Object.assign({}, options, { keyId: requireText(options.keyId, 'key ID (kid)') }));
-  const window = resolveTimeWindow(options, CLOUD_DEFAULTS.expires, currentTime(options));
-  const lifetime = window.exp - window.nbf;
-  if (lifetime > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
-    throw new ClaimError(
-      'CLOUD_LIFETIME_TOO_LONG',
-      `the token would be valid for ${formatDuration(lifetime)} (not-before ${isoTime(window.nbf)} to expiry ${isoTime(window.exp)}): Qlik Cloud refuses tokens whose exp − nbf is over 60 minutes; mint a fresh short-lived token per login instead (e.g. --expires 5m)`,
-    );
-  }
-  if (options.emailVerified !== undefined && typeof options.emailVerified !== 'boolean') {
-    throw new ClaimError('CLAIM_INVALID', 'emailVerified must be a boolean: Qlik Cloud reads email_verified as a JSON true/false, not a string');
-  }
-  const payload: JwtPayload = {
-    iss: requireText(options.issuer, 'issuer'),
-    sub: requireText(options.subject, 'subject (sub)'),
-    subType: 'user',
-    name: requireText(options.name, 'name'),
-    email: requireText(options.email, 'email'),
-    email_verified: options.emailVerified ?? true,
-  };
-  const groups = requireGroups(options.groups);
-  if (groups) payload['groups'] = groups;
-  const audience = options.audience ?? QLIK_CLOUD_AUDIENCE;
-  payload['aud'] = requireText(audience, 'audience');
-  payload['iat'] = window.iat;
-  payload['nbf'] = window.nbf;
-  payload['exp'] = window.exp;
-  payload['jti'] = options.jwtId === undefined ? randomJwtId() : requireText(options.jwtId, 'JWT ID (jti)');
-  addExtraClaims(payload, options.claims);
+/** A token for Qlik Cloud's JWT identity provider (`POST /login/jwt-session`). */
+export function createCloudToken(options: CloudTokenOptions): CreatedToken {
+  return cloudTokenMinter(options).create(options);
+}
 
-  const warnings = refuseRejected(header, payload, 'cloud', { issuer: options.issuer, keyId: options.keyId }, window);
-  if (window.nbf > window.iat) {
-    warnings.push(`the token becomes valid only at ${isoTime(window.nbf)}: Qlik Cloud refuses it until then`);
-  }
-  return unsignedToken(header, payload, key, warnings);
+export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
+  const basis = signingBasis(Object.assign({}, shared, { keyId: requireText(shared.keyId, 'key ID (kid)') }));
+  const issuer = requireText(shared.issuer, 'issuer');
+  const audience = requireText(shared.audience ?? QLIK_CLOUD_AUDIENCE, 'audience');
+  const currentWindow = windowPerSecond(shared, CLOUD_DEFAULTS.expires);
+  const lintOptions = { issuer: shared.issuer, keyId: shared.keyId };
+
+  const prepare = (user: CloudUserOptions): UnsignedToken => {
+    const window = currentWindow();
+    const lifetime = window.exp - window.nbf;
+    if (lifetime > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
+      throw new ClaimError(
+        'CLOUD_LIFETIME_TOO_LONG',
+        `the token would be valid for ${formatDuration(lifetime)} (not-before ${isoTime(window.nbf)} to expiry ${isoTime(window.exp)}): Qlik Cloud refuses tokens whose exp − nbf is over 60 minutes; mint a fresh short-lived token per login instead (e.g. --expires 5m)`,
+      );
+    }
+    if (user.emailVerified !== undefined && typeof user.emailVerified !== 'boolean') {
+      throw new ClaimError('CLAIM_INVALID', 'emailVerified must be a boolean: Qlik Cloud reads email_verified as a JSON true/false, not a string');
+    }
+    const payload: JwtPayload = {
+      iss: issuer,
+      sub: requireText(user.subject, 'subject (sub)'),
+      subType: 'user',
+      name: requireText(user.name, 'name'),
+      email: requireText(user.email, 'email'),
+      email_verified: user.emailVerified ?? true,
+    };
+    const groups = requireGroups(user.groups);
+    if (groups) payload['groups'] = groups;
+    payload['aud'] = audience;
+    payload['iat'] = window.iat;
+    payload['nbf'] = window.nbf;
+    payload['exp'] = window.exp;
+    payload['jti'] = user.jwtId === undefined ? randomJwtId() : requireText(user.jwtId, 'JWT ID (jti)');
+    addExtraClaims(payload, user.claims);
+
+    const warnings = refuseRejected(basis.header, payload, 'cloud', lintOptions, window);
+    if (window.nbf > window.iat) {
+      warnings.push(`the token becomes valid only at ${isoTime(window.nbf)}: Qlik Cloud refuses it until then`);
+    }
+    return unsignedToken(basis, payload, warnings);
+  };
+  return { prepare, create: (user) => signedToken(prepare(user)) };
 }

@@ -1,13 +1,10 @@
 import { ClaimError } from '../errors.js';
 import type { JwtPayload } from '../jose/compact-jws.js';
-import { resolveTimeWindow } from '../time/token-window.js';
 import { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims, requireAttributeName, setClaim } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
-import {
-  buildHeader, currentTime, randomJwtId, requireGroups, requireText, resolveSigningKey, signedToken, unsignedToken,
-  type CreatedToken, type TokenOptionsBase, type UnsignedToken,
-} from './token-common.js';
+import { signedToken, signingBasis, unsignedToken, windowPerSecond, type UnsignedToken } from './prepared-token.js';
+import { randomJwtId, requireGroups, requireText, type CreatedToken, type TokenOptionsBase } from './token-common.js';
 
 export { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS };
 
@@ -32,45 +29,61 @@ export interface QseowTokenOptions extends TokenOptionsBase {
   claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** The options that name the user; everything else is shared by every token a minter makes. */
+export type QseowUserOptions = Pick<QseowTokenOptions, 'userId' | 'userDirectory' | 'name' | 'email' | 'groups' | 'subject' | 'jwtId' | 'claims'>;
+export type QseowSharedOptions = Omit<QseowTokenOptions, keyof QseowUserOptions>;
+
+/** Makes many QSEoW tokens with the same settings, checking and encoding those settings once. */
+export interface QseowTokenMinter {
+  create(user: QseowUserOptions): CreatedToken;
+  /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
+  prepare(user: QseowUserOptions): UnsignedToken;
+}
+
 /**
  * A token for a client-managed Qlik Sense (QSEoW) JWT virtual proxy. The proxy reads the user from
  * two configurable claims and checks `exp`/`nbf`, plus `aud` when configured.
  */
 export function createQseowToken(options: QseowTokenOptions): CreatedToken {
-  return signedToken(prepareQseowToken(options));
+  return qseowTokenMinter(options).create(options);
 }
 
-/** Everything createQseowToken does except signing: checks, claims, the self-check and the signing input. */
-export function prepareQseowToken(options: QseowTokenOptions): UnsignedToken {
-  const key = resolveSigningKey(options);
-  const header = buildHeader(options);
-  const userIdAttribute = requireAttributeName(options.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'user ID attribute');
-  const userDirectoryAttribute = requireAttributeName(options.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute, 'user directory attribute');
+export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
+  const basis = signingBasis(shared);
+  const userIdAttribute = requireAttributeName(shared.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'user ID attribute');
+  const userDirectoryAttribute = requireAttributeName(shared.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute, 'user directory attribute');
   if (userIdAttribute === userDirectoryAttribute) {
     throw new ClaimError('CLAIM_CONFLICT', `the user ID and user directory attributes are both "${userIdAttribute}": the virtual proxy needs two different claims`);
   }
-  const groups = requireGroups(options.groups);
-  const groupsAttribute = groups ? requireAttributeName(options.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groups attribute') : undefined;
-  const window = resolveTimeWindow(options, QSEOW_DEFAULTS.expires, currentTime(options));
+  // Checked only when a token has groups, as a groups attribute is irrelevant to one without.
+  const groupsAttribute = (): string => requireAttributeName(shared.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groups attribute');
+  const currentWindow = windowPerSecond(shared, QSEOW_DEFAULTS.expires);
+  const issuer = shared.issuer === undefined ? undefined : requireText(shared.issuer, 'issuer');
+  const audience = shared.audience === undefined ? undefined : requireText(shared.audience, 'audience');
+  const lintOptions = { userIdAttribute, userDirectoryAttribute };
 
-  const payload: JwtPayload = {};
-  setClaim(payload, userIdAttribute, requireText(options.userId, 'user ID'));
-  setClaim(payload, userDirectoryAttribute, requireText(options.userDirectory, 'user directory'));
-  if (options.name !== undefined) payload['name'] = requireText(options.name, 'name');
-  if (options.email !== undefined) payload['email'] = requireText(options.email, 'email');
-  if (groups && groupsAttribute) {
-    if (Object.hasOwn(payload, groupsAttribute)) throw new ClaimError('CLAIM_CONFLICT', `the groups attribute "${groupsAttribute}" repeats another claim name: choose a distinct name`);
-    setClaim(payload, groupsAttribute, groups);
-  }
-  if (options.issuer !== undefined) payload['iss'] = requireText(options.issuer, 'issuer');
-  if (options.subject !== undefined) payload['sub'] = requireText(options.subject, 'subject');
-  if (options.audience !== undefined) payload['aud'] = requireText(options.audience, 'audience');
-  payload['iat'] = window.iat;
-  payload['nbf'] = window.nbf;
-  payload['exp'] = window.exp;
-  payload['jti'] = options.jwtId === undefined ? randomJwtId() : requireText(options.jwtId, 'JWT ID (jti)');
-  addExtraClaims(payload, options.claims);
-
-  const warnings = refuseRejected(header, payload, 'qseow', { userIdAttribute, userDirectoryAttribute }, window);
-  return unsignedToken(header, payload, key, warnings);
+  const prepare = (user: QseowUserOptions): UnsignedToken => {
+    const groups = requireGroups(user.groups);
+    const window = currentWindow();
+    const payload: JwtPayload = {};
+    setClaim(payload, userIdAttribute, requireText(user.userId, 'user ID'));
+    setClaim(payload, userDirectoryAttribute, requireText(user.userDirectory, 'user directory'));
+    if (user.name !== undefined) payload['name'] = requireText(user.name, 'name');
+    if (user.email !== undefined) payload['email'] = requireText(user.email, 'email');
+    if (groups) {
+      const attribute = groupsAttribute();
+      if (Object.hasOwn(payload, attribute)) throw new ClaimError('CLAIM_CONFLICT', `the groups attribute "${attribute}" repeats another claim name: choose a distinct name`);
+      setClaim(payload, attribute, groups);
+    }
+    if (issuer !== undefined) payload['iss'] = issuer;
+    if (user.subject !== undefined) payload['sub'] = requireText(user.subject, 'subject');
+    if (audience !== undefined) payload['aud'] = audience;
+    payload['iat'] = window.iat;
+    payload['nbf'] = window.nbf;
+    payload['exp'] = window.exp;
+    payload['jti'] = user.jwtId === undefined ? randomJwtId() : requireText(user.jwtId, 'JWT ID (jti)');
+    addExtraClaims(payload, user.claims);
+    return unsignedToken(basis, payload, refuseRejected(basis.header, payload, 'qseow', lintOptions, window));
+  };
+  return { prepare, create: (user) => signedToken(prepare(user)) };
 }
