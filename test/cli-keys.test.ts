@@ -310,4 +310,25 @@ describe('keys show', { concurrency: true }, () => {
       assert.equal(description['jwkThumbprint'], kid);
     }
   });
+
+  test('a key under 2048 bits is described, said to be unusable (exit 1), and never converted', async () => {
+    const smallPublic = createPublicKey(readFileSync(keys.small));
+    const [text, json, jwk] = await Promise.all([
+      runCli(['keys', 'show', keys.small]),
+      runCli(['keys', 'show', keys.small, '--format', 'json']),
+      runCli(['keys', 'show', keys.small, '--format', 'jwk', '--public']),
+    ]);
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /^key +RSA 1024 bits$/m);
+    assert.match(text.stdout, /^usable +no: RSA keys under 2048 bits are breakable/m);
+    assert.match(text.stderr, /1024-bit key; create a new one with qs-jwt keys create/);
+    assert.equal(json.code, 1, json.stderr);
+    const description = parseJson(json.stdout);
+    assert.equal(description['bits'], 1024);
+    assert.equal(description['jwkThumbprint'], thumbprint(smallPublic));
+    assert.match(String(description['unusable']), /under 2048 bits/);
+    assert.equal(jwk.code, 2, 'converting a small key is refused as before');
+    assert.equal(jwk.stdout, '');
+    assert.match(jwk.stderr, /1024 bits/);
+  });
 });

@@ -3,7 +3,7 @@ import { QsJwtError } from '../../core/errors.js';
 import {
   describeKeyMaterial, materialToJwk, materialToPem, materialToSingleLine, readKeyMaterial, type KeyMaterialDescription,
 } from '../../core/keys/key-material.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
 import { resolvePassphrase } from '../io/private-key-options.js';
@@ -38,6 +38,7 @@ function describeAsText(file: string, description: KeyMaterialDescription): stri
     ['SHA-256', description.certificate?.sha256Thumbprint],
     ['SHA-1', description.certificate?.sha1Thumbprint],
     ['JWK thumbprint', description.jwkThumbprint],
+    ['usable', description.unusable === undefined ? undefined : `no: ${description.unusable}`],
   ];
   return rows.filter(([, value]) => value !== undefined).map(([name, value]) => `${name.padEnd(15)} ${value}`).join('\n') + '\n';
 }
@@ -59,16 +60,26 @@ export function buildCommand(): Command {
       const passphrase = await resolvePassphrase(flags);
       const label = file === '-' ? 'standard input' : file;
       try {
-        const material = readKeyMaterial(source, { passphrase });
+        // A key too small to use is still described (and the exit code says it is unusable); converting
+        // it to another form is refused, as nothing should carry it further.
+        const describing = flags.format === 'text' || flags.format === 'json';
+        const material = readKeyMaterial(source, { passphrase, allowSmall: describing });
         const publicOnly = Boolean(flags.public);
+        let unusable: string | undefined;
         let output: string;
         switch (flags.format) {
-          case 'text':
-            output = describeAsText(label, await describeKeyMaterial(material));
+          case 'text': {
+            const description = await describeKeyMaterial(material);
+            unusable = description.unusable;
+            output = describeAsText(label, description);
             break;
-          case 'json':
-            output = `${JSON.stringify({ file: label, ...(await describeKeyMaterial(material)) }, null, 2)}\n`;
+          }
+          case 'json': {
+            const description = await describeKeyMaterial(material);
+            unusable = description.unusable;
+            output = `${JSON.stringify({ file: label, ...description }, null, 2)}\n`;
             break;
+          }
           case 'pem':
             output = materialToPem(material, { publicOnly });
             break;
@@ -80,6 +91,10 @@ export function buildCommand(): Command {
             break;
         }
         process.stdout.write(output);
+        if (unusable !== undefined) {
+          process.stderr.write(`qs-jwt: ${label}: ${unusable}\n`);
+          process.exitCode = EXIT.failure;
+        }
       } catch (error) {
         if (error instanceof QsJwtError) throw new CliError(`${label}: ${error.message}`);
         throw error;

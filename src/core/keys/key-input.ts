@@ -11,6 +11,8 @@ export type KeySource = string | Uint8Array;
 export interface LoadPrivateKeyOptions {
   /** For encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`) or legacy encrypted PKCS#1 PEM. */
   passphrase?: string | undefined;
+  /** Return an RSA key under 2048 bits instead of refusing it, so that it can be described; never sign with it. */
+  allowSmall?: boolean | undefined;
 }
 
 const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
@@ -41,7 +43,7 @@ export function loadPrivateKey(source: KeySource, options: LoadPrivateKeyOptions
   } else {
     throw new KeyError('KEY_UNRECOGNISED', 'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
   }
-  return requireUsableRsa(key, 'private');
+  return requireUsableRsa(key, 'private', options.allowSmall);
 }
 
 export interface LoadPublicKeyOptions extends LoadPrivateKeyOptions {
@@ -51,7 +53,7 @@ export interface LoadPublicKeyOptions extends LoadPrivateKeyOptions {
 
 /** Loads the public half from a certificate, public key, private key (PEM, DER or JWK). */
 export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions = {}): KeyObject {
-  const check = (key: KeyObject): KeyObject => (options.unchecked ? key : requireUsableRsa(key, 'public'));
+  const check = (key: KeyObject): KeyObject => (options.unchecked ? key : requireUsableRsa(key, 'public', options.allowSmall));
   const text = keySourceToText(source).trim();
   if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a certificate, public key or private key');
   if (text.startsWith('{')) {
@@ -185,14 +187,14 @@ function isDerPublicKey(der: Buffer): boolean {
 }
 
 /** Refuses keys that are not RSA or are under 2048 bits; returns the key otherwise. */
-export function requireUsableRsa(key: KeyObject, role: 'private' | 'public'): KeyObject {
+export function requireUsableRsa(key: KeyObject, role: 'private' | 'public', allowSmall = false): KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {
     const type = key.asymmetricKeyType ?? 'unknown';
     const detail = type === 'rsa-pss' ? 'an RSA-PSS key, which cannot make RS256 signatures' : `a ${type.toUpperCase()} key`;
     throw new KeyError('KEY_NOT_RSA', `this ${role} key is ${detail}: Qlik Sense needs an RSA key for RS256/RS384/RS512`);
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS) {
+  if (bits < MIN_RSA_BITS && !allowSmall) {
     throw new KeyError('KEY_TOO_SMALL', `this RSA key has ${bits} bits; keys under ${MIN_RSA_BITS} bits are refused as breakable: create a new one with \`qs-jwt keys create\``);
   }
   return key;

@@ -1,7 +1,7 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { KeyError } from '../errors.js';
 import { findPemBlocks, toSingleLinePem } from './pem-blocks.js';
-import { keySourceToText, loadPrivateKey, loadPublicKey, type KeySource } from './key-input.js';
+import { keySourceToText, loadPrivateKey, loadPublicKey, MIN_RSA_BITS, type KeySource, type LoadPrivateKeyOptions } from './key-input.js';
 import { encodePrivateKeyPem, encodePublicKeyPem } from './key-pair.js';
 import { jwkThumbprint, toJwk, type RsaJwk } from './jwk.js';
 
@@ -32,10 +32,15 @@ export interface KeyMaterialDescription {
   /** RFC 7638 SHA-256 thumbprint of the public key; a natural Qlik Cloud key ID. */
   jwkThumbprint?: string;
   certificate?: CertificateFacts;
+  /** Why the key cannot be used for Qlik tokens (only with `allowSmall`: a key under 2048 bits). */
+  unusable?: string;
 }
 
-/** Reads a certificate, public key or private key, sniffing which it is. */
-export function readKeyMaterial(source: KeySource, options: { passphrase?: string | undefined } = {}): KeyMaterial {
+/**
+ * Reads a certificate, public key or private key, sniffing which it is. With `allowSmall`, an RSA key
+ * under 2048 bits is read too (to describe it and say why it is unusable) instead of refused.
+ */
+export function readKeyMaterial(source: KeySource, options: LoadPrivateKeyOptions = {}): KeyMaterial {
   const text = keySourceToText(source).trim();
   const blocks = findPemBlocks(text);
   const privateBlock = blocks.find((block) => ['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'].includes(block.label));
@@ -54,19 +59,19 @@ export function readKeyMaterial(source: KeySource, options: { passphrase?: strin
     } catch {
       throw new KeyError('CERT_INVALID', 'the certificate PEM block is damaged: copy the whole block again, BEGIN and END lines included');
     }
-    return { kind: 'certificate', certificate, publicKey: loadPublicKey(certificateBlock.text), encoding: 'PEM X.509' };
+    return { kind: 'certificate', certificate, publicKey: loadPublicKey(certificateBlock.text, options), encoding: 'PEM X.509' };
   }
   if (text.startsWith('{')) {
     const isPrivate = /"d"\s*:/.test(text);
     if (isPrivate) {
-      const privateKey = loadPrivateKey(text);
+      const privateKey = loadPrivateKey(text, options);
       return { kind: 'private-key', privateKey, publicKey: createPublicKey(privateKey), encoding: 'JWK' };
     }
-    return { kind: 'public-key', publicKey: loadPublicKey(text), encoding: 'JWK' };
+    return { kind: 'public-key', publicKey: loadPublicKey(text, options), encoding: 'JWK' };
   }
   if (blocks.some((block) => block.label === 'PUBLIC KEY' || block.label === 'RSA PUBLIC KEY')) {
     const label = blocks.find((block) => block.label.endsWith('PUBLIC KEY'))?.label;
-    return { kind: 'public-key', publicKey: loadPublicKey(text), encoding: label === 'RSA PUBLIC KEY' ? 'PEM PKCS#1' : 'PEM SPKI' };
+    return { kind: 'public-key', publicKey: loadPublicKey(text, options), encoding: label === 'RSA PUBLIC KEY' ? 'PEM PKCS#1' : 'PEM SPKI' };
   }
   // DER and anything else: the private-key loader knows every remaining case and its error message.
   const privateKey = loadPrivateKey(source, options);
@@ -89,13 +94,15 @@ function certificateFacts(certificate: X509Certificate): CertificateFacts {
 export async function describeKeyMaterial(material: KeyMaterial): Promise<KeyMaterialDescription> {
   if (material.kind === 'encrypted-private-key') return { kind: material.kind, encoding: material.encoding };
   const { publicKey } = material;
+  const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
   return {
     kind: material.kind,
     encoding: material.encoding,
     keyType: 'RSA',
-    bits: publicKey.asymmetricKeyDetails?.modulusLength ?? 0,
+    bits,
     jwkThumbprint: await jwkThumbprint(publicKey),
     ...(material.kind === 'certificate' ? { certificate: certificateFacts(material.certificate) } : {}),
+    ...(bits < MIN_RSA_BITS ? { unusable: `RSA keys under ${MIN_RSA_BITS} bits are breakable: qs-jwt neither signs nor verifies with this ${bits}-bit key; create a new one with qs-jwt keys create and configure its certificate in Qlik` } : {}),
   };
 }
 
