@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { opsPerSecond, summarize, tokenAlgorithm, type Summary } from '../measure.js';
 import { judge, type BenchRow } from '../row.js';
 import type { BenchSetup } from './setup.js';
-import { createQseowToken, verifyToken } from '../../dist/index.js';
+import { createQseowToken, qseowTokenMinter, verifyToken } from '../../dist/index.js';
 
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -27,7 +27,11 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
   const fastSigner = fastJwt.createSigner({ key: pem, algorithm: 'RS256' });
   const fastVerifier = fastJwt.createVerifier({ key: publicPem, algorithms: ['RS256'] });
   let counter = 0;
+  // Like fast-jwt's createSigner, a minter takes the shared settings once; createQseowToken, which
+  // checks them on every call, is reported beside it.
+  const minter = qseowTokenMinter({ privateKey });
   const signers: Record<string, () => unknown> = {
+    'qs-jwt qseowTokenMinter': () => minter.create({ userId: `user${counter++}`, userDirectory: 'ACME' }).token,
     'qs-jwt createQseowToken': () => createQseowToken({ privateKey, userId: `user${counter++}`, userDirectory: 'ACME' }).token,
     'raw node:crypto sign': () => {
       const input = `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url(payloadAt(counter++))}`;
@@ -68,16 +72,17 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
     const others = Object.fromEntries(Object.entries(rates).filter(([name]) => name !== oursName && name !== rawName));
     const ratio = ours.median / raw.median;
     const target = { operator: '>=', value: 0.9 } as const;
-    const beatsLibraries = Object.values(others).every((other) => ours.median >= other.median);
+    const libraries = Object.entries(others).filter(([name]) => !name.startsWith('qs-jwt'));
+    const beatsLibraries = libraries.every(([, other]) => ours.median >= other.median);
     return {
       id, figure, measured: `RS256, 2048-bit key parsed once, ${rounds} alternating rounds of ${ms} ms per contender`,
       ours: { ...ours, unit: 'ops/s' }, comparison: { name: rawName, ...raw }, ratio, ratioMeaning: 'ops qs-jwt / raw (higher is better)',
       target, met: judge(ratio, target) && beatsLibraries, asserted: 'every contender produced or accepted an RS256 token',
-      others, note: beatsLibraries ? 'faster than every library' : `slower than ${Object.entries(others).filter(([, other]) => other.median > ours.median).map(([name]) => name).join(', ')}`,
+      others, note: beatsLibraries ? 'faster than every library' : `slower than ${libraries.filter(([, other]) => other.median > ours.median).map(([name]) => name).join(', ')}`,
     };
   };
   return [
-    row(4, 'library sign', signRates, 'qs-jwt createQseowToken', 'raw node:crypto sign'),
+    row(4, 'library sign', signRates, 'qs-jwt qseowTokenMinter', 'raw node:crypto sign'),
     row(5, 'library verify', verifyRates, 'qs-jwt verifyToken (qseow rules)', 'raw node:crypto verify'),
   ];
 }
