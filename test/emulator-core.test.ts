@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { cloudErrorBody, cloudErrorFor, CLOUD_BAD_REQUEST_CODES } from '../src/core/emulator/cloud-error-status.js';
-import { isCookieName, MAX_COOKIE_PAIRS, parseCookies, serializeCookie } from '../src/core/emulator/cookies.js';
+import { cookieValues, isCookieName, MAX_COOKIE_PAIRS, parseCookies, serializeCookie } from '../src/core/emulator/cookies.js';
+import { parseRequestTarget } from '../src/core/emulator/request-target.js';
 import { parseEmulatorConfig } from '../src/core/emulator/emulator-config.js';
 import { createEngineSession, handleEngineMessage, onAuthenticationInformationNotification, onConnectedNotification } from '../src/core/emulator/engine-rpc.js';
 import { createJtiRegistry, useJti } from '../src/core/emulator/jti-registry.js';
@@ -41,6 +42,16 @@ describe('cookies', () => {
       const cookies = parseCookies(header);
       for (const name of cookies.keys()) assert.ok(isCookieName(name));
     }), { numRuns: 500 });
+  });
+
+  it('cookieValues(header, name) is exactly parseCookies(header).get(name), for any header (property)', () => {
+    const piece = fc.oneof(fc.constantFrom('a', 'b', 'X-Qlik-Session', '=', ';', ',', ' ', '"', '%', '%20', 'Path=/'), fc.string({ maxLength: 8 }));
+    const header = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(fc.oneof(header, fc.array(header, { maxLength: 3 })), fc.constantFrom('a', 'b', 'X-Qlik-Session', 'Path'), (cookie, name) => {
+      assert.deepEqual(cookieValues(cookie, name), parseCookies(cookie).get(name) ?? []);
+    }), { numRuns: 2000 });
+    const many = Array.from({ length: MAX_COOKIE_PAIRS + 5 }, (_, index) => `k${index}=v`).join('; ');
+    assert.deepEqual(cookieValues(many, `k${MAX_COOKIE_PAIRS}`), [], 'the pair bound applies to both');
   });
 
   it('gives back what serializeCookie wrote, for any name and value (property)', () => {
@@ -321,5 +332,41 @@ describe('verified-token cache', () => {
     const tampered = token.slice(0, -2) + (token.endsWith('A') ? 'BB' : 'AA');
     const forged = authenticate(proxy, { ...facts(now), headers: { authorization: `Bearer ${tampered}` } });
     assert.equal(!forged.ok && forged.refusal.code, 'QJ020');
+  });
+});
+
+describe('request targets', () => {
+  /** What WHATWG URL makes of a target, as the emulator parsed every request before its fast path. */
+  const byUrl = (target: string): unknown => {
+    if (!target.startsWith('/')) return undefined;
+    try {
+      const url = new URL(target, 'http://emulator.invalid');
+      return url.origin === 'http://emulator.invalid' ? { pathname: url.pathname, search: url.search, query: [...url.searchParams] } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const parsed = (target: string): unknown => {
+    const result = parseRequestTarget(target);
+    return result && { pathname: result.pathname, search: result.search, query: [...result.query] };
+  };
+
+  it('splits plain targets directly and agrees with WHATWG URL on every target (property)', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('/', '//', 'jwt', 'qps', 'user', '.', '..', '?', '&', '=', '#', '%', '%2F', '%zz', "'", '"', ' ', '\\', '~', '+', ':', '@', 'é', 'http:', '?a=1', '?xrfkey=abc'),
+      fc.string({ maxLength: 6 }),
+    );
+    const target = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(fc.oneof(target, target.map((text) => `/${text}`)), (text) => {
+      assert.deepEqual(parsed(text), byUrl(text), text);
+    }), { numRuns: 20_000 });
+  });
+
+  it('reads the usual emulator targets, and refuses absolute-form and //host targets', () => {
+    assert.deepEqual(parsed('/jwt/qrs/about?xrfkey=0123456789abcdef'), { pathname: '/jwt/qrs/about', search: '?xrfkey=0123456789abcdef', query: [['xrfkey', '0123456789abcdef']] });
+    assert.deepEqual(parsed('/jwt/qps/user?'), { pathname: '/jwt/qps/user', search: '', query: [] });
+    assert.deepEqual(parsed('/jwt/a/../qps/user'), { pathname: '/jwt/qps/user', search: '', query: [] });
+    assert.equal(parseRequestTarget('http://evil.example/jwt/qps/user'), undefined);
+    assert.equal(parseRequestTarget('//evil.example/jwt'), undefined);
   });
 });

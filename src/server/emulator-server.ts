@@ -9,6 +9,7 @@ import { createCloudTenant, decideCloudApi, decideCloudLogin, decideCloudUpgrade
 import type { EmulatedApp, EmulatorConfig } from '../core/emulator/emulator-config.js';
 import { createEngineSession, handleEngineMessage, onAuthenticationInformationNotification, onConnectedNotification } from '../core/emulator/engine-rpc.js';
 import { jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from '../core/emulator/http-response.js';
+import { parseRequestTarget, type RequestTarget } from '../core/emulator/request-target.js';
 import { createVirtualProxy, decideQseowUpgrade, type VirtualProxy } from '../core/emulator/qseow-proxy.js';
 import { authenticatedUserText } from '../core/emulator/qseow-identity.js';
 import { decideQseowRequest, pathBelowPrefix, PRODUCT_INFO, PRODUCT_INFO_PATH } from '../core/emulator/qseow-routes.js';
@@ -143,27 +144,18 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     if (entry) log(formatAuthLog(entry, clock()));
   };
 
-  const facts = (request: IncomingMessage, url: URL): RequestFacts => ({
+  const facts = (request: IncomingMessage, url: RequestTarget): RequestFacts => ({
     method: request.method ?? 'GET',
     path: url.pathname,
-    query: url.searchParams,
+    query: url.query,
     headers: request.headers,
     secure,
     now: clock(),
   });
 
-  const parseUrl = (raw: string | undefined): URL | undefined => {
-    try {
-      const url = new URL(raw ?? '/', 'http://emulator.invalid');
-      return url.origin === 'http://emulator.invalid' ? url : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-
   /** Answers one request; synchronous unless it has a body to read first. */
   function handle(request: IncomingMessage, response: ServerResponse): void {
-    const url = parseUrl(request.url);
+    const url = parseRequestTarget(request.url);
     if (!url || !(request.url ?? '').startsWith('/')) {
       writeResponse(response, textResponse(400, 'Bad Request: the request target is not an absolute path'));
       return;
@@ -184,7 +176,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     }).catch((error: unknown) => fail(response, error));
   }
 
-  function route(request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer): void {
+  function route(request: IncomingMessage, response: ServerResponse, url: RequestTarget, body: Buffer): void {
     const requestFacts = facts(request, url);
     const lowerPath = url.pathname.toLowerCase();
     if (lowerPath === PRODUCT_INFO_PATH && virtualProxies.length > 0) {
@@ -284,7 +276,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const url = parseUrl(request.url);
+    const url = parseRequestTarget(request.url);
     if (!url || (request.headers['upgrade'] ?? '').toLowerCase() !== 'websocket') {
       refuseUpgrade(socket, 400);
       return;

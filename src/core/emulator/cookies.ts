@@ -14,14 +14,9 @@ export function isCookieName(name: string): boolean {
   return COOKIE_NAME.test(name);
 }
 
-/**
- * Every name=value pair in one or more Cookie headers, values for the same name kept in order, so a
- * caller can try each candidate (two sessions, or an echoed Set-Cookie next to a real cookie).
- * Attribute-like pairs (Path=/) simply appear as cookies named Path; flags without `=` are skipped.
- */
-export function parseCookies(header: string | readonly string[] | undefined): Map<string, string[]> {
-  const cookies = new Map<string, string[]>();
-  if (header === undefined) return cookies;
+/** Calls `visit` with each valid name and its raw value, up to MAX_COOKIE_PAIRS pairs. */
+function eachCookie(header: string | readonly string[] | undefined, visit: (name: string, rawValue: string) => void): void {
+  if (header === undefined) return;
   const text = typeof header === 'string' ? header : header.join(';');
   let pairs = 0;
   for (const part of text.split(/[;,]/)) {
@@ -30,13 +25,37 @@ export function parseCookies(header: string | readonly string[] | undefined): Ma
     if (equals <= 0) continue;
     const name = part.slice(0, equals).trim();
     if (!isCookieName(name)) continue;
-    const value = decodeValue(part.slice(equals + 1).trim());
+    visit(name, part.slice(equals + 1));
+    pairs += 1;
+  }
+}
+
+/**
+ * Every name=value pair in one or more Cookie headers, values for the same name kept in order, so a
+ * caller can try each candidate (two sessions, or an echoed Set-Cookie next to a real cookie).
+ * Attribute-like pairs (Path=/) simply appear as cookies named Path; flags without `=` are skipped.
+ */
+export function parseCookies(header: string | readonly string[] | undefined): Map<string, string[]> {
+  const cookies = new Map<string, string[]>();
+  eachCookie(header, (name, rawValue) => {
+    const value = decodeValue(rawValue.trim());
     const list = cookies.get(name);
     if (list) list.push(value);
     else cookies.set(name, [value]);
-    pairs += 1;
-  }
+  });
   return cookies;
+}
+
+/**
+ * The values of one cookie, in order: what parseCookies(header).get(name) holds, without building the
+ * map or decoding the other cookies' values (the emulator looks up its session cookie on every request).
+ */
+export function cookieValues(header: string | readonly string[] | undefined, name: string): string[] {
+  const values: string[] = [];
+  eachCookie(header, (candidate, rawValue) => {
+    if (candidate === name) values.push(decodeValue(rawValue.trim()));
+  });
+  return values;
 }
 
 function decodeValue(raw: string): string {

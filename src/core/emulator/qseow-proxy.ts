@@ -3,7 +3,7 @@ import { acceptedTimeSpan } from '../lint/claim-rules.js';
 import { verifyToken } from '../lint/verify-token.js';
 import type { Finding } from '../lint/rules.js';
 import type { AuthLogEntry } from './auth-log.js';
-import { parseCookies, serializeCookie } from './cookies.js';
+import { cookieValues, serializeCookie } from './cookies.js';
 import type { VirtualProxyConfig } from './emulator-config.js';
 import { bearerToken, headerValue, type RequestFacts } from './http-response.js';
 import { isOriginAllowed } from './origin-check.js';
@@ -68,8 +68,7 @@ function claimedUser(payload: Readonly<Record<string, unknown>> | undefined, con
 
 /** The live session named by the request's cookie, trying every candidate value (lenient parsing). */
 export function sessionFromCookies(proxy: VirtualProxy, facts: RequestFacts): Session<QseowUser> | undefined {
-  const cookies = parseCookies(facts.headers['cookie']);
-  for (const value of cookies.get(sessionCookieName(proxy)) ?? []) {
+  for (const value of cookieValues(facts.headers['cookie'], sessionCookieName(proxy))) {
     const session = touchSession(proxy.sessions, value, facts.now);
     if (session) return session;
   }
@@ -119,7 +118,7 @@ export function authenticate(proxy: VirtualProxy, facts: RequestFacts): Authenti
     return { ok: true, user, session, setCookies: [sessionCookie(proxy, session)], via: 'bearer' };
   }
   if (fromCookie) return { ok: true, user: fromCookie.user, session: fromCookie, setCookies: [], via: 'session' };
-  const hasCookie = parseCookies(facts.headers['cookie']).has(sessionCookieName(proxy));
+  const hasCookie = cookieValues(facts.headers['cookie'], sessionCookieName(proxy)).length > 0;
   return hasCookie ? { ok: false, refusal: refusal('EMU004', 'the session cookie names no live session'), via: 'session' } : { ok: false, refusal: refusal('EMU001'), via: 'none' };
 }
 
