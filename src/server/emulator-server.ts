@@ -259,12 +259,24 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   const websockets: WebSocketServer = new WebSocketServerClass({ noServer: true, maxPayload: limits.maxBodyBytes });
   /** `greeting`: notifications sent before OnConnected (QSEoW's OnAuthenticationInformation). */
   const connectEngine = (request: IncomingMessage, socket: Duplex, head: Buffer, authenticatedUser: string, apps: readonly EmulatedApp[], greeting: readonly string[] = []): void => {
+    if (sockets.size >= limits.maxWebsockets) {
+      refuseUpgrade(socket, 503);
+      return;
+    }
     websockets.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       const engine = createEngineSession(authenticatedUser, apps);
-      ws.on('close', () => sockets.delete(ws));
+      // A client gone quiet (a crashed test, a sleeping laptop) must not hold its socket forever.
+      const idle = limits.websocketIdleTimeoutMs > 0
+        ? setTimeout(() => ws.close(1001, 'idle timeout'), limits.websocketIdleTimeoutMs).unref()
+        : undefined;
+      ws.on('close', () => {
+        clearTimeout(idle);
+        sockets.delete(ws);
+      });
       ws.on('error', () => ws.terminate());
       ws.on('message', (data, isBinary) => {
+        idle?.refresh();
         if (isBinary) return;
         const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
         for (const answer of handleEngineMessage(engine, text)) ws.send(answer);

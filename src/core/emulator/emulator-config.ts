@@ -83,6 +83,10 @@ export interface EmulatorLimits {
   maxRememberedJtis: number;
   /** How many accepted Bearer tokens each virtual proxy remembers (each until its exp); 0 verifies every request afresh. */
   maxVerifiedTokens: number;
+  /** Engine websockets open at once; more are refused with 503. */
+  maxWebsockets: number;
+  /** An engine websocket whose client sends nothing for this long is closed (1001); 0 never. */
+  websocketIdleTimeoutMs: number;
 }
 
 export interface EmulatorConfig {
@@ -103,6 +107,8 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   keepAliveTimeoutMs: 5_000,
   maxRememberedJtis: 100_000,
   maxVerifiedTokens: 10_000,
+  maxWebsockets: 1000,
+  websocketIdleTimeoutMs: 600_000,
 };
 
 export const DEFAULT_PREFIX = 'jwt';
@@ -203,6 +209,8 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
       keepAliveTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.keepAliveTimeoutMs),
       maxRememberedJtis: whole(1, 10_000_000, DEFAULT_LIMITS.maxRememberedJtis),
       maxVerifiedTokens: whole(0, 10_000_000, DEFAULT_LIMITS.maxVerifiedTokens),
+      maxWebsockets: whole(1, 1_000_000, DEFAULT_LIMITS.maxWebsockets),
+      websocketIdleTimeoutMs: whole(0, 86_400_000, DEFAULT_LIMITS.websocketIdleTimeoutMs),
     }, 'unknown field in limits'), {}),
   }, 'unknown field at the top level; the config takes host, port, tls, virtualProxies, tenant and limits'),
   v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined, 'configure at least one virtual proxy or a tenant'),
