@@ -100,9 +100,16 @@ export class MintPool {
   async submit(rows: RawRow[], header: string[] | undefined): Promise<void> {
     if (!this.minter || !this.cells) throw new Error('MintPool.submit() before configure()');
     if (this.failure) throw this.failure;
+    let slot = this.freeSlot();
+    // Chunks signed here wait in `done` until the workers' earlier ones arrive; if a worker falls far
+    // behind, wait for it rather than pile up results, so memory stays bounded.
+    while (!slot && this.workers.length > 0 && this.done.size >= IN_FLIGHT_PER_WORKER * (this.workers.length + 1)) {
+      await new Promise<void>((resolve) => { this.waiting = resolve; });
+      if (this.failure) throw this.failure;
+      slot = this.freeSlot();
+    }
     const id = this.nextId;
     this.nextId += 1;
-    const slot = this.freeSlot();
     if (slot) {
       slot.busy += 1;
       const message: WorkerMessage = { kind: 'chunk', id, rows, header };

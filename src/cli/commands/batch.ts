@@ -44,12 +44,18 @@ interface BatchFlags extends Pick<TokenFlags, 'key' | 'keyEnv' | 'passphraseFile
   emailVerified?: 'true' | 'false';
 }
 
+interface Output {
+  stream: Writable;
+  commit: () => Promise<void>;
+  abort: () => Promise<void>;
+}
+
 /**
  * Writes JSON Lines to stdout, or to a temporary file renamed into place when everything is written.
- * The file is created synchronously, so the caller can install its Ctrl-C cleanup in the same turn:
- * a signal can then never find a temporary file that no handler knows about.
+ * The file is created synchronously, so that once this returns the caller's interrupt handler (already
+ * installed) knows it: no open is ever in flight when a signal arrives.
  */
-function openOutput(path: string, force: boolean): { stream: Writable; commit: () => Promise<void>; abort: () => Promise<void> } {
+function openOutput(path: string, force: boolean): Output {
   if (path === '-') return { stream: process.stdout, commit: async () => undefined, abort: async () => undefined };
   const target = resolve(path);
   if (!force && existsSync(target)) {
@@ -153,23 +159,28 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   if ('error' in probe) throw new CliError(`the shared settings cannot mint any token: ${probe.error}`);
 
   const input = await openInput(flags.input);
+  // Ctrl-C or a CI timeout must not leave a half-written temporary file behind. The handler comes
+  // first: a signal that arrives while a process has no handler for it ends the process at once, so
+  // one installed after the file was created would leave a window for exactly that.
+  const opened: { output?: Output; progress?: Progress } = {};
+  const interrupt = (signal: NodeJS.Signals): void => {
+    void (opened.output?.abort() ?? Promise.resolve()).finally(() => {
+      opened.progress?.finish();
+      process.stderr.write(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   const output = openOutput(flags.output, Boolean(flags.force));
+  opened.output = output;
   const progress = new Progress(process.stderr.isTTY === true, input.size, input.bytesRead);
+  opened.progress = progress;
   let rows = 0;
   let rowsRead = 0;
   let failed = 0;
   let firstFailure: number | undefined;
   let pendingWrite: Promise<void> | undefined;
   const started = process.hrtime.bigint();
-  // Ctrl-C or a CI timeout must not leave a half-written temporary file behind.
-  const interrupt = (signal: NodeJS.Signals): void => {
-    void output.abort().finally(() => {
-      progress.finish();
-      process.stderr.write(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    });
-  };
-  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   pool.configure(setup, minter, await loadCsvCells(), (result: ChunkResult) => {
     rows += result.rows;
     failed += result.failed;
