@@ -15,7 +15,11 @@ export interface MintSetup {
 /** Builds and checks one row's token, with the shared settings checked and encoded once per thread. */
 export type RowMinter = (record: BatchRecord) => UnsignedToken;
 
-/** Throws when the shared settings cannot make any token (a bad --expires, a registered attribute name). */
+/**
+ * Throws when the shared settings are unusable on their face (a registered attribute name, a bad kid);
+ * settings that only a token shows to be wrong (a bad --expires) fail each row instead, which the
+ * caller's sample row reports first.
+ */
 export function rowMinter(setup: MintSetup): RowMinter {
   const shared = Object.assign({}, setup.shared, { privateKey: setup.privateKey });
   if (setup.platform === 'qseow') {
