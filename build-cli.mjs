@@ -9,8 +9,9 @@
 // commands report their own failures (command-runner.ts) so error classes are never compared across
 // copies. Libraries a command rarely needs (certificates, JOSE, schema validation, websockets) stay
 // external and load on demand. csv-parse is bundled: batch always needs it, in every worker thread,
-// and importing it as a package started the ESM loader in each (~15 ms per worker, measured). Everything sits flat in one folder, so
-// new URL('./mint-worker.js', import.meta.url) finds the batch worker.
+// and importing it as a package started the ESM loader in each (~15 ms per worker, measured).
+// Everything sits flat in one folder, so new URL('./mint-worker.js', import.meta.url) finds the
+// batch worker.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 

@@ -156,7 +156,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   /** Answers one request; synchronous unless it has a body to read first. */
   function handle(request: IncomingMessage, response: ServerResponse): void {
     const url = parseRequestTarget(request.url);
-    if (!url || !(request.url ?? '').startsWith('/')) {
+    if (!url) {
       writeResponse(response, textResponse(400, 'Bad Request: the request target is not an absolute path'));
       return;
     }

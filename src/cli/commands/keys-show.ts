@@ -60,26 +60,22 @@ export function buildCommand(): Command {
       const passphrase = await resolvePassphrase(flags);
       const label = file === '-' ? 'standard input' : file;
       try {
-        // A key too small to use is still described (and the exit code says it is unusable); converting
-        // it to another form is refused, as nothing should carry it further.
-        const describing = flags.format === 'text' || flags.format === 'json';
-        const material = readKeyMaterial(source, { passphrase, allowSmall: describing });
+        const { format } = flags;
+        if (format === 'text' || format === 'json') {
+          // A key too small to use is still described, and the exit code says it is unusable.
+          const description = await describeKeyMaterial(readKeyMaterial(source, { passphrase, allowSmall: true }));
+          process.stdout.write(format === 'text' ? describeAsText(label, description) : `${JSON.stringify({ file: label, ...description }, null, 2)}\n`);
+          if (description.unusable !== undefined) {
+            process.stderr.write(`qs-jwt: ${label}: ${description.unusable}\n`);
+            process.exitCode = EXIT.failure;
+          }
+          return;
+        }
+        // Converting is refused for a key too small to use: nothing should carry it further.
+        const material = readKeyMaterial(source, { passphrase });
         const publicOnly = Boolean(flags.public);
-        let unusable: string | undefined;
         let output: string;
-        switch (flags.format) {
-          case 'text': {
-            const description = await describeKeyMaterial(material);
-            unusable = description.unusable;
-            output = describeAsText(label, description);
-            break;
-          }
-          case 'json': {
-            const description = await describeKeyMaterial(material);
-            unusable = description.unusable;
-            output = `${JSON.stringify({ file: label, ...description }, null, 2)}\n`;
-            break;
-          }
+        switch (format) {
           case 'pem':
             output = materialToPem(material, { publicOnly });
             break;
@@ -91,10 +87,6 @@ export function buildCommand(): Command {
             break;
         }
         process.stdout.write(output);
-        if (unusable !== undefined) {
-          process.stderr.write(`qs-jwt: ${label}: ${unusable}\n`);
-          process.exitCode = EXIT.failure;
-        }
       } catch (error) {
         if (error instanceof QsJwtError) throw new CliError(`${label}: ${error.message}`);
         throw error;

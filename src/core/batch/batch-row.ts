@@ -6,7 +6,6 @@ import { setClaim } from '../qlik/registered-claims.js';
 /** One input record: CSV cells are strings, JSON Lines values keep their JSON types. */
 export type BatchRecord = Readonly<Record<string, unknown>>;
 
-
 /** Record fields each platform reads (case-insensitive); any other field becomes an extra claim. */
 export const QSEOW_ROW_FIELDS = ['userid', 'userdir', 'name', 'email', 'groups', 'subject', 'jti'] as const;
 export const CLOUD_ROW_FIELDS = ['sub', 'name', 'email', 'email_verified', 'groups', 'jti'] as const;

@@ -38,7 +38,7 @@ function eachCookie(header: string | readonly string[] | undefined, visit: (name
 export function parseCookies(header: string | readonly string[] | undefined): Map<string, string[]> {
   const cookies = new Map<string, string[]>();
   eachCookie(header, (name, rawValue) => {
-    const value = decodeValue(rawValue.trim());
+    const value = decodeValue(rawValue);
     const list = cookies.get(name);
     if (list) list.push(value);
     else cookies.set(name, [value]);
@@ -53,12 +53,14 @@ export function parseCookies(header: string | readonly string[] | undefined): Ma
 export function cookieValues(header: string | readonly string[] | undefined, name: string): string[] {
   const values: string[] = [];
   eachCookie(header, (candidate, rawValue) => {
-    if (candidate === name) values.push(decodeValue(rawValue.trim()));
+    if (candidate === name) values.push(decodeValue(rawValue));
   });
   return values;
 }
 
-function decodeValue(raw: string): string {
+/** A raw value as sent (spaces around it, quotes, percent-encoding) to the value it stands for. */
+function decodeValue(sent: string): string {
+  const raw = sent.trim();
   const unquoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
   try {
     return decodeURIComponent(unquoted);

@@ -102,7 +102,7 @@ export async function describeKeyMaterial(material: KeyMaterial): Promise<KeyMat
     bits,
     jwkThumbprint: await jwkThumbprint(publicKey),
     ...(material.kind === 'certificate' ? { certificate: certificateFacts(material.certificate) } : {}),
-    ...(bits < MIN_RSA_BITS ? { unusable: `RSA keys under ${MIN_RSA_BITS} bits are breakable: qs-jwt neither signs nor verifies with this ${bits}-bit key; create a new one with qs-jwt keys create and configure its certificate in Qlik` } : {}),
+    ...(bits < MIN_RSA_BITS ? { unusable: `RSA keys under ${MIN_RSA_BITS} bits are breakable: verify rejects tokens checked against such a key (QJ013), and qs-jwt will not sign with this ${bits}-bit key; create a new one with qs-jwt keys create and configure its certificate in Qlik` } : {}),
   };
 }
 

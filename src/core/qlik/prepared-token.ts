@@ -6,7 +6,8 @@ import { buildHeader, currentTime, expiresAt, resolveSigningKey, type CreatedTok
 /**
  * A token built and checked but not yet signed. Batch minting prepares a whole chunk of rows and then
  * signs them in one run: alternating between building one token in JavaScript and signing it in
- * OpenSSL left each side's code and data cold in the CPU caches, which cost ~25 µs per token.
+ * OpenSSL left each side's code and data cold in the CPU caches, which cost ~15 µs per token
+ * (workers' time outside RSA fell from 8.5% to 6.4%, measured with perf).
  */
 export interface UnsignedToken {
   header: JwsHeader;
