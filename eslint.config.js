@@ -17,6 +17,19 @@ export default tseslint.config(
     },
   },
   {
+    // src/core is the library: pure, so it runs anywhere and tests need no sockets or files. I/O
+    // belongs to the adapters around it (src/cli, src/emulator, src/probe).
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'child_process', 'worker_threads', 'process']
+          .flatMap((name) => [name, `node:${name}`])
+          .map((name) => ({ name, message: 'src/core is pure: do I/O in an adapter (src/cli, src/emulator, src/probe) and pass the data in.' })),
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'src/core is pure: take what you need from process as a parameter.' }],
+    },
+  },
+  {
     // The CLI entry is CommonJS (bin/package.json): start-up skips the ESM loader.
     files: ['bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },

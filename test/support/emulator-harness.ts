@@ -1,9 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { connect } from 'node:net';
-import { parseEmulatorConfig } from '../../src/core/emulator/emulator-config.js';
+import { parseEmulatorConfig } from '../../src/emulator/emulator-config.js';
 import { createCloudToken, type CloudTokenOptions } from '../../src/core/qlik/cloud-token.js';
 import { createQseowToken, type QseowTokenOptions } from '../../src/core/qlik/qseow-token.js';
-import { startEmulator, type RunningEmulator } from '../../src/server/emulator-server.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server/emulator-server.js';
 
 /** One RSA key pair per test process (2048 bits: fast), and a second one for "wrong key" cases. */
 export const KEYS = generateKeyPairSync('rsa', { modulusLength: 2048 });

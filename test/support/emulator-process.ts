@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { parseEmulatorConfig } from '../../src/core/emulator/emulator-config.js';
-import { startEmulator } from '../../src/server/emulator-server.js';
+import { parseEmulatorConfig } from '../../src/emulator/emulator-config.js';
+import { startEmulator } from '../../src/emulator/server/emulator-server.js';
 
 /**
  * The emulator alone in a child process, for load runs: the load generator must not share its event

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config-schema.js';
-import { parseEmulatorConfig, type EmulatorConfig } from '../../core/emulator/emulator-config.js';
+import { parseEmulatorConfig, type EmulatorConfig } from '../../emulator/emulator-config.js';
 import { QsJwtError } from '../../core/errors.js';
 import { loadPublicKey } from '../../core/keys/key-input.js';
 import { CliError } from '../cli-error.js';
@@ -13,7 +13,7 @@ import { runCommand, type RunCommand } from '../command-runner.js';
 /**
  * qs-jwt emulate: a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxies, a Qlik Cloud
  * tenant) for CI. This file turns flags or a config file into an EmulatorConfig, loads the keys, starts
- * src/server/emulator-server.ts and prints its URL as the first line of stdout.
+ * src/emulator/server/emulator-server.ts and prints its URL as the first line of stdout.
  */
 
 interface ServerFlags {
@@ -136,7 +136,7 @@ async function serve(config: EmulatorConfig, printConfig: boolean | undefined): 
   const virtualProxyKeys = await Promise.all(config.virtualProxies.map((proxy) => publicKeyFrom(proxy.certFile, proxy.jwtPublicKeyCertificate, `virtual proxy /${proxy.prefix} certificate`)));
   const tenantKey = config.tenant && await publicKeyFrom(config.tenant.certFile, config.tenant.publicKey, 'tenant certificate');
   const tls = await tlsMaterial(config);
-  const { startEmulator } = await import('../../server/emulator-server.js');
+  const { startEmulator } = await import('../../emulator/server/emulator-server.js');
   let emulator;
   try {
     emulator = await startEmulator({ config, virtualProxyKeys, tenantKey, tls });

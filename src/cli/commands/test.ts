@@ -5,8 +5,8 @@ import { requireRsaAlgorithm } from '../../core/jose/algorithms.js';
 import { loadPublicKey } from '../../core/keys/key-input.js';
 import type { LintOptions } from '../../core/lint/claim-rules.js';
 import { lintToken, verifyToken, type InspectionResult } from '../../core/lint/verify-token.js';
-import { diagnose } from '../../core/probe/diagnosis.js';
-import type { ProbeReport } from '../../core/probe/probe-step.js';
+import { diagnose } from '../../probe/diagnosis.js';
+import type { ProbeReport } from '../../probe/probe-step.js';
 import { createCloudToken } from '../../core/qlik/cloud-token.js';
 import { createQseowToken } from '../../core/qlik/qseow-token.js';
 import { parseSignedDuration } from '../../core/time/duration.js';
@@ -17,15 +17,15 @@ import { addProfileOptions, applyProfile } from '../config/profile-options.js';
 import { readInput } from '../io/input-file.js';
 import { addPrivateKeyOptions, resolvePassphrase, resolvePrivateKey, type PrivateKeyFlags } from '../io/private-key-options.js';
 import { readTokenArgument } from '../io/token-input.js';
-import type { TlsSettings } from '../probe/http-client.js';
-import type { ProbeOutcome } from '../probe/probe-run.js';
-import { reportTail, stepLine } from '../probe/probe-report.js';
+import type { TlsSettings } from '../../probe/client/http-client.js';
+import type { ProbeOutcome } from '../../probe/client/probe-run.js';
+import { reportTail, stepLine } from '../probe-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
  * qs-jwt test: sends a token to a real (or emulated) Qlik server the way clients do and reports each
  * step. On a refusal it lints the token locally and names the likely cause. The flows live in
- * src/cli/probe (network) and src/core/probe (data, parsing, diagnosis); this file resolves flags,
+ * src/probe/client (network) and src/probe (data, parsing, diagnosis); this file resolves flags,
  * profile and token, and prints.
  */
 
@@ -247,7 +247,7 @@ function buildQseow(): Command {
     }
     const key = await checkKey(flags, loaded);
     const tls = await tlsSettings(flags);
-    const { probeQseow } = await import('../probe/qseow-probe.js');
+    const { probeQseow } = await import('../../probe/client/qseow-probe.js');
     const settings = { server, prefix, token, timeoutMs, tls };
     await report('qseow', flags, token, key, lintOptions,
       { audience: given(self, 'audience'), userAttributes: given(self, 'useridAttr') || given(self, 'userdirAttr'), issuer: false, keyId: false },
@@ -287,7 +287,7 @@ function buildCloud(): Command {
     }
     const key = await checkKey(flags, loaded);
     const tls = await tlsSettings(flags);
-    const { probeCloud } = await import('../probe/cloud-probe.js');
+    const { probeCloud } = await import('../../probe/client/cloud-probe.js');
     const settings = { tenant, token, timeoutMs, tls };
     await report('cloud', flags, token, key, lintOptions,
       { audience: false, userAttributes: false, issuer: given(self, 'issuer'), keyId: given(self, 'kid') },

@@ -3,7 +3,7 @@ import type { EmulatedApp } from './emulator-config.js';
 /**
  * A minimal QIX engine over JSON-RPC 2.0, shaped like Qlik's so enigma.js and @qlik/api work against
  * it: the greeting notifications on connect, the Global object on handle -1, one Doc handle per
- * opened app. Messages in, messages out; the websocket lives in src/server.
+ * opened app. Messages in, messages out; the websocket lives in src/emulator/server.
  */
 
 export const GLOBAL_HANDLE = -1;

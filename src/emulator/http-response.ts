@@ -1,6 +1,6 @@
 /**
  * What the server should answer, as data: the pure decisions return these and the adapter in
- * src/server writes them. Header values are strings or lists (several Set-Cookie lines).
+ * src/emulator/server writes them. Header values are strings or lists (several Set-Cookie lines).
  */
 export interface ResponseDescription {
   status: number;

@@ -4,21 +4,21 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { formatAuthLog, type AuthLogEntry } from '../core/emulator/auth-log.js';
-import { createCloudTenant, decideCloudApi, decideCloudLogin, decideCloudUpgrade, type CloudTenant } from '../core/emulator/cloud-tenant.js';
-import type { EmulatedApp, EmulatorConfig } from '../core/emulator/emulator-config.js';
-import { createEngineSession, handleEngineMessage, onAuthenticationInformationNotification, onConnectedNotification } from '../core/emulator/engine-rpc.js';
-import { jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from '../core/emulator/http-response.js';
-import { parseRequestTarget, type RequestTarget } from '../core/emulator/request-target.js';
-import { createVirtualProxy, decideQseowUpgrade, type VirtualProxy } from '../core/emulator/qseow-proxy.js';
-import { authenticatedUserText } from '../core/emulator/qseow-identity.js';
-import { decideQseowRequest, pathBelowPrefix, PRODUCT_INFO, PRODUCT_INFO_PATH } from '../core/emulator/qseow-routes.js';
-import { reasonHeader, type Refusal } from '../core/emulator/refusal-codes.js';
+import { formatAuthLog, type AuthLogEntry } from '../auth-log.js';
+import { createCloudTenant, decideCloudApi, decideCloudLogin, decideCloudUpgrade, type CloudTenant } from '../cloud-tenant.js';
+import type { EmulatedApp, EmulatorConfig } from '../emulator-config.js';
+import { createEngineSession, handleEngineMessage, onAuthenticationInformationNotification, onConnectedNotification } from '../engine-rpc.js';
+import { jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from '../http-response.js';
+import { parseRequestTarget, type RequestTarget } from '../request-target.js';
+import { createVirtualProxy, decideQseowUpgrade, type VirtualProxy } from '../qseow-proxy.js';
+import { authenticatedUserText } from '../qseow-identity.js';
+import { decideQseowRequest, pathBelowPrefix, PRODUCT_INFO, PRODUCT_INFO_PATH } from '../qseow-routes.js';
+import { reasonHeader, type Refusal } from '../refusal-codes.js';
 import { forwardToUpstream } from './upstream-forward.js';
 
 /**
  * The HTTP(S) and websocket adapter: node:http/node:https and `ws`, no framework. Every decision is
- * made by src/core/emulator; this file reads requests (bounded), writes the decided responses, logs
+ * made by src/emulator (pure decisions); this file reads requests (bounded), writes the decided responses, logs
  * each authentication decision as one JSON line, and shuts down cleanly.
  */
 

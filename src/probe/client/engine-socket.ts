@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { explainNetworkError } from '../../core/probe/network-errors.js';
+import { explainNetworkError } from '../network-errors.js';
 import { definedHeaders, MAX_BODY_BYTES, NetworkError, tlsOptions, type TlsSettings } from './http-client.js';
 
 /**

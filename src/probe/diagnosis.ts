@@ -1,6 +1,6 @@
 import { EMULATOR_REFUSALS } from '../emulator/refusal-codes.js';
-import type { Platform } from '../lint/claim-rules.js';
-import { RULES, type Finding, type RuleCode } from '../lint/rules.js';
+import type { Platform } from '../core/lint/claim-rules.js';
+import { RULES, type Finding, type RuleCode } from '../core/lint/rules.js';
 import type { ServerRefusal } from './probe-step.js';
 
 /**

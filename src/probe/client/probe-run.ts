@@ -1,5 +1,5 @@
-import type { ProbeStep, ServerRefusal } from '../../core/probe/probe-step.js';
-import { isRefusalStatus, oneLine, step } from '../../core/probe/probe-step.js';
+import type { ProbeStep, ServerRefusal } from '../probe-step.js';
+import { isRefusalStatus, oneLine, step } from '../probe-step.js';
 import { header, NetworkError, send, type HttpAnswer, type RequestOptions, type TlsSettings } from './http-client.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { verifyToken } from '../lint/verify-token.js';
+import { verifyToken } from '../core/lint/verify-token.js';
 import type { AuthLogEntry } from './auth-log.js';
 import { cloudErrorBody, cloudErrorFor, CLOUD_UNAUTHORIZED } from './cloud-error-status.js';
 import { parseCookies, serializeCookie } from './cookies.js';

@@ -1,7 +1,7 @@
-import type { Platform } from '../../core/lint/claim-rules.js';
-import type { InspectionResult } from '../../core/lint/verify-token.js';
-import type { CloudProbeUser, ProbeReport, ProbeStep, QseowProbeUser } from '../../core/probe/probe-step.js';
-import { reportAsText } from '../inspection-report.js';
+import type { Platform } from '../core/lint/claim-rules.js';
+import type { InspectionResult } from '../core/lint/verify-token.js';
+import type { CloudProbeUser, ProbeReport, ProbeStep, QseowProbeUser } from '../probe/probe-step.js';
+import { reportAsText } from './inspection-report.js';
 
 /** How `qs-jwt test` prints its report: one line per step, then the user or the diagnosis, then a verdict. */
 

@@ -1,7 +1,7 @@
-import { CookieJar } from '../../core/probe/cookie-jar.js';
-import { parseAuthenticatedUser } from '../../core/probe/engine-user.js';
-import type { QseowProbeUser } from '../../core/probe/probe-step.js';
-import { oneLine } from '../../core/probe/probe-step.js';
+import { CookieJar } from '../cookie-jar.js';
+import { parseAuthenticatedUser } from '../engine-user.js';
+import type { QseowProbeUser } from '../probe-step.js';
+import { oneLine } from '../probe-step.js';
 import { generateXrfkey } from '../../core/qlik/xrfkey.js';
 import { openEngineSocket, type EngineConnection, type EngineOpening } from './engine-socket.js';
 import { header, NetworkError } from './http-client.js';

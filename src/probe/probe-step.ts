@@ -1,9 +1,9 @@
-import type { Finding } from '../lint/rules.js';
+import type { Finding } from '../core/lint/rules.js';
 
 /**
  * What `qs-jwt test` reports, as plain data: one entry per request or engine call it made, the user the
  * server resolved, and (after a refusal) the local lint and what the server said. The network adapter
- * in src/cli/probe fills it; the command only prints it, as text or JSON.
+ * in src/probe/client fills it; the command only prints it, as text or JSON.
  */
 
 export interface ProbeStep {

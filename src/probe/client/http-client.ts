@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { explainNetworkError } from '../../core/probe/network-errors.js';
+import { explainNetworkError } from '../network-errors.js';
 
 /**
  * The probe's HTTP client: node:http/node:https directly, because --ca and --insecure need per-request

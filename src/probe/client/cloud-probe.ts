@@ -1,6 +1,6 @@
-import { CookieJar } from '../../core/probe/cookie-jar.js';
-import type { CloudProbeUser } from '../../core/probe/probe-step.js';
-import { oneLine } from '../../core/probe/probe-step.js';
+import { CookieJar } from '../cookie-jar.js';
+import type { CloudProbeUser } from '../probe-step.js';
+import { oneLine } from '../probe-step.js';
 import { header } from './http-client.js';
 import { describeFailure, parseJsonObject, ProbeRun, setCookieLines, text, type ProbeOutcome, type ProbeSettings } from './probe-run.js';
 

@@ -1,4 +1,4 @@
-import type { RuleCode } from '../lint/rules.js';
+import type { RuleCode } from '../core/lint/rules.js';
 
 /**
  * Why the emulator refused a request that no token rule explains. Token problems keep their QJ codes

@@ -1,5 +1,5 @@
-import { ConfigError } from '../config/config-schema.js';
-import { parseSignedDuration } from '../time/duration.js';
+import { ConfigError } from '../core/config/config-schema.js';
+import { parseSignedDuration } from '../core/time/duration.js';
 import { isCookieName, SAME_SITE_VALUES, type SameSite } from './cookies.js';
 
 /**

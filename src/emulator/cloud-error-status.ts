@@ -1,4 +1,4 @@
-import type { RuleCode } from '../lint/rules.js';
+import type { RuleCode } from '../core/lint/rules.js';
 import type { RefusalCode } from './refusal-codes.js';
 
 /**

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { qlikSecurityHeader, qlikUserHeader, type QseowUser } from '../core/emulator/qseow-identity.js';
+import { qlikSecurityHeader, qlikUserHeader, type QseowUser } from '../qseow-identity.js';
 
 /** Headers that belong to one connection (RFC 9110 §7.6.1) and are never forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { acceptedTimeSpan } from '../lint/claim-rules.js';
-import { verifyToken } from '../lint/verify-token.js';
-import type { Finding } from '../lint/rules.js';
+import { acceptedTimeSpan } from '../core/lint/claim-rules.js';
+import { verifyToken } from '../core/lint/verify-token.js';
+import type { Finding } from '../core/lint/rules.js';
 import type { AuthLogEntry } from './auth-log.js';
 import { cookieValues, serializeCookie } from './cookies.js';
 import type { VirtualProxyConfig } from './emulator-config.js';

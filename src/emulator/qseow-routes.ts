@@ -5,7 +5,7 @@ import { describeUser, sameUser, type QseowUser } from './qseow-identity.js';
 import { reasonHeader, refusal, type Refusal } from './refusal-codes.js';
 import type { Session } from './session-store.js';
 import { endSessions } from './session-store.js';
-import { checkXrfkey, XRF_REFUSAL_TEXT } from '../qlik/xrfkey.js';
+import { checkXrfkey, XRF_REFUSAL_TEXT } from '../core/qlik/xrfkey.js';
 
 /**
  * What a QSEoW virtual proxy does with one HTTP request under /<prefix>/: refuse it, answer it itself
