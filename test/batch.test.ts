@@ -353,7 +353,7 @@ test('settings that would fail every row exit 2 before any output file is create
     { name: '--expires 0s', args: qseowBatch('--expires', '0s'), mentions: /expires/ },
     { name: '--expires 3600 (a Unix time in 1970)', args: qseowBatch('--expires', '3600'), mentions: /3600s/ },
     { name: '--userid-attr sub (a registered claim)', args: qseowBatch('--userid-attr', 'sub'), mentions: /"sub"/ },
-    { name: '--alg HS256', args: qseowBatch('--alg', 'HS256'), mentions: /--alg HS256/ },
+    { name: '--alg HS256', args: qseowBatch('--alg', 'HS256'), mentions: /--alg "HS256"/ },
     { name: 'cloud without --kid', args: ['batch', 'cloud', '--key', keys.pkcs8, '--issuer', ISSUER], mentions: /--kid/ },
     { name: 'cloud without --issuer', args: ['batch', 'cloud', '--key', keys.pkcs8, '--kid', KID], mentions: /--issuer/ },
     { name: 'cloud with a 2h lifetime', args: cloudBatch('--expires', '2h'), mentions: /60 minutes/ },

@@ -98,7 +98,7 @@ describe('create qseow', { concurrency: true }, () => {
     const { header, payload } = await mint(qseow(
       '--groups', 'Sales', 'EMEA Managers', '--groups', 'Finance',
       '--name', 'Anna Andersson', '--email', 'anna@acme.com',
-      '--audience', 'qlik.example.com', '--issuer', 'my-issuer', '--subject', 'anna-0001', '--kid', 'key-7',
+      '--audience', 'qlik.example.com', '--issuer', 'my-issuer', '--sub', 'anna-0001', '--kid', 'key-7',
       '--claim', 'level=3', '--claim', 'department=sales', '--claim', 'roles=["admin","dev"]', '--claim', 'active=true',
       '--claim', 'code="42"', '--claim', 'nothing=null', '--claim', 'meta={"a":1}', '--claim', 'spaced=two words',
     ));

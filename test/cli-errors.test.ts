@@ -68,10 +68,10 @@ const CASES: ErrorCase[] = [
   { name: '--key-env naming an unset variable', args: ['create', 'qseow', '--key-env', UNSET_VARIABLE, '--userid', 'anna', '--userdir', 'ACME'], code: 2, mentions: [/--key-env/, literally(UNSET_VARIABLE), /not set/] },
   { name: '--key and --key-env together', args: qseow('--key-env', 'HOME'), code: 2, mentions: [/--key\b/, /--key-env/, /only one/] },
   // Algorithms
-  { name: '--alg HS256', args: qseow('--alg', 'HS256'), code: 2, mentions: [/--alg HS256/, /RS256/] },
-  { name: '--alg none', args: qseow('--alg', 'none'), code: 2, mentions: [/--alg none/, /unsigned/] },
-  { name: '--alg ES256', args: qseow('--alg', 'ES256'), code: 2, mentions: [/--alg ES256/, /RS256/] },
-  { name: '--alg rs256 (lowercase)', args: qseow('--alg', 'rs256'), code: 2, mentions: [/--alg rs256/, /case-sensitive/, /RS256/] },
+  { name: '--alg HS256', args: qseow('--alg', 'HS256'), code: 2, mentions: [/--alg "HS256"/, /RS256/] },
+  { name: '--alg none', args: qseow('--alg', 'none'), code: 2, mentions: [/--alg "none"/, /unsigned/] },
+  { name: '--alg ES256', args: qseow('--alg', 'ES256'), code: 2, mentions: [/--alg "ES256"/, /RS256/] },
+  { name: '--alg rs256 (lowercase)', args: qseow('--alg', 'rs256'), code: 2, mentions: [/--alg "rs256"/, /case-sensitive/, /RS256/] },
   // Times
   { name: '--expires 0s', args: qseow('--expires', '0s'), code: 2, mentions: [/expires/, /"0s"/, /zero/], bug: { what: 'names the --expires flag', mentions: [/--expires/] } },
   { name: '--expires -5m', args: qseow('--expires', '-5m'), code: 2, mentions: [/expires/, /"-5m"/, /negative/], bug: { what: 'names the --expires flag', mentions: [/--expires/] } },
@@ -90,8 +90,8 @@ const CASES: ErrorCase[] = [
   { name: 'create cloud --expires 2h (the one-hour rule)', args: cloud('--kid', 'k1', '--expires', '2h'), code: 2, mentions: [/60 minutes/, /--expires/, /2h/] },
   { name: 'create cloud --expires 61m', args: cloud('--kid', 'k1', '--expires', '61m'), code: 2, mentions: [/60 minutes/, /1h1m/] },
   // Claims
-  { name: 'missing --userid', args: ['create', 'qseow', '--key', keys.pkcs8, '--userdir', 'ACME'], code: 2, mentions: [/--userid\b/, /not specified/, /--help/] },
-  { name: 'missing --userdir', args: ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna'], code: 2, mentions: [/--userdir\b/, /not specified/] },
+  { name: 'missing --userid', args: ['create', 'qseow', '--key', keys.pkcs8, '--userdir', 'ACME'], code: 2, mentions: [/--userid\b/, /is required/] },
+  { name: 'missing --userdir', args: ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna'], code: 2, mentions: [/--userdir\b/, /is required/] },
   ...(['sub', 'iss', 'aud', 'exp', 'nbf', 'iat', 'jti'] as const).map((claim, index): ErrorCase => {
     const [flag, label] = index % 2 === 0 ? ['--userid-attr', 'user ID attribute'] : ['--userdir-attr', 'user directory attribute'];
     return { name: `${flag} ${claim} (a registered claim)`, args: qseow(flag, claim), code: 2, mentions: [new RegExp(`${label}|${flag}`), new RegExp(`"${claim}"`), /registered/] };
@@ -120,7 +120,7 @@ const CASES: ErrorCase[] = [
   { name: 'keys create --bits 1000', args: ['keys', 'create', '--out', join(work, 'never'), '--bits', '1000'], code: 2, mentions: [/--bits/, /'1000'/, /2048, 3072, 4096/] },
   { name: 'keys create --bits 1024', args: ['keys', 'create', '--out', join(work, 'never'), '--bits', '1024'], code: 2, mentions: [/--bits/, /'1024'/, /2048/] },
   { name: 'keys create --days 0', args: ['keys', 'create', '--out', join(work, 'never'), '--bits', '2048', '--days', '0'], code: 2, mentions: [/--days/, /'0'/, /1 to 36500/] },
-  { name: 'keys create --prefix with a path separator', args: ['keys', 'create', '--out', join(work, 'never'), '--bits', '2048', '--prefix', 'a/b'], code: 2, mentions: [/--prefix/, /"a\/b"/, /--out/] },
+  { name: 'keys create --file-prefix with a path separator', args: ['keys', 'create', '--out', join(work, 'never'), '--bits', '2048', '--file-prefix', 'a/b'], code: 2, mentions: [/--file-prefix/, /"a\/b"/, /--out/] },
   { name: 'keys create --passphrase-file of an empty file', args: ['keys', 'create', '--out', join(work, 'never'), '--bits', '2048', '--passphrase-file', emptyPassphraseFile], code: 2, mentions: [/--passphrase-file/, literally(emptyPassphraseFile), /empty/] },
   { name: 'keys create into existing files', args: ['keys', 'create', '--out', existing, '--bits', '2048'], code: 1, mentions: [literally(join(existing, 'privatekey.pem')), /already exists/, /--force/] },
   {

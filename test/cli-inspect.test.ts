@@ -228,11 +228,11 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   test('verify --format json: {accepted, signatureValid, header, payload, findings: [{code, severity, message, fix}]}', async () => {
     const [accepted, rejected] = await Promise.all([
       runCli(['verify', qseowToken(), '--cert', files.cert, '--format', 'json']),
-      runCli(['verify', qseowToken({ exp: now - 10 }), '--cert', files.cert, '--format', 'json', '--profile', 'qseow']),
+      runCli(['verify', qseowToken({ exp: now - 10 }), '--cert', files.cert, '--format', 'json', '--platform', 'qseow']),
     ]);
     assert.equal(accepted.code, 0, accepted.stderr);
     const good = report(accepted);
-    assert.deepEqual(Object.keys(good), ['accepted', 'signatureValid', 'header', 'payload', 'findings']);
+    assert.deepEqual(Object.keys(good), ['accepted', 'signatureValid', 'header', 'payload', 'findings', 'unchecked', 'profile']);
     assert.equal(good.accepted, true);
     assert.equal(good.signatureValid, true);
     assert.deepEqual(good.header, { alg: 'RS256', typ: 'JWT' });
@@ -251,7 +251,7 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
 
   test('verify --profile qseow follows --userid-attr, --userdir-attr and --audience', async () => {
     const token = qseowToken({ userId: undefined, userDirectory: undefined, uid: 'anna', dir: 'ACME', aud: 'qlik.example.com' });
-    const flags = ['--cert', files.cert, '--profile', 'qseow'];
+    const flags = ['--cert', files.cert, '--platform', 'qseow'];
     const [configured, defaults, otherAudience, audienceOnly] = await Promise.all([
       runCli(['verify', token, ...flags, '--userid-attr', 'uid', '--userdir-attr', 'dir', '--audience', 'qlik.example.com']),
       runCli(['verify', token, ...flags]),
@@ -271,7 +271,7 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
 
   test('verify --profile cloud follows --issuer and --kid', async () => {
     const token = cloudToken();
-    const flags = ['--key', files.publicPem, '--profile', 'cloud'];
+    const flags = ['--key', files.publicPem, '--platform', 'cloud'];
     const [ok, wrongIssuer, wrongKid, qseow] = await Promise.all([
       runCli(['verify', token, ...flags, '--issuer', 'https://idp.acme.com', '--kid', 'k1']),
       runCli(['verify', token, ...flags, '--issuer', 'https://idp.example.com', '--kid', 'k1']),
@@ -331,9 +331,9 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
 
   test('lint needs no key: exit 0 for a clean token (claims only), exit 1 with errors', async () => {
     const [clean, broken, stdin] = await Promise.all([
-      runCli(['lint', qseowToken(), '--profile', 'qseow']),
-      runCli(['lint', qseowToken({ userId: '' }), '--profile', 'qseow']),
-      runCli(['lint', '-', '--profile', 'qseow', '--format', 'json'], { stdin: `Bearer ${qseowToken({ exp: now - 5 })}\n` }),
+      runCli(['lint', qseowToken(), '--platform', 'qseow']),
+      runCli(['lint', qseowToken({ userId: '' }), '--platform', 'qseow']),
+      runCli(['lint', '-', '--platform', 'qseow', '--format', 'json'], { stdin: `Bearer ${qseowToken({ exp: now - 5 })}\n` }),
     ]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     assert.match(clean.stdout, /^ACCEPTED by QSEoW rules .*signature was not checked/);
@@ -348,7 +348,7 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   });
 
   test('lint --profile cloud on a QSEoW token lists each missing Qlik Cloud claim', async () => {
-    const result = await runCli(['lint', qseowToken(), '--profile', 'cloud']);
+    const result = await runCli(['lint', qseowToken(), '--platform', 'cloud']);
     assert.equal(result.code, 1);
     for (const claim of ['sub', 'subType', 'name', 'email', 'email_verified', 'iss']) {
       assert.match(result.stdout, new RegExp(`QJ201 [^\\n]*"${claim}"`), `missing ${claim} is listed`);
@@ -360,7 +360,7 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
 
   test('lint reports a hostile time claim as a finding instead of an unexpected error', async () => {
     const token = signCompactBytes(Buffer.from('{"alg":"RS256"}'), Buffer.from('{"userId":"anna","userDirectory":"ACME","exp":-10000000000000}'), key, 'RS256');
-    const result = await runCli(['lint', token, '--profile', 'qseow']);
+    const result = await runCli(['lint', token, '--platform', 'qseow']);
     assert.doesNotMatch(result.stderr, /unexpected error/);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^REJECTED/);
@@ -369,7 +369,7 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   test('verify and decode handle a deeply nested claim instead of failing with an unexpected error', async () => {
     const nested = `${'['.repeat(6000)}${']'.repeat(6000)}`;
     const token = `${Buffer.from('{"alg":"RS256","kid":"k1"}').toString('base64url')}.${Buffer.from(`{"groups":${nested}}`).toString('base64url')}.AAAA`;
-    const [verified, decoded] = await Promise.all([runCli(['verify', token, '--cert', files.cert, '--profile', 'cloud']), runCli(['decode', token])]);
+    const [verified, decoded] = await Promise.all([runCli(['verify', token, '--cert', files.cert, '--platform', 'cloud']), runCli(['decode', token])]);
     assert.doesNotMatch(verified.stderr, /unexpected error/);
     assert.equal(verified.code, 1);
     // Nesting far beyond any Qlik claim is refused as a malformed payload, before any claim is read.

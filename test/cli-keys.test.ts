@@ -79,7 +79,7 @@ describe('keys create', { concurrency: true }, () => {
 
   test('--prefix, --days and --cn shape the file names and the certificate', async () => {
     const out = temporaryFolder();
-    ok(await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--prefix', 'prod-', '--days', '30', '--cn', 'qlik-jwt prod']), 'keys create');
+    ok(await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--file-prefix', 'prod-', '--days', '30', '--cn', 'qlik-jwt prod']), 'keys create');
     assert.deepEqual(readdirSync(out).sort(), FILES.map((name) => `prod-${name}`));
     assert.equal(mode(join(out, 'prod-privatekey.pem')), 0o600);
     const certificate = new X509Certificate(readFileSync(join(out, 'prod-publickey.cer')));

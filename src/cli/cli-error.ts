@@ -1,5 +1,3 @@
-import { QsJwtError } from '../core/errors.js';
-
 /** Exit codes, documented in README. */
 export const EXIT = {
   ok: 0,
@@ -17,15 +15,5 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
-  }
-}
-
-/** Runs a core call and, when it refuses its input, names the flag that carried it. */
-export function blameFlag<T>(flag: string, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof QsJwtError) throw new CliError(`${flag}: ${error.message.replace(/^algorithm \S+ is not supported: /, 'not supported: ')}`);
-    throw error;
   }
 }

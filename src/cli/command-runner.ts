@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT } from './cli-error.js';
 import { reportFailure } from './report-failure.js';
+import { commandWords } from './settings/command-settings.js';
+import { renameFlags } from './settings/renamed-flags.js';
 
 /**
  * Parses and runs one command and turns any failure into its one-line report and exit code. Each
@@ -10,7 +12,9 @@ import { reportFailure } from './report-failure.js';
  */
 export async function runCommand(buildCommand: () => Command, args: readonly string[], debug: boolean): Promise<number> {
   try {
-    await buildCommand().parseAsync([...args], { from: 'user' });
+    const command = buildCommand();
+    const argv = renameFlags(commandWords(command), args, (line) => process.stderr.write(`${line}\n`));
+    await command.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     process.exitCode = reportFailure(error, debug);

@@ -1,76 +1,113 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { PLATFORMS, type LintOptions, type Platform } from '../core/lint/claim-rules.js';
-import { parseSignedDuration } from '../core/time/duration.js';
-import { parseInstant } from '../core/time/instant.js';
 import { CliError } from './cli-error.js';
-import { loadProfile, type LoadedProfile } from './config/config-file.js';
-import { applyProfile, configOption } from './config/profile-options.js';
+import { locateConfig, readConfig, type LoadedProfile } from './config/config-file.js';
+import { addSettings } from './settings/add-settings.js';
+import { resolveCommandSettings } from './settings/command-settings.js';
+import type { ResolvedSettings } from './settings/resolve-settings.js';
+import { SETTINGS } from './settings/setting-table.js';
+import type { Setting } from './settings/setting.js';
 
 /** Flags that describe the verifier: which platform, how it is configured, and when it checks. */
 export interface InspectionFlags {
-  profile?: string;
-  config?: string;
-  audience?: string;
-  issuer?: string;
-  kid?: string;
-  useridAttr?: string;
-  userdirAttr?: string;
-  clockTolerance?: string;
-  at?: string;
   format: 'text' | 'json';
 }
 
-export function addInspectionOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--profile <name>', `platform rules to apply (${PLATFORMS.join(', ')}; default none), or a qs-jwt.config.json profile whose platform and settings apply`).env('QSJWT_PROFILE'))
-    .addOption(configOption())
-    .addOption(new Option('--audience <aud>', "QSEoW: the virtual proxy's JWT audience (checked only when given)").env('QSJWT_AUDIENCE'))
-    .addOption(new Option('--issuer <iss>', "Qlik Cloud: the identity provider's issuer").env('QSJWT_ISSUER'))
-    .addOption(new Option('--kid <id>', "Qlik Cloud: the identity provider's key ID").env('QSJWT_KID'))
-    .addOption(new Option('--userid-attr <claim>', "QSEoW: the virtual proxy's JWT attribute for user ID (default: userId)").env('QSJWT_USERID_ATTR'))
-    .addOption(new Option('--userdir-attr <claim>', "QSEoW: the virtual proxy's JWT attribute for user directory (default: userDirectory)").env('QSJWT_USERDIR_ATTR'))
-    .addOption(new Option('--clock-tolerance <duration>', 'leeway for exp, nbf and iat, e.g. 30s (default: 0)').env('QSJWT_CLOCK_TOLERANCE'))
-    .option('--at <time>', 'evaluate time claims at this instant: RFC 3339 or Unix seconds (default: now)')
-    .addOption(new Option('--format <format>', 'report as text or JSON {accepted, header, payload, findings}').choices(['text', 'json']).default('text'));
-}
+/** Settings a verifier checks, by the platform whose verifier checks them. */
+const PLATFORM_SETTINGS: readonly Setting[] = [SETTINGS.audience, SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.issuer, SETTINGS.kid];
 
-export function toLintOptions(flags: InspectionFlags): LintOptions {
-  const now = Math.floor(Date.now() / 1000);
-  let clockTolerance: number | undefined;
-  if (flags.clockTolerance !== undefined) {
-    clockTolerance = parseSignedDuration(flags.clockTolerance);
-    if (clockTolerance === undefined || clockTolerance < 0) {
-      throw new CliError(`--clock-tolerance "${flags.clockTolerance}" is not a duration of zero or more: write a number and a unit, e.g. 30s, 2m, or 0s for none`);
-    }
-  }
-  let at: number | undefined;
-  if (flags.at !== undefined) {
-    try {
-      at = parseInstant(flags.at, now, 'time');
-    } catch (error) {
-      throw new CliError(`--at: ${(error as Error).message}`);
-    }
-  }
-  return {
-    at,
-    clockTolerance,
-    audience: flags.audience,
-    issuer: flags.issuer,
-    keyId: flags.kid,
-    userIdAttribute: flags.useridAttr,
-    userDirectoryAttribute: flags.userdirAttr,
-  };
+const PLATFORM_NAMES: Record<Platform, string> = { qseow: 'QSEoW', cloud: 'Qlik Cloud', none: 'no platform' };
+
+export function addInspectionOptions(command: Command): Command {
+  return addSettings(command, [
+    SETTINGS.profile, SETTINGS.config, SETTINGS.platform,
+    ...PLATFORM_SETTINGS.map((setting) => ({ setting, note: 'checked when given' })),
+    SETTINGS.clockTolerance, SETTINGS.at,
+    { setting: SETTINGS.format, choices: ['text', 'json'], note: 'report as text or JSON {accepted, header, payload, findings, unchecked, profile}' },
+    SETTINGS.verbose,
+  ]);
 }
 
 /**
- * `--profile` names a platform (qseow, cloud, none) or a config profile; a config profile's platform
- * picks the rules and its settings fill what flags and environment left open.
+ * The old spelling `--profile qseow|cloud|none` named a platform. It still works, with a warning, when no
+ * config profile has that name; a config profile of that name is always the profile.
  */
-export async function resolveInspectionProfile(command: Command): Promise<{ platform: Platform; loaded?: LoadedProfile }> {
-  const { profile, config } = command.opts<InspectionFlags>();
-  if (profile === undefined) return { platform: 'none' };
-  if ((PLATFORMS as readonly string[]).includes(profile)) return { platform: profile as Platform };
-  const loaded = await loadProfile(profile, config);
-  applyProfile(command, loaded);
-  return { platform: loaded.profile.platform ?? 'none', loaded };
+async function platformFromOldSpelling(command: Command): Promise<void> {
+  const { profile, config } = command.opts<{ profile?: string; config?: string }>();
+  if (profile === undefined || !(PLATFORMS as readonly string[]).includes(profile)) return;
+  const location = locateConfig(config);
+  if (location !== undefined && Object.hasOwn(await readConfig(location.file), profile)) return;
+  const fromFlag = command.getOptionValueSource('profile') === 'cli';
+  if (command.getOptionValueSource('platform') === 'cli') {
+    throw new CliError(`--profile ${profile} and --platform given: --profile names a config profile; give the platform with --platform only`);
+  }
+  process.stderr.write(`qs-jwt: warning: ${fromFlag ? `--profile ${profile}` : `QSJWT_PROFILE=${profile}`} names a platform: write --platform ${profile} (the old spelling will be removed)\n`);
+  command.setOptionValueWithSource('platform', profile, fromFlag ? 'cli' : 'env');
+  command.setOptionValueWithSource('profile', undefined, 'default');
+}
+
+function platformOf(setting: Setting): Platform {
+  return setting.checkedBy ?? 'none';
+}
+
+/**
+ * The platform whose rules apply: --platform (or QSJWT_PLATFORM, or the profile's platform), else the one
+ * that the verifier settings given imply. A check the user asked for is always made: a flag that the
+ * platform cannot check is a usage error; an environment variable or profile field for another
+ * platform is ignored with a warning (it may be meant for other commands).
+ */
+function decidePlatform(settings: ResolvedSettings): { platform: Platform; ignored: Set<string> } {
+  const given = PLATFORM_SETTINGS.filter((setting) => settings.given(setting.name));
+  const ignored = new Set<string>();
+  if (settings.given('platform')) {
+    const platform = settings.get<Platform>('platform') ?? 'none';
+    for (const setting of given.filter((item) => platformOf(item) !== platform)) {
+      const checker = PLATFORM_NAMES[platformOf(setting)];
+      if (settings.source(setting.name)?.kind === 'flag') {
+        throw new CliError(`${setting.flag} is checked by ${checker} only, and the platform is ${platform} (${settings.origin('platform')}): drop ${setting.flag}, or use --platform ${platformOf(setting)}`);
+      }
+      process.stderr.write(`qs-jwt: warning: ${settings.describe(setting.name)} is ignored: ${checker} checks it, and the platform is ${platform}\n`);
+      ignored.add(setting.name);
+    }
+    return { platform, ignored };
+  }
+  const implied = [...new Set(given.map(platformOf))];
+  if (implied.length > 1) {
+    const list = given.map((setting) => settings.describe(setting.name)).join(', ');
+    throw new CliError(`${list} are checked by different platforms: give --platform qseow or --platform cloud`);
+  }
+  return { platform: implied[0] ?? 'none', ignored };
+}
+
+/** What the chosen platform checks only when told: said in the report, so an unchecked claim is not mistaken for a checked one. */
+function uncheckedNotes(platform: Platform, settings: ResolvedSettings): string[] {
+  if (platform !== 'cloud') return [];
+  const notes: string[] = [];
+  if (!settings.given('issuer')) notes.push("iss: give --issuer (the identity provider's issuer) to check it");
+  if (!settings.given('kid')) notes.push("kid: give --kid (the identity provider's key ID) to check it");
+  return notes;
+}
+
+export interface Inspection {
+  platform: Platform;
+  settings: ResolvedSettings;
+  options: LintOptions & { at: number };
+  /** What the platform's verifier would check but was not told (Qlik Cloud's issuer and key ID). */
+  unchecked: string[];
+  profile: LoadedProfile | undefined;
+}
+
+/** Resolves the verifier's settings, platform and options for verify and lint. */
+export async function resolveInspection(command: Command): Promise<Inspection> {
+  await platformFromOldSpelling(command);
+  const settings = await resolveCommandSettings(command);
+  const { platform, ignored } = decidePlatform(settings);
+  const value = (name: string): string | undefined => (ignored.has(name) ? undefined : settings.get<string>(name));
+  const options = {
+    at: settings.get<number>('at') ?? Math.floor(Date.now() / 1000),
+    clockTolerance: settings.get<number>('clockTolerance'),
+    ...(platform === 'qseow' ? { audience: value('audience'), userIdAttribute: value('useridAttr'), userDirectoryAttribute: value('userdirAttr') } : {}),
+    ...(platform === 'cloud' ? { issuer: value('issuer'), keyId: value('kid') } : {}),
+  };
+  return { platform, settings, options, unchecked: uncheckedNotes(platform, settings), profile: settings.profile };
 }

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { CliError } from './cli-error.js';
 import { integerIn } from './command-setup.js';
-import { resolvePrivateKey } from './io/private-key-options.js';
+import { readInput } from './io/input-file.js';
+import { passphraseFrom, signingKeyFrom } from './io/private-key-options.js';
 import { createKeyFiles, describeKeyFiles } from './key-files.js';
 
 /** Flags of the JavaScript qs-jwt that both compatible create commands share. */
@@ -49,12 +50,13 @@ export async function resolveLegacyKey(flags: LegacyFlags): Promise<KeyObject> {
     if (quietness(flags) !== 'silent') {
       process.stderr.write('qs-jwt: warning: --cert-privatekey puts the private key into shell history and process lists: use --cert-privatekey-file or --key-env instead\n');
     }
-    return resolvePrivateKey(flags, { literal: { text: flags.certPrivatekey, label: '--cert-privatekey' } });
+    return signingKeyFrom('--cert-privatekey', flags.certPrivatekey.replace(/\\n/g, '\n'), await passphraseFrom(flags.passphraseFile));
   }
   if (flags.certPrivatekeyFile === undefined) {
     throw new CliError('no private key given: pass --cert-privatekey-file FILE, or --cert-create true to make a new pair');
   }
-  return resolvePrivateKey({ key: flags.certPrivatekeyFile, ...(flags.passphraseFile ? { passphraseFile: flags.passphraseFile } : {}) });
+  const file = flags.certPrivatekeyFile;
+  return signingKeyFrom(`--cert-privatekey-file ${file}`, await readInput(file, '--cert-privatekey-file'), await passphraseFrom(flags.passphraseFile));
 }
 
 /** error: only errors; warn: warnings too; info and above: warnings and the summary. */

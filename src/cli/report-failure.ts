@@ -21,11 +21,9 @@ export function reportFailure(error: unknown, debug: boolean): number {
   let exitCode: number = EXIT.failure;
   let line = message;
   if (error instanceof CliError) exitCode = error.exitCode;
-  else if (error instanceof QsJwtError) {
-    exitCode = EXIT.usage;
-    // Core errors about an option start with its name (expires, not-before…): make it the flag.
-    if (error.option && line.startsWith(error.option)) line = `--${line}`;
-  }
+  // A core error that reaches here was not blamed on a setting (ResolvedSettings.blame): its message
+  // names the library's option, which is the best there is.
+  else if (error instanceof QsJwtError) exitCode = EXIT.usage;
   else line = `unexpected error: ${message}${debug ? '' : ' (run again with --debug for details)'}`;
   process.stderr.write(`qs-jwt: error: ${line}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -1,21 +1,21 @@
-import { Option, type Command } from 'commander';
-import type { RsaAlgorithm } from '../core/jose/algorithms.js';
-import type { TokenOptionsBase } from '../core/qlik/token-common.js';
-import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
-import { setClaim } from '../core/qlik/registered-claims.js';
-import { collect } from './command-setup.js';
-import { blameFlag, CliError } from './cli-error.js';
+import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
-import { profilePath } from './config/config-file.js';
-import { addProfileOptions, useProfile } from './config/profile-options.js';
-import { addPrivateKeyOptions, resolvePrivateKey, type PrivateKeyFlags } from './io/private-key-options.js';
+import type { RsaAlgorithm } from '../core/jose/algorithms.js';
+import { setClaim } from '../core/qlik/registered-claims.js';
+import type { TokenOptionsBase } from '../core/qlik/token-common.js';
+import { CliError } from './cli-error.js';
+import { PRIVATE_KEY_SETTINGS, resolvePrivateKey } from './io/private-key-options.js';
+import { addSettings } from './settings/add-settings.js';
+import { resolveCommandSettings } from './settings/command-settings.js';
+import type { ResolvedSettings } from './settings/resolve-settings.js';
+import { SETTINGS } from './settings/setting-table.js';
 
 export const TOKEN_FORMATS = ['token', 'json', 'header', 'env'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
 
-/** Flags both `create qseow` and `create cloud` take. */
-export interface TokenFlags extends PrivateKeyFlags {
-  alg: string;
+/** Flags both `create qseow` and `create cloud` take, as resolveTokenInputs leaves them. */
+export interface TokenFlags {
+  alg: RsaAlgorithm;
   expires?: string;
   notBefore?: string;
   issuedAt?: string;
@@ -23,27 +23,28 @@ export interface TokenFlags extends PrivateKeyFlags {
   claim?: string[];
   format: TokenFormat;
   verbose?: boolean;
-  profile?: string;
-  config?: string;
 }
 
 export function addTokenOptions(command: Command, defaultExpires: string): Command {
-  addPrivateKeyOptions(command);
-  addProfileOptions(command);
-  return command
-    .addOption(new Option('--alg <alg>', 'signature algorithm; HS*, none and others are refused').default('RS256').env('QSJWT_ALG'))
-    .addOption(new Option('--expires <when>', `lifetime from iat (30s, 5m, 8h, 7d, 1y) or an absolute time (RFC 3339 or Unix seconds) (default: "${defaultExpires}")`).env('QSJWT_EXPIRES'))
-    .option('--not-before <when>', 'nbf: absolute time, or a duration from iat (-30s backdates for clock skew) (default: iat)')
-    .option('--issued-at <when>', 'iat: RFC 3339, Unix seconds or "now" (default: now)')
-    .option('--jti <id>', 'jti claim (default: 128 random bits)')
-    .option('--claim <key=value>', 'extra claim; the value is JSON when it parses as JSON, else a string (repeatable)', collect)
-    .addOption(new Option('--format <format>', 'output: the token, JSON {token, header, payload, expiresAt}, an Authorization header line, or QLIK_JWT=').choices(TOKEN_FORMATS).default('token'))
-    .option('--verbose', 'print a summary of the token to stderr even when stderr is not a terminal');
+  return addSettings(command, [
+    SETTINGS.profile, SETTINGS.config, ...PRIVATE_KEY_SETTINGS,
+    SETTINGS.alg, { setting: SETTINGS.expires, default: defaultExpires }, SETTINGS.notBefore, SETTINGS.issuedAt, SETTINGS.jti, SETTINGS.claim,
+    {
+      setting: SETTINGS.format, choices: TOKEN_FORMATS, default: 'token',
+      note: 'the token, JSON {token, header, payload, expiresAt}, an Authorization header line, or QLIK_JWT=',
+    },
+    { setting: SETTINGS.verbose, note: 'even when stderr is not a terminal' },
+  ]);
 }
 
-/** The `--alg` value, refused with the core's reason when Qlik would not accept it. */
-export function algorithmFlag(alg: string): RsaAlgorithm {
-  return blameFlag(`--alg ${alg}`, () => requireRsaAlgorithm(alg));
+/** A JSON number that JSON cannot carry back exactly (1e999, 12345678901234567890) is a mistake, not a claim. */
+function exactJsonValue(name: string, raw: string, value: unknown): unknown {
+  if (typeof value !== 'number') return value;
+  if (!Number.isFinite(value)) throw new CliError(`--claim ${name}=${raw}: the number is out of range (JSON would send null): quote it to send text, e.g. --claim '${name}="${raw}"'`);
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    throw new CliError(`--claim ${name}=${raw}: the integer is too large to survive JSON exactly (it would become ${value}): quote it to send text, e.g. --claim '${name}="${raw}"'`);
+  }
+  return value;
 }
 
 /** `--claim key=value`: JSON values stay typed (numbers, booleans, arrays), anything else is a string. */
@@ -57,8 +58,9 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
     const raw = pair.slice(separator + 1);
     let value: unknown = raw;
     try {
-      value = JSON.parse(raw);
-    } catch {
+      value = exactJsonValue(name, raw, JSON.parse(raw));
+    } catch (error) {
+      if (error instanceof CliError) throw error;
       // not JSON: keep the text
     }
     setClaim(claims, name, value);
@@ -67,24 +69,25 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
 }
 
 /**
- * What every create command resolves before minting, in this order: the profile (which fills unset
- * flags), the algorithm, the extra claims, then the key (flags, environment, the profile's keyFile).
+ * What every create command resolves before minting: the settings (flag > environment > profile >
+ * default, the profile checked against the platform), the extra claims and the key.
  */
 export async function resolveTokenInputs<Flags extends TokenFlags>(command: Command, platform: 'qseow' | 'cloud'): Promise<{
   flags: Flags;
+  settings: ResolvedSettings;
   /** The options every token builder takes, ready to spread into createQseowToken/createCloudToken. */
   common: Pick<TokenOptionsBase, 'algorithm' | 'jwtId' | 'issuedAt' | 'notBefore' | 'expires'> & { privateKey: KeyObject; claims: Record<string, unknown> };
   /** A summary goes to stderr on a terminal or with --verbose. */
   showSummary: boolean;
 }> {
-  const loaded = await useProfile(command, platform);
+  const settings = await resolveCommandSettings(command, platform);
   const flags = command.opts<Flags>();
-  const algorithm = algorithmFlag(flags.alg);
   const claims = parseClaimArguments(flags.claim);
-  const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
+  const privateKey = await resolvePrivateKey(settings);
   return {
     flags,
-    common: { privateKey, algorithm, claims, jwtId: flags.jti, issuedAt: flags.issuedAt, notBefore: flags.notBefore, expires: flags.expires },
+    settings,
+    common: { privateKey, algorithm: flags.alg, claims, jwtId: flags.jti, issuedAt: flags.issuedAt, notBefore: flags.notBefore, expires: flags.expires },
     showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
   };
 }

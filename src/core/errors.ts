@@ -24,20 +24,44 @@ export type QsJwtErrorCode =
   | 'TOKEN_MALFORMED'
   | 'CONFIG_INVALID';
 
+/** What an error is about: the library option that carried the refused value, and that value. */
+export interface ErrorSubject {
+  /**
+   * The option of the library call whose value was refused, by its name in the options object
+   * (`expires`, `notBefore`, `userId`, `keyId`…). Adapters map it to their own words: the CLI to the
+   * flag, environment variable or config field the value came from.
+   */
+  option: string;
+  /** The value as it was given. */
+  value?: unknown;
+  /** What is wrong with it and how to fix it, without naming the option or repeating the value. */
+  reason: string;
+  /** The option to use instead, when the value belongs to another option (a claim set by its own option). */
+  instead?: string | undefined;
+}
+
 export class QsJwtError extends Error {
   readonly code: QsJwtErrorCode;
-  /**
-   * The option the error is about, in the words its message starts with (`expires`, `not-before`,
-   * `issued-at`), so an adapter can point at its own flag.
-   */
-  readonly option: string | undefined;
+  /** Present when the error is about one option's value: see ErrorSubject. */
+  readonly subject: ErrorSubject | undefined;
 
-  constructor(code: QsJwtErrorCode, message: string, option?: string) {
+  constructor(code: QsJwtErrorCode, message: string, subject?: ErrorSubject) {
     super(message);
     this.name = new.target.name;
     this.code = code;
-    this.option = option;
+    this.subject = subject;
   }
+}
+
+/** An error about one option's value; the message is `<option> "<value>" <reason>`. */
+export function optionError<T extends QsJwtError>(
+  ErrorClass: new (code: QsJwtErrorCode, message: string, subject?: ErrorSubject) => T,
+  code: QsJwtErrorCode,
+  subject: ErrorSubject,
+): T {
+  const shown = subject.value === undefined ? '' : typeof subject.value === 'string' ? ` "${subject.value}"` : ` ${String(subject.value)}`;
+  const instead = subject.instead === undefined ? '' : `: use ${subject.instead}`;
+  return new ErrorClass(code, `${subject.option}${shown}: ${subject.reason}${instead}`, subject);
 }
 
 /** A key or certificate that cannot be used for what was asked. */

@@ -9,17 +9,16 @@ import { QsJwtError } from '../../core/errors.js';
 import { CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { integerIn, newCommand } from '../command-setup.js';
-import { profilePath } from '../config/config-file.js';
-import { useProfile } from '../config/profile-options.js';
-import { resolvePrivateKey } from '../io/private-key-options.js';
-import { algorithmFlag, type TokenFlags } from '../token-options.js';
+import { PRIVATE_KEY_SETTINGS, resolvePrivateKey } from '../io/private-key-options.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveCommandSettings } from '../settings/command-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
+import type { TokenFlags } from '../token-options.js';
 import { detectFormat, openInput, readRows, type InputFormat } from '../batch/input-records.js';
 import { MintPool } from '../batch/mint-pool.js';
 import { mintRow, rowMinter, type ChunkResult, type MintSetup, type RowMinter } from '../batch/mint-job.js';
 import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
-import { addPrivateKeyOptions } from '../io/private-key-options.js';
-import { addProfileOptions } from '../config/profile-options.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
@@ -29,7 +28,7 @@ import { runCommand, type RunCommand } from '../command-runner.js';
  */
 const CHUNK_ROWS = 32;
 
-interface BatchFlags extends Pick<TokenFlags, 'key' | 'keyEnv' | 'passphraseFile' | 'alg' | 'expires' | 'notBefore' | 'profile' | 'config'> {
+interface BatchFlags extends Pick<TokenFlags, 'alg' | 'expires' | 'notBefore'> {
   input: string;
   output: string;
   inputFormat: 'auto' | InputFormat;
@@ -104,19 +103,14 @@ export function buildCommand(): Command {
     .requiredOption('--input <file>', 'CSV or JSON Lines file; - reads standard input')
     .option('--output <file>', 'JSON Lines output; - is standard output', '-')
     .addOption(new Option('--input-format <format>', 'input format (auto: by file name, else { means JSON Lines)').choices(['auto', 'csv', 'jsonl']).default('auto'))
-    .option('--workers <n>', 'worker threads; the main thread signs too whenever they are busy (default: one per core but one)', integerIn(0, 256))
-    .option('--force', 'replace an existing --output file')
-    .addOption(new Option('--alg <alg>', 'signature algorithm').default('RS256').env('QSJWT_ALG'))
-    .addOption(new Option('--expires <when>', `lifetime from iat or absolute time (default: ${QSEOW_DEFAULTS.expires} qseow, ${CLOUD_DEFAULTS.expires} cloud)`).env('QSJWT_EXPIRES'))
-    .option('--not-before <when>', 'nbf: absolute, or a duration from iat such as -30s')
-    .addOption(new Option('--audience <aud>', 'qseow: aud claim').env('QSJWT_AUDIENCE'))
-    .addOption(new Option('--issuer <iss>', "iss claim (cloud: required, the identity provider's issuer)").env('QSJWT_ISSUER'))
-    .addOption(new Option('--kid <id>', "kid header (cloud: required, the identity provider's key ID)").env('QSJWT_KID'))
-    .addOption(new Option('--userid-attr <claim>', 'qseow: user ID claim name').default(QSEOW_DEFAULTS.userIdAttribute).env('QSJWT_USERID_ATTR'))
-    .addOption(new Option('--userdir-attr <claim>', 'qseow: user directory claim name').default(QSEOW_DEFAULTS.userDirectoryAttribute).env('QSJWT_USERDIR_ATTR'))
-    .addOption(new Option('--groups-attr <claim>', 'qseow: groups claim name').default(QSEOW_DEFAULTS.groupsAttribute).env('QSJWT_GROUPS_ATTR'));
-  addPrivateKeyOptions(command);
-  addProfileOptions(command);
+    .option('--workers <n>', 'worker threads; the main thread signs too whenever they are busy (default: one per core but one)', integerIn(0, 256));
+  addSettings(command, [
+    { setting: SETTINGS.force, note: 'an existing --output file' },
+    SETTINGS.profile, SETTINGS.config, ...PRIVATE_KEY_SETTINGS,
+    SETTINGS.alg, { setting: SETTINGS.expires, note: `default: ${QSEOW_DEFAULTS.expires} qseow, ${CLOUD_DEFAULTS.expires} cloud` }, SETTINGS.notBefore,
+    SETTINGS.audience, { setting: SETTINGS.issuer, note: 'required for cloud' }, { setting: SETTINGS.kid, note: 'required for cloud' },
+    SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.groupsAttr,
+  ]);
   return command.action(async (platform: string, _flags: BatchFlags, self: Command) => {
     if (platform !== 'qseow' && platform !== 'cloud') throw new CliError(`platform "${platform}" is not qseow or cloud: run qs-jwt batch qseow … or qs-jwt batch cloud …`);
     // The main thread signs too, so one worker per core but one keeps every core signing.
@@ -133,13 +127,14 @@ export function buildCommand(): Command {
 }
 
 async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPool, workers: number): Promise<void> {
-  const loaded = await useProfile(self, platform);
+  const settings = await resolveCommandSettings(self, platform);
   const flags = self.opts<BatchFlags>();
   if (platform === 'cloud' && (flags.issuer === undefined || flags.kid === undefined)) {
-    throw new CliError(`${flags.issuer === undefined ? '--issuer' : '--kid'} is required for Qlik Cloud tokens (or QSJWT_ISSUER/QSJWT_KID, or a --profile that has it)`);
+    const [flag, variable, field] = flags.issuer === undefined ? ['--issuer', 'QSJWT_ISSUER', 'issuer'] : ['--kid', 'QSJWT_KID', 'kid'];
+    throw new CliError(`${flag} is required for Qlik Cloud tokens (or set ${variable}, or use a profile with ${field})`);
   }
-  const algorithm = algorithmFlag(flags.alg);
-  const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
+  const algorithm = flags.alg;
+  const privateKey = await resolvePrivateKey(settings);
   const common = { algorithm, expires: flags.expires, notBefore: flags.notBefore, issuer: flags.issuer, keyId: flags.kid };
   const setup: MintSetup = platform === 'qseow'
     ? { platform, privateKey, shared: { ...common, audience: flags.audience, userIdAttribute: flags.useridAttr, userDirectoryAttribute: flags.userdirAttr, groupsAttribute: flags.groupsAttr } }
@@ -151,8 +146,9 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
     : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
   let minter: RowMinter;
   try {
-    minter = rowMinter(setup);
+    minter = settings.blame(() => rowMinter(setup));
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`the shared settings cannot mint any token: ${(error as Error).message}`);
   }
   const probe = mintRow(minter, { line: 0, record: sample });

@@ -1,10 +1,13 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { decodeToken } from '../../core/lint/decode-token.js';
 import { relativeTime } from '../../core/time/relative-time.js';
 import { isoTime } from '../../core/time/token-window.js';
 import { CliError } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readTokenArgument } from '../io/token-input.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 const TIME_CLAIMS = ['iat', 'nbf', 'exp'] as const;
@@ -43,14 +46,16 @@ function block(title: string, values: Record<string, unknown>, times: Record<str
 }
 
 export function buildCommand(): Command {
-  return newCommand('decode', 'Show the header and payload of a JWT, with times in Unix seconds, ISO 8601 and relative. Verifies nothing.', [
+  const command = newCommand('decode', 'Show the header and payload of a JWT, with times in Unix seconds, ISO 8601 and relative. Verifies nothing.', [
     'qs-jwt decode eyJhbGciOiJSUzI1NiJ9...',
     'qs-jwt create qseow --key privatekey.pem --userid anna --userdir ACME | qs-jwt decode -',
     'qs-jwt decode "Bearer eyJ..." --format json',
   ])
-    .argument('<token>', 'the token (a "Bearer " prefix and surrounding whitespace are ignored); - reads standard input')
-    .addOption(new Option('--format <format>', 'text, or JSON {verified: false, header, payload, times}').choices(['text', 'json']).default('text'))
-    .action(async (argument: string, flags: { format: 'text' | 'json' }) => {
+    .argument('<token>', 'the token (a "Bearer " prefix and surrounding whitespace are ignored); - reads standard input');
+  addSettings(command, [{ setting: SETTINGS.format, choices: ['text', 'json'], note: 'text, or JSON {verified: false, header, payload, times}' }]);
+  return command.action(async (argument: string, _flags: unknown, self: Command) => {
+      resolveSettings(self);
+      const flags = self.opts<{ format: 'text' | 'json' }>();
       const decoded = decodeToken(await readTokenArgument(argument));
       const problem = decoded.findings.find((item) => item.severity === 'error');
       if (problem || !decoded.header || !decoded.payload) {

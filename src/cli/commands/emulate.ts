@@ -8,6 +8,9 @@ import { loadPublicKey } from '../../core/keys/key-input.js';
 import { CliError } from '../cli-error.js';
 import { collect, integerIn, newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
@@ -40,7 +43,7 @@ interface QseowFlags extends ServerFlags {
   allowedOrigin?: string[];
   attribute?: string[];
   mandatoryAttribute?: string[];
-  clockTolerance?: string;
+  clockTolerance?: number;
   app?: string[];
 }
 
@@ -48,7 +51,7 @@ interface CloudFlags extends ServerFlags {
   cert?: string;
   issuer?: string;
   kid?: string;
-  clockTolerance: string;
+  clockTolerance: number;
   tenantId?: string;
   sessionTimeout?: number;
   sameSite?: string;
@@ -57,12 +60,9 @@ interface CloudFlags extends ServerFlags {
 }
 
 function addServerOptions(command: Command): Command {
+  addSettings(command, [SETTINGS.host, SETTINGS.port, SETTINGS.tlsCert, SETTINGS.tlsKey]);
   return command
-    .option('--host <host>', 'address to bind (default 127.0.0.1; loopback only unless you mean it)')
-    .option('--port <n>', 'port; 0 picks a free one (default 0)', integerIn(0, 65_535))
     .option('--tls', 'serve HTTPS with a self-signed certificate generated for this run')
-    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
-    .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--max-sessions <n>', 'sessions kept per virtual proxy or tenant; the oldest is evicted (default 10000)', integerIn(1, 10_000_000))
     .option('--print-config', 'print the effective settings as JSON and exit');
 }
@@ -175,11 +175,6 @@ function buildQseow(): Command {
     'qs-jwt emulate qseow --cert publickey.cer --upstream http://127.0.0.1:3000   # inject X-Qlik-User into your backend',
   ]).name('qseow');
   command
-    .option('--cert <file>', "the virtual proxy's JWT certificate (or public key), PEM")
-    .option('--prefix <prefix>', 'virtual proxy prefix', 'jwt')
-    .option('--audience <aud>', 'JWT audience; checked only when given')
-    .option('--userid-attr <claim>', 'JWT attribute for user ID (default userId)')
-    .option('--userdir-attr <claim>', 'JWT attribute for user directory (default userDirectory)')
     .option('--cookie-name <name>', 'session cookie header name (default X-Qlik-Session-<prefix>; -HTTP is appended over http)')
     .option('--session-timeout <minutes>', 'session inactivity timeout (default 30)', integerIn(1, 525_600))
     .addOption(new Option('--same-site <mode>', 'SameSite of the session cookie (default Lax)').choices(['Strict', 'Lax', 'None']))
@@ -188,10 +183,15 @@ function buildQseow(): Command {
     .option('--websocket-csrf', 'Nov 2024 behaviour: cookie websockets need ?qlik-csrf-token= and an allowed Origin')
     .option('--allowed-origin <origin>', 'host or origin allowed to open the engine websocket (repeatable)', collect)
     .option('--upstream <url>', 'forward authenticated requests here with X-Qlik-User and X-Qlik-Security')
-    .option('--clock-tolerance <duration>', 'leeway for exp and nbf (default 0, as Qlik)')
     .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect);
+  addSettings(command, [
+    SETTINGS.cert, SETTINGS.prefix, { setting: SETTINGS.audience, note: 'the virtual proxy checks it only when given' },
+    SETTINGS.useridAttr, SETTINGS.userdirAttr, { setting: SETTINGS.clockTolerance, note: 'Qlik allows none' },
+  ]);
   addServerOptions(command);
-  return command.action(async (flags: QseowFlags) => {
+  return command.action(async (_flags: QseowFlags, self: Command) => {
+    resolveSettings(self);
+    const flags = self.opts<QseowFlags>();
     if (flags.cert === undefined) throw new CliError('--cert is required: the certificate pasted into the virtual proxy (publickey.cer from qs-jwt keys create)');
     const proxy = {
       prefix: flags.prefix,
@@ -205,7 +205,7 @@ function buildQseow(): Command {
       websocketCrossOriginWhiteList: flags.allowedOrigin,
       websocketCsrf: flags.websocketCsrf ?? false,
       upstream: flags.upstream,
-      clockTolerance: flags.clockTolerance,
+      clockTolerance: `${flags.clockTolerance ?? 0}s`,
       sameSite: flags.sameSite,
       apps: apps(flags.app),
     };
@@ -219,24 +219,23 @@ function buildCloud(): Command {
     'qs-jwt emulate cloud --cert publickey.pem --issuer https://idp.acme.com --kid k1 --clock-tolerance 5s --app my-app --tls',
   ]).name('cloud');
   command
-    .option('--cert <file>', "the identity provider's certificate or public key, PEM")
-    .option('--issuer <iss>', "the identity provider's issuer")
-    .option('--kid <id>', "the identity provider's key ID")
-    .option('--clock-tolerance <duration>', 'leeway for exp and nbf', '5s')
     .option('--tenant-id <id>', 'tenantId reported by /api/v1/users/me')
     .option('--session-timeout <minutes>', 'session inactivity timeout (default 30)', integerIn(1, 525_600))
     .addOption(new Option('--same-site <mode>', 'SameSite of the session cookies (default Lax)').choices(['Strict', 'Lax', 'None']))
     .option('--allowed-origin <origin>', 'host or origin allowed to open the engine websocket (repeatable)', collect)
     .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect);
+  addSettings(command, [SETTINGS.cert, SETTINGS.issuer, SETTINGS.kid, { setting: SETTINGS.clockTolerance, default: '5s' }]);
   addServerOptions(command);
-  return command.action(async (flags: CloudFlags) => {
+  return command.action(async (_flags: CloudFlags, self: Command) => {
+    resolveSettings(self);
+    const flags = self.opts<CloudFlags>();
     const missing = (['cert', 'issuer', 'kid'] as const).filter((name) => flags[name] === undefined);
     if (missing.length > 0) throw new CliError(`${missing.map((name) => `--${name}`).join(', ')} required: the identity provider's certificate, issuer and key ID`);
     const tenant = {
       issuer: flags.issuer,
       keyId: flags.kid,
       certFile: resolve(flags.cert ?? ''),
-      clockTolerance: flags.clockTolerance,
+      clockTolerance: `${flags.clockTolerance}s`,
       tenantId: flags.tenantId,
       sessionInactivityTimeout: flags.sessionTimeout,
       allowedOrigins: flags.allowedOrigin,
@@ -283,7 +282,9 @@ export function buildCommand(): Command {
   addServerOptions(command);
   command.addCommand(buildQseow());
   command.addCommand(buildCloud());
-  return command.action(async (flags: ServerFlags & { config?: string }) => {
+  return command.action(async (_flags: unknown, self: Command) => {
+    resolveSettings(self);
+    const flags = self.opts<ServerFlags & { config?: string }>();
     if (flags.config === undefined) throw new CliError('say what to emulate: qs-jwt emulate qseow …, qs-jwt emulate cloud …, or qs-jwt emulate --config FILE');
     const text = (await readInput(flags.config, '--config')).toString('utf8');
     let json: unknown;

@@ -4,6 +4,9 @@ import { DEFAULT_RSA_KEY_SIZE } from '../../core/keys/key-pair.js';
 import { CliError } from '../cli-error.js';
 import { integerIn, newCommand } from '../command-setup.js';
 import { readPassphraseFile } from '../io/input-file.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { createKeyFiles, describeKeyFiles, type KeyFileRequest } from '../key-files.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
@@ -12,7 +15,7 @@ interface KeysCreateFlags {
   bits: string;
   days: number;
   cn: string;
-  prefix: string;
+  filePrefix: string;
   force?: boolean;
   passphraseFile?: string;
   singleLine?: boolean;
@@ -20,27 +23,30 @@ interface KeysCreateFlags {
 }
 
 export function buildCommand(): Command {
-  return newCommand('keys create', 'Create an RSA key pair and a self-signed X.509 certificate (SHA-256) for signing Qlik Sense JWTs.', [
+  const command = newCommand('keys create', 'Create an RSA key pair and a self-signed X.509 certificate (SHA-256) for signing Qlik Sense JWTs.', [
     'qs-jwt keys create --out ./keys',
-    'qs-jwt keys create --out ./keys --bits 2048 --days 365 --cn "qlik-jwt prod" --prefix prod-',
+    'qs-jwt keys create --out ./keys --bits 2048 --days 365 --cn "qlik-jwt prod" --file-prefix prod-',
     'qs-jwt keys create --out ./keys --passphrase-file ./passphrase.txt --single-line',
   ])
-    .requiredOption('--out <dir>', 'folder for privatekey.pem, publickey.pem and publickey.cer (created if missing)')
     .addOption(new Option('--bits <bits>', 'RSA key size').choices(['2048', '3072', '4096']).default(String(DEFAULT_RSA_KEY_SIZE)))
     .option('--days <days>', 'certificate validity in days', integerIn(1, 36_500), DEFAULT_CERTIFICATE_DAYS)
     .option('--cn <name>', 'certificate subject common name', DEFAULT_COMMON_NAME)
-    .option('--prefix <prefix>', 'prefix for the file names, e.g. prod- gives prod-privatekey.pem', '')
-    .option('--force', 'replace existing files')
-    .option('--passphrase-file <file>', 'encrypt the private key with the passphrase in this file')
-    .option('--single-line', "also write the certificate as one line (publickey-single-line.txt) for Qlik Cloud's IdP form, and print it on stdout")
-    .addOption(new Option('--format <format>', 'text summary on stderr, or JSON on stdout').choices(['text', 'json']).default('text'))
-    .action(async (flags: KeysCreateFlags) => {
-      if (flags.prefix.includes('/') || flags.prefix.includes('\\')) {
-        throw new CliError(`--prefix "${flags.prefix}" contains a path separator: put folders in --out`);
+    .option('--file-prefix <prefix>', 'prefix for the file names, e.g. prod- gives prod-privatekey.pem', '')
+    .option('--single-line', "also write the certificate as one line (publickey-single-line.txt) for Qlik Cloud's IdP form, and print it on stdout");
+  addSettings(command, [
+    { setting: SETTINGS.out, required: 'the folder for privatekey.pem, publickey.pem and publickey.cer' },
+    SETTINGS.force, { setting: SETTINGS.passphraseFile, note: 'keys create encrypts the private key with it' },
+    { setting: SETTINGS.format, choices: ['text', 'json'], note: 'text summary on stderr, or JSON on stdout' },
+  ]);
+  return command.action(async (_flags: KeysCreateFlags, self: Command) => {
+      resolveSettings(self);
+      const flags = self.opts<KeysCreateFlags>();
+      if (flags.filePrefix.includes('/') || flags.filePrefix.includes('\\')) {
+        throw new CliError(`--file-prefix "${flags.filePrefix}" contains a path separator: put folders in --out`);
       }
       const request: KeyFileRequest = {
         outDir: flags.out,
-        prefix: flags.prefix,
+        prefix: flags.filePrefix,
         bits: Number(flags.bits),
         days: flags.days,
         commonName: flags.cn,

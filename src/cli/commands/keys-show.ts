@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { QsJwtError } from '../../core/errors.js';
 import {
   describeKeyMaterial, materialToJwk, materialToPem, materialToSingleLine, readKeyMaterial, type KeyMaterialDescription,
@@ -6,7 +6,10 @@ import {
 import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
-import { resolvePassphrase } from '../io/private-key-options.js';
+import { keyFailure, resolvePassphrase } from '../io/private-key-options.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 const FORMATS = ['text', 'json', 'pem', 'single-line', 'jwk'] as const;
@@ -44,7 +47,7 @@ function describeAsText(file: string, description: KeyMaterialDescription): stri
 }
 
 export function buildCommand(): Command {
-  return newCommand('keys show', 'Describe a private key, public key or certificate, or convert it to another form.', [
+  const command = newCommand('keys show', 'Describe a private key, public key or certificate, or convert it to another form.', [
     'qs-jwt keys show publickey.cer',
     'qs-jwt keys show privatekey.pem --format json',
     'qs-jwt keys show publickey.cer --format single-line     # for the Qlik Cloud IdP form',
@@ -52,12 +55,16 @@ export function buildCommand(): Command {
     'qs-jwt keys show rsa-pkcs1.pem --format pem             # converts PKCS#1 to PKCS#8',
   ])
     .argument('<file>', 'key or certificate file (PEM, DER or JWK); - reads standard input')
-    .addOption(new Option('--format <format>', 'text or json description; or the key as pem, single-line or jwk').choices(FORMATS).default('text'))
-    .option('--public', 'with pem, single-line or jwk: output only the public key')
-    .option('--passphrase-file <file>', 'passphrase of an encrypted private key (or set QSJWT_PASSPHRASE)')
-    .action(async (file: string, flags: KeysShowFlags) => {
+    .option('--public', 'with pem, single-line or jwk: output only the public key');
+  addSettings(command, [
+    { setting: SETTINGS.format, choices: FORMATS, note: 'text or json description; or the key as pem, single-line or jwk' },
+    SETTINGS.passphraseFile, SETTINGS.passphrase,
+  ]);
+  return command.action(async (file: string, _flags: KeysShowFlags, self: Command) => {
+      const settings = resolveSettings(self);
+      const flags = self.opts<KeysShowFlags>();
       const source = await readInput(file, 'file');
-      const passphrase = await resolvePassphrase(flags);
+      const passphrase = await resolvePassphrase(settings);
       const label = file === '-' ? 'standard input' : file;
       try {
         const { format } = flags;
@@ -88,7 +95,11 @@ export function buildCommand(): Command {
         }
         process.stdout.write(output);
       } catch (error) {
-        if (error instanceof QsJwtError) throw new CliError(`${label}: ${error.message}`);
+        if (error instanceof QsJwtError) {
+          // The core does not know the CLI's words for "the public half only".
+          if (error.code === 'KEY_NOT_PRIVATE' && flags.format === 'single-line') throw new CliError(`${label}: ${error.message} (--public)`);
+          throw keyFailure(label, error);
+        }
         throw error;
       }
     });

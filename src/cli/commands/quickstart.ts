@@ -13,6 +13,9 @@ import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import { createKeyFiles, keyFilePaths } from '../key-files.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface QuickstartFlags {
@@ -63,14 +66,18 @@ function checkToken(created: CreatedToken, certificatePem: string): string {
 }
 
 export function buildCommand(): Command {
-  return newCommand('quickstart', 'Create a key pair and certificate (or re-use them), mint and check an example QSEoW token and an example Qlik Cloud token, and print what to paste where.', [
+  const command = newCommand('quickstart', 'Create a key pair and certificate (or re-use them), mint and check an example QSEoW token and an example Qlik Cloud token, and print what to paste where.', [
     'qs-jwt quickstart',
     'qs-jwt quickstart --out ./my-qlik-jwt',
     'qs-jwt quickstart --out ./my-qlik-jwt --force    # new keys even if the folder has some',
-  ])
-    .option('--out <dir>', 'folder for the keys, certificate and example tokens', 'qs-jwt-quickstart')
-    .option('--force', 'create new keys even when the folder already has a pair')
-    .action(async (flags: QuickstartFlags) => {
+  ]);
+  addSettings(command, [
+    { setting: SETTINGS.out, default: 'qs-jwt-quickstart', note: 'the keys, certificate and example tokens' },
+    { setting: SETTINGS.force, note: 'create new keys even when the folder already has a pair' },
+  ]);
+  return command.action(async (_flags: QuickstartFlags, self: Command) => {
+      resolveSettings(self);
+      const flags = self.opts<QuickstartFlags>();
       const outDir = resolve(flags.out);
       const { privateKey, certificatePem, reused } = await keysFor(outDir, Boolean(flags.force));
       const kid = await jwkThumbprint(createPublicKey(privateKey));

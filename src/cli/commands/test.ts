@@ -1,7 +1,6 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { QsJwtError } from '../../core/errors.js';
-import { requireRsaAlgorithm } from '../../core/jose/algorithms.js';
 import { loadPublicKey } from '../../core/keys/key-input.js';
 import type { LintOptions } from '../../core/lint/claim-rules.js';
 import { lintToken, verifyToken, type InspectionResult } from '../../core/lint/verify-token.js';
@@ -9,13 +8,15 @@ import { diagnose } from '../../probe/diagnosis.js';
 import type { ProbeReport } from '../../probe/probe-step.js';
 import { createCloudToken } from '../../core/qlik/cloud-token.js';
 import { createQseowToken } from '../../core/qlik/qseow-token.js';
-import { parseSignedDuration } from '../../core/time/duration.js';
+import type { RsaAlgorithm } from '../../core/jose/algorithms.js';
 import { CliError, EXIT } from '../cli-error.js';
-import { collect, newCommand } from '../command-setup.js';
-import { loadProfile, profilePath, type LoadedProfile } from '../config/config-file.js';
-import { addProfileOptions, applyProfile } from '../config/profile-options.js';
+import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
-import { addPrivateKeyOptions, resolvePassphrase, resolvePrivateKey, type PrivateKeyFlags } from '../io/private-key-options.js';
+import { keyFailure, PRIVATE_KEY_SETTINGS, resolvePassphrase, resolvePrivateKey } from '../io/private-key-options.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveCommandSettings } from '../settings/command-settings.js';
+import type { ResolvedSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { readTokenArgument } from '../io/token-input.js';
 import type { TlsSettings } from '../../probe/client/http-client.js';
 import type { ProbeOutcome } from '../../probe/client/probe-run.js';
@@ -29,18 +30,16 @@ import { runCommand, type RunCommand } from '../command-runner.js';
  * profile and token, and prints.
  */
 
-interface CommonFlags extends PrivateKeyFlags {
+interface CommonFlags {
   token?: string;
-  profile?: string;
-  config?: string;
   cert?: string;
   ca?: string;
   insecure?: boolean;
-  timeout: string;
+  timeout: number;
   format: 'text' | 'json';
   expires?: string;
-  alg: string;
-  clockTolerance?: string;
+  alg: RsaAlgorithm;
+  clockTolerance?: number;
   groups?: string[];
   name?: string;
   email?: string;
@@ -64,31 +63,16 @@ interface CloudFlags extends CommonFlags {
   kid?: string;
 }
 
-const MAX_TIMEOUT_MS = 600_000;
-
 function addCommonOptions(command: Command): Command {
   command.option('--token <token>', 'the token to send; - reads standard input (else one is minted from --key and the user flags)');
-  addPrivateKeyOptions(command);
-  addProfileOptions(command);
-  return command
-    .addOption(new Option('--expires <when>', 'lifetime of a minted token (default: 1h qseow, 5m cloud)').env('QSJWT_EXPIRES'))
-    .addOption(new Option('--alg <alg>', 'algorithm of a minted token').default('RS256').env('QSJWT_ALG'))
-    .option('--name <name>', 'name claim of a minted token')
-    .option('--email <email>', 'email claim of a minted token')
-    .option('--groups <group...>', 'groups of a minted token (space-separated and repeatable)', (value: string, previous: string[] | undefined) => collect(value, previous))
-    .option('--cert <file>', "the certificate configured in Qlik: after a refusal the signature is checked locally too")
-    .addOption(new Option('--clock-tolerance <duration>', 'leeway for the local check of exp and nbf (default 0)').env('QSJWT_CLOCK_TOLERANCE'))
-    .option('--ca <file>', 'PEM CA certificate(s) to trust for HTTPS (a private CA or the server certificate itself)')
-    .option('--insecure', 'do not verify the server certificate (test servers only; a warning is printed)')
-    .option('--timeout <duration>', 'per request and engine call, e.g. 10s, 500ms', '10s')
-    .addOption(new Option('--format <format>', 'text: one line per step; json: {ok, steps, user, lint?, refusal?, diagnosis?}').choices(['text', 'json']).default('text'));
-}
-
-function parseTimeout(value: string): number {
-  const milliseconds = /^\s*(\d{1,9})\s*ms\s*$/i.exec(value);
-  const ms = milliseconds ? Number(milliseconds[1]) : (parseSignedDuration(value) ?? Number.NaN) * 1000;
-  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) throw new CliError(`--timeout "${value}" is not a duration from 1ms to 10m: write e.g. 10s, 30s or 500ms`);
-  return ms;
+  return addSettings(command, [
+    SETTINGS.profile, SETTINGS.config, ...PRIVATE_KEY_SETTINGS,
+    { setting: SETTINGS.expires, note: 'default: 1h qseow, 5m cloud' }, SETTINGS.alg, SETTINGS.name, SETTINGS.email, SETTINGS.groups,
+    { setting: SETTINGS.cert, note: 'after a refusal the signature is checked locally too' },
+    { setting: SETTINGS.clockTolerance, note: 'for the local check' },
+    SETTINGS.ca, SETTINGS.insecure, { setting: SETTINGS.timeout, note: 'also for each engine call' },
+    { setting: SETTINGS.format, choices: ['text', 'json'], note: 'text: one line per step; json: {ok, steps, user, lint?, refusal?, diagnosis?}' },
+  ]);
 }
 
 function parseBaseUrl(value: string | undefined, flag: string, example: string): URL {
@@ -116,41 +100,25 @@ async function tlsSettings(flags: CommonFlags): Promise<TlsSettings> {
 }
 
 /** The token given (--token, or - for stdin), with any "Bearer " prefix and surrounding whitespace removed. */
-async function givenToken(flags: CommonFlags): Promise<string | undefined> {
+async function givenToken(flags: CommonFlags, settings: ResolvedSettings): Promise<string | undefined> {
   if (flags.token === undefined) return undefined;
-  if (flags.key !== undefined || flags.keyEnv !== undefined) throw new CliError('--token and --key given: send the token you have (--token), or mint one (--key), not both');
+  if (settings.source('key')?.kind === 'flag' || settings.given('keyEnv')) throw new CliError('--token and --key given: send the token you have (--token), or mint one (--key), not both');
   const token = (await readTokenArgument(flags.token)).trim().replace(/^Bearer\s+/i, '').trim();
   if (token === '') throw new CliError('--token is empty: pass the token, or - to read it from standard input');
   return token;
 }
 
-function minted<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof QsJwtError) throw new CliError(`cannot mint the token: ${error.message}`);
-    throw error;
-  }
-}
-
-async function checkKey(flags: CommonFlags, loaded: LoadedProfile | undefined): Promise<KeyObject | undefined> {
-  const file = flags.cert ?? (loaded?.profile.certFile && profilePath(loaded, loaded.profile.certFile));
+async function checkKey(settings: ResolvedSettings): Promise<KeyObject | undefined> {
+  const file = settings.get<string>('cert');
   if (file === undefined) return undefined;
-  const label = flags.cert !== undefined ? '--cert' : 'profile certFile';
+  const label = settings.origin('cert') ?? '--cert';
   const source = await readInput(file, label);
   try {
-    return loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(flags) });
+    return loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(settings) });
   } catch (error) {
-    if (error instanceof QsJwtError) throw new CliError(`${label} ${file}: ${error.message}`);
+    if (error instanceof QsJwtError) throw keyFailure(`${label} ${file}`, error);
     throw error;
   }
-}
-
-function clockTolerance(flags: CommonFlags): number | undefined {
-  if (flags.clockTolerance === undefined) return undefined;
-  const seconds = parseSignedDuration(flags.clockTolerance);
-  if (seconds === undefined || seconds < 0) throw new CliError(`--clock-tolerance "${flags.clockTolerance}" is not a duration of zero or more: write e.g. 30s`);
-  return seconds;
 }
 
 /** Runs the probe, then (after a refusal) the local check and the diagnosis; prints; sets the exit code. */
@@ -183,24 +151,6 @@ async function report<User extends ProbeReport['user']>(
   process.exitCode = ok ? EXIT.ok : EXIT.failure;
 }
 
-/**
- * The profile named by --profile/QSJWT_PROFILE, applied under flags and environment. Like useProfile,
- * with the error worded for `qs-jwt test qseow|cloud` (useProfile names the command from its own name).
- */
-async function testProfile(command: Command, platform: 'qseow' | 'cloud'): Promise<LoadedProfile | undefined> {
-  const { profile: name, config } = command.opts<{ profile?: string; config?: string }>();
-  if (name === undefined) return undefined;
-  const loaded = await loadProfile(name, config);
-  const other = loaded.profile.platform;
-  if (other !== undefined && other !== platform) throw new CliError(`--profile ${name} is for ${other} (${loaded.file}): use it with qs-jwt test ${other}`);
-  applyProfile(command, loaded);
-  return loaded;
-}
-
-function given(command: Command, name: string): boolean {
-  return command.getOptionValue(name) !== undefined;
-}
-
 function buildQseow(): Command {
   const command = newCommand('test qseow', 'Send a token to a QSEoW virtual proxy as clients do (QRS, QPS, engine websocket) and report each step. Exit 0 all passed, 1 a step failed or was refused, 2 usage.', [
     'qs-jwt test qseow --server https://qlik.example.com --prefix jwt --token "$TOKEN"',
@@ -210,48 +160,45 @@ function buildQseow(): Command {
     'qs-jwt test qseow --server https://127.0.0.1:8443 --insecure --token "$TOKEN" --format json   # emulate --tls',
   ]).name('qseow');
   command
-    .option('--server <url>', 'the Qlik Sense server, e.g. https://qlik.example.com')
-    .option('--prefix <prefix>', 'the JWT virtual proxy prefix ("" for none)', 'jwt')
-    .option('--userid <id>', 'user ID of a minted token')
-    .option('--userdir <directory>', 'user directory of a minted token')
-    .addOption(new Option('--userid-attr <claim>', "the virtual proxy's JWT attribute for user ID (default userId)").env('QSJWT_USERID_ATTR'))
-    .addOption(new Option('--userdir-attr <claim>', "the virtual proxy's JWT attribute for user directory (default userDirectory)").env('QSJWT_USERDIR_ATTR'))
-    .addOption(new Option('--groups-attr <claim>', 'claim name for the groups of a minted token (default groups)').env('QSJWT_GROUPS_ATTR'))
-    .addOption(new Option('--audience <aud>', "the virtual proxy's JWT audience (minted into the token, and checked locally)").env('QSJWT_AUDIENCE'));
+    .option('--server <url>', 'the Qlik Sense server, e.g. https://qlik.example.com');
+  addSettings(command, [
+    SETTINGS.prefix, { setting: SETTINGS.userid, note: 'of a minted token' }, { setting: SETTINGS.userdir, note: 'of a minted token' },
+    SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.groupsAttr, { setting: SETTINGS.audience, note: 'minted into the token, and checked locally' },
+  ]);
   addCommonOptions(command);
   return command.action(async (_flags: QseowFlags, self: Command) => {
-    const loaded = await testProfile(self, 'qseow');
+    const settings = await resolveCommandSettings(self, 'qseow');
     const flags = self.opts<QseowFlags>();
     const server = parseBaseUrl(flags.server, '--server', 'https://qlik.example.com');
     const prefix = flags.prefix.replace(/^\/+|\/+$/g, '');
     if (!/^[A-Za-z0-9._~-]*$/.test(prefix)) throw new CliError(`--prefix "${flags.prefix}": a virtual proxy prefix is one path segment, e.g. jwt`);
-    const timeoutMs = parseTimeout(flags.timeout);
+    const timeoutMs = flags.timeout;
     const lintOptions: LintOptions = {
-      clockTolerance: clockTolerance(flags),
+      clockTolerance: flags.clockTolerance,
       userIdAttribute: flags.useridAttr,
       userDirectoryAttribute: flags.userdirAttr,
       audience: flags.audience,
     };
-    let token = await givenToken(flags);
+    let token = await givenToken(flags, settings);
     if (token === undefined) {
       if (flags.userid === undefined || flags.userdir === undefined) {
         throw new CliError('no token: pass --token TOKEN (or --token - for standard input), or --key FILE with --userid and --userdir to mint one');
       }
-      const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
+      const privateKey = await resolvePrivateKey(settings);
       const { userid, userdir } = flags;
-      token = minted(() => createQseowToken({
-        privateKey, algorithm: requireRsaAlgorithm(flags.alg), userId: userid, userDirectory: userdir,
+      token = settings.blame(() => createQseowToken({
+        privateKey, algorithm: flags.alg, userId: userid, userDirectory: userdir,
         userIdAttribute: flags.useridAttr, userDirectoryAttribute: flags.userdirAttr, groupsAttribute: flags.groupsAttr,
         name: flags.name, email: flags.email, groups: flags.groups, audience: flags.audience, expires: flags.expires,
       }).token);
     }
-    const key = await checkKey(flags, loaded);
+    const key = await checkKey(settings);
     const tls = await tlsSettings(flags);
     const { probeQseow } = await import('../../probe/client/qseow-probe.js');
-    const settings = { server, prefix, token, timeoutMs, tls };
+    const target = { server, prefix, token, timeoutMs, tls };
     await report('qseow', flags, token, key, lintOptions,
-      { audience: given(self, 'audience'), userAttributes: given(self, 'useridAttr') || given(self, 'userdirAttr'), issuer: false, keyId: false },
-      (onStep) => probeQseow({ ...settings, onStep }));
+      { audience: settings.given('audience'), userAttributes: settings.given('useridAttr') || settings.given('userdirAttr'), issuer: false, keyId: false },
+      (onStep) => probeQseow({ ...target, onStep }));
   });
 }
 
@@ -262,36 +209,38 @@ function buildCloud(): Command {
     'qs-jwt test cloud --profile cloud --tenant https://acme.eu.qlikcloud.com --sub anna --name "Anna A" --email anna@acme.com --format json',
   ]).name('cloud');
   command
-    .option('--tenant <url>', 'the tenant, e.g. https://acme.eu.qlikcloud.com')
-    .option('--sub <subject>', 'sub of a minted token')
-    .addOption(new Option('--issuer <iss>', "the identity provider's issuer (minted into the token, and checked locally)").env('QSJWT_ISSUER'))
-    .addOption(new Option('--kid <id>', "the identity provider's key ID (minted into the token, and checked locally)").env('QSJWT_KID'));
+    .option('--tenant <url>', 'the tenant, e.g. https://acme.eu.qlikcloud.com');
+  addSettings(command, [
+    { setting: SETTINGS.sub, note: 'of a minted token' },
+    { setting: SETTINGS.issuer, note: 'minted into the token, and checked locally' },
+    { setting: SETTINGS.kid, note: 'minted into the token, and checked locally' },
+  ]);
   addCommonOptions(command);
   return command.action(async (_flags: CloudFlags, self: Command) => {
-    const loaded = await testProfile(self, 'cloud');
+    const settings = await resolveCommandSettings(self, 'cloud');
     const flags = self.opts<CloudFlags>();
     const tenant = parseBaseUrl(flags.tenant, '--tenant', 'https://acme.eu.qlikcloud.com');
-    const timeoutMs = parseTimeout(flags.timeout);
-    const lintOptions: LintOptions = { clockTolerance: clockTolerance(flags), issuer: flags.issuer, keyId: flags.kid };
-    let token = await givenToken(flags);
+    const timeoutMs = flags.timeout;
+    const lintOptions: LintOptions = { clockTolerance: flags.clockTolerance, issuer: flags.issuer, keyId: flags.kid };
+    let token = await givenToken(flags, settings);
     if (token === undefined) {
       const missing = (['sub', 'name', 'email', 'issuer', 'kid'] as const).filter((name) => flags[name] === undefined);
       if (missing.length > 0) {
         throw new CliError(`no token: pass --token TOKEN (or --token - for standard input), or --key FILE with ${missing.map((name) => `--${name}`).join(', ')} to mint one`);
       }
-      const privateKey = await resolvePrivateKey(flags, { profileKeyFile: loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile) });
-      token = minted(() => createCloudToken({
-        privateKey, algorithm: requireRsaAlgorithm(flags.alg), subject: flags.sub ?? '', name: flags.name ?? '', email: flags.email ?? '',
+      const privateKey = await resolvePrivateKey(settings);
+      token = settings.blame(() => createCloudToken({
+        privateKey, algorithm: flags.alg, subject: flags.sub ?? '', name: flags.name ?? '', email: flags.email ?? '',
         issuer: flags.issuer ?? '', keyId: flags.kid ?? '', groups: flags.groups, expires: flags.expires,
       }).token);
     }
-    const key = await checkKey(flags, loaded);
+    const key = await checkKey(settings);
     const tls = await tlsSettings(flags);
     const { probeCloud } = await import('../../probe/client/cloud-probe.js');
-    const settings = { tenant, token, timeoutMs, tls };
+    const target = { tenant, token, timeoutMs, tls };
     await report('cloud', flags, token, key, lintOptions,
-      { audience: false, userAttributes: false, issuer: given(self, 'issuer'), keyId: given(self, 'kid') },
-      (onStep) => probeCloud({ ...settings, onStep }));
+      { audience: false, userAttributes: false, issuer: settings.given('issuer'), keyId: settings.given('kid') },
+      (onStep) => probeCloud({ ...target, onStep }));
   });
 }
 

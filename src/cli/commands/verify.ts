@@ -7,58 +7,70 @@ import { verifyToken, type VerificationKey } from '../../core/lint/verify-token.
 import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
-import { resolvePassphrase } from '../io/private-key-options.js';
+import { keyFailure, resolvePassphrase } from '../io/private-key-options.js';
 import { readTokenArgument } from '../io/token-input.js';
-import { profilePath } from '../config/config-file.js';
-import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
+import { addInspectionOptions, resolveInspection, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
+import { addSettings } from '../settings/add-settings.js';
+import type { ResolvedSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 interface VerifyFlags extends InspectionFlags {
-  cert?: string;
-  key?: string;
   jwks?: string;
-  passphraseFile?: string;
 }
 
-async function verificationKeys(flags: VerifyFlags, profileCertFile: string | undefined): Promise<KeyObject | VerificationKey[]> {
-  const given = [['--cert', flags.cert], ['--key', flags.key], ['--jwks', flags.jwks]].filter(([, value]) => value !== undefined) as [string, string][];
-  if (given.length === 0 && profileCertFile !== undefined) given.push(['profile certFile', profileCertFile]);
-  if (given.length === 0) throw new CliError('no key to verify with: pass --cert publickey.cer, --key publickey.pem or --jwks keys.json (or use qs-jwt lint to check the claims only)');
+/**
+ * The key to verify with: exactly one of --cert, --key and --jwks on the command line; else the
+ * certificate, then the key, that the environment or the profile gives (QSJWT_CERT_FILE, certFile,
+ * QSJWT_KEY_FILE, keyFile).
+ */
+async function verificationKeys(flags: VerifyFlags, settings: ResolvedSettings): Promise<KeyObject | VerificationKey[]> {
+  const fromFlags = (['cert', 'key'] as const).filter((name) => settings.source(name)?.kind === 'flag');
+  const given: [string, string][] = fromFlags.map((name) => [settings.origin(name) ?? name, settings.get<string>(name) ?? '']);
+  if (flags.jwks !== undefined) given.push(['--jwks', flags.jwks]);
   if (given.length > 1) throw new CliError(`${given.map(([flag]) => flag).join(' and ')} given: pass exactly one key source`);
-  const [flag, path] = given[0] as [string, string];
-  const source = await readInput(path, flag);
+  if (given.length === 0) {
+    const fallback = (['cert', 'key'] as const).find((name) => settings.given(name));
+    if (fallback !== undefined) given.push([settings.origin(fallback) ?? fallback, settings.get<string>(fallback) ?? '']);
+  }
+  const [chosen] = given;
+  if (chosen === undefined) throw new CliError('no key to verify with: pass --cert publickey.cer, --key publickey.pem or --jwks keys.json (or use qs-jwt lint to check the claims only)');
+  const [origin, path] = chosen;
+  const source = await readInput(path, origin);
   try {
-    if (flag === '--jwks') return loadJwks(source);
-    return loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(flags) });
+    if (origin === '--jwks') return loadJwks(source);
+    return loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(settings) });
   } catch (error) {
-    if (error instanceof QsJwtError) throw new CliError(`${flag} ${path}: ${error.message}`);
+    if (error instanceof QsJwtError) throw keyFailure(`${origin} ${path}`, error);
     throw error;
   }
 }
 
 export function buildCommand(): Command {
   const command = newCommand('verify', "Check a token's signature and Qlik's acceptance rules; report every finding. Exit 0 accepted, 1 rejected, 2 usage.", [
-    'qs-jwt verify "$TOKEN" --cert publickey.cer --profile qseow',
-    'qs-jwt verify - --cert publickey.cer --profile qseow --audience qlik.example.com --userid-attr sub_id < token.txt',
-    'qs-jwt verify "$TOKEN" --key publickey.pem --profile cloud --issuer https://idp.acme.com --kid k1 --format json',
+    'qs-jwt verify "$TOKEN" --cert publickey.cer --platform qseow',
+    'qs-jwt verify - --cert publickey.cer --audience qlik.example.com --userid-attr sub_id < token.txt   # implies --platform qseow',
+    'qs-jwt verify "$TOKEN" --key publickey.pem --issuer https://idp.acme.com --kid k1 --format json       # implies --platform cloud',
+    'qs-jwt verify "$TOKEN" --profile prod                       # certificate and settings from qs-jwt.config.json',
     'qs-jwt verify "$TOKEN" --jwks jwks.json --at 2026-01-01T00:00:00Z --clock-tolerance 30s',
   ])
     .argument('<token>', 'the token (a "Bearer " prefix is ignored); - reads standard input')
-    .option('--cert <file>', 'certificate (PEM) as pasted into Qlik')
-    .option('--key <file>', 'public key (PEM or JWK), or a private key whose public half is used')
-    .option('--jwks <file>', 'JWK Set; the key is chosen by the token kid')
-    .option('--passphrase-file <file>', 'passphrase when --key is an encrypted private key (or QSJWT_PASSPHRASE)');
+    .option('--jwks <file>', 'JWK Set; the key is chosen by the token kid');
+  addSettings(command, [
+    SETTINGS.cert,
+    { setting: SETTINGS.key, note: 'verify takes a public key (PEM or JWK) too, or uses the public half of a private key' },
+    SETTINGS.passphraseFile, SETTINGS.passphrase,
+  ]);
   addInspectionOptions(command);
   return command.action(async (argument: string, _flags: VerifyFlags, self: Command) => {
-    const { platform, loaded } = await resolveInspectionProfile(self);
+    const { platform, settings, options, unchecked, profile } = await resolveInspection(self);
     const flags = self.opts<VerifyFlags>();
-    const options = toLintOptions(flags);
-    const keys = await verificationKeys(flags, loaded?.profile.certFile && profilePath(loaded, loaded.profile.certFile));
+    const keys = await verificationKeys(flags, settings);
     const token = await readTokenArgument(argument);
-    const at = options.at ?? Math.floor(Date.now() / 1000);
-    const result = verifyToken(token, { ...options, at, platform, keys });
-    process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, platform, at, 'verify'));
+    const result = verifyToken(token, { ...options, platform, keys });
+    const context = { unchecked, profile };
+    process.stdout.write(flags.format === 'json' ? reportAsJson(result, context) : reportAsText(result, platform, options.at, 'verify', context));
     if (!result.accepted) process.exitCode = EXIT.failure;
   });
 }

@@ -31,10 +31,25 @@ export const PROFILE_FIELDS = [
 
 export class ConfigError extends QsJwtError {}
 
-function isExpiry(value: string): boolean {
+const RESERVED_PROFILE_NAMES = ['__proto__', 'constructor', 'prototype'];
+
+/** Whether `check` accepts the value; a parser that throws (a year past 9999) is a no, not a crash. */
+function passes(check: (value: string) => boolean): (value: string) => boolean {
+  return (value) => {
+    try {
+      return check(value);
+    } catch {
+      return false;
+    }
+  };
+}
+
+const isExpiry = passes((value) => {
   const duration = parseSignedDuration(value);
   return duration === undefined ? parseAbsoluteTime(value) !== undefined : duration > 0;
-}
+});
+
+const isTolerance = passes((value) => (parseSignedDuration(value) ?? -1) >= 0);
 
 /**
  * Parses and validates a config file's text. Errors name the file, profile, field and expected shape,
@@ -54,9 +69,9 @@ export async function parseConfig(text: string, label: string): Promise<QsJwtCon
     kid: v.optional(text1('key ID')),
     keyFile: v.optional(text1('file path')),
     certFile: v.optional(text1('file path')),
-    expires: v.optional(v.pipe(text1('duration'), v.check(isExpiry, 'expected a positive duration such as "5m" or "8h", or an absolute time'))),
+    expires: v.optional(v.pipe(text1('duration'), v.check(isExpiry, 'expected a positive duration such as "5m" or "8h" (at most 100 years), or an absolute time before the year 10000'))),
     alg: v.optional(v.picklist(RSA_ALGORITHMS, `expected one of ${RSA_ALGORITHMS.join(', ')}`)),
-    clockTolerance: v.optional(v.pipe(text1('duration'), v.check((value) => (parseSignedDuration(value) ?? -1) >= 0, 'expected a duration such as "30s"'))),
+    clockTolerance: v.optional(v.pipe(text1('duration'), v.check(isTolerance, 'expected a duration of zero or more such as "30s" (at most 100 years)'))),
   }, `unknown field; a profile takes ${PROFILE_FIELDS.join(', ')}`);
   const schema = v.strictObject({ profiles: v.record(v.string(), profileSchema, 'expected an object of named profiles') }, 'expected {"profiles": {...}} and nothing else at the top level');
   let json: unknown;
@@ -64,6 +79,13 @@ export async function parseConfig(text: string, label: string): Promise<QsJwtCon
     json = JSON.parse(text);
   } catch (error) {
     throw new ConfigError('CONFIG_INVALID', `${label}: not valid JSON (${(error as Error).message})`);
+  }
+  // valibot leaves out record keys that could reach an object's prototype: say so, instead of a
+  // profile that silently disappears.
+  const profiles = (json as { profiles?: unknown } | null)?.profiles;
+  if (profiles !== null && typeof profiles === 'object') {
+    const reserved = Object.keys(profiles).find((name) => RESERVED_PROFILE_NAMES.includes(name));
+    if (reserved !== undefined) throw new ConfigError('CONFIG_INVALID', `${label}: profile "${reserved}": this name is reserved in JavaScript objects; rename the profile`);
   }
   const result = v.safeParse(schema, json);
   if (result.success) return result.output as QsJwtConfig;

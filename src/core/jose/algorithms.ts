@@ -1,4 +1,4 @@
-import { AlgorithmError } from '../errors.js';
+import { AlgorithmError, optionError } from '../errors.js';
 
 /** The only JWS algorithms Qlik Sense accepts (RSASSA-PKCS1-v1_5). */
 export const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512'] as const;
@@ -28,5 +28,5 @@ export function requireRsaAlgorithm(alg: unknown): RsaAlgorithm {
   else if (upper.startsWith('HS')) why = 'HMAC shares one secret with the verifier and Qlik Sense does not accept it; use RS256 with an RSA key';
   else if (upper.startsWith('ES') || upper.startsWith('PS') || upper === 'EDDSA') why = `Qlik Sense does not accept ${named}; use RS256, RS384 or RS512 with an RSA key`;
   else if (isRsaAlgorithm(upper)) why = `algorithm names are case-sensitive: write ${upper}`;
-  throw new AlgorithmError('ALG_UNSUPPORTED', `algorithm ${named} is not supported: ${why}`);
+  throw optionError(AlgorithmError, 'ALG_UNSUPPORTED', { option: 'algorithm', value: named, reason: `is not supported: ${why}` });
 }

@@ -89,12 +89,12 @@ function privateKeyFromPem(text: string, passphrase: string | undefined): KeyObj
   }
   const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || block.legacyEncrypted;
   if (encrypted && !passphrase) {
-    throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase with --passphrase-file FILE or the QSJWT_PASSPHRASE environment variable');
+    throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase');
   }
   try {
     return createPrivateKey(encrypted ? { key: block.text, format: 'pem', passphrase: passphrase as string } : { key: block.text, format: 'pem' });
   } catch (error) {
-    if (encrypted) throw new KeyError('KEY_PASSPHRASE_WRONG', 'the passphrase does not decrypt the private key: check the passphrase file or QSJWT_PASSPHRASE');
+    if (encrypted) throw new KeyError('KEY_PASSPHRASE_WRONG', 'the passphrase does not decrypt the private key: check the passphrase');
     throw new KeyError('KEY_INVALID', `the private key PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`);
   }
 }

@@ -108,7 +108,7 @@ export async function describeKeyMaterial(material: KeyMaterial): Promise<KeyMat
 
 function requireReadable(material: KeyMaterial): Exclude<KeyMaterial, { kind: 'encrypted-private-key' }> {
   if (material.kind === 'encrypted-private-key') {
-    throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase with --passphrase-file FILE or QSJWT_PASSPHRASE');
+    throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase');
   }
   return material;
 }
@@ -124,7 +124,7 @@ export function materialToPem(material: KeyMaterial, { publicOnly = false } = {}
 export function materialToSingleLine(material: KeyMaterial, { publicOnly = false } = {}): string {
   const readable = requireReadable(material);
   if (readable.kind === 'private-key' && !publicOnly) {
-    throw new KeyError('KEY_NOT_PRIVATE', 'the single-line form is for certificates and public keys: add --public to print the public key, or show publickey.cer');
+    throw new KeyError('KEY_NOT_PRIVATE', 'the single-line form is for certificates and public keys: ask for the public key only, or show the certificate (publickey.cer)');
   }
   return toSingleLinePem(materialToPem(readable, { publicOnly }));
 }

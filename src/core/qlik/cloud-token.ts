@@ -1,4 +1,4 @@
-import { ClaimError } from '../errors.js';
+import { ClaimError, optionError } from '../errors.js';
 import type { JwtPayload } from '../jose/compact-jws.js';
 import { formatDuration } from '../time/duration.js';
 import { isoTime } from '../time/token-window.js';
@@ -44,7 +44,7 @@ export function createCloudToken(options: CloudTokenOptions): CreatedToken {
 }
 
 export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
-  const basis = signingBasis(Object.assign({}, shared, { keyId: requireText(shared.keyId, 'key ID (kid)') }));
+  const basis = signingBasis(Object.assign({}, shared, { keyId: requireText(shared.keyId, 'keyId') }));
   const issuer = requireText(shared.issuer, 'issuer');
   const audience = requireText(shared.audience ?? QLIK_CLOUD_AUDIENCE, 'audience');
   const currentWindow = windowPerSecond(shared, CLOUD_DEFAULTS.expires);
@@ -54,17 +54,20 @@ export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
     const window = currentWindow();
     const lifetime = window.exp - window.nbf;
     if (lifetime > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
-      throw new ClaimError(
-        'CLOUD_LIFETIME_TOO_LONG',
-        `the token would be valid for ${formatDuration(lifetime)} (not-before ${isoTime(window.nbf)} to expiry ${isoTime(window.exp)}): Qlik Cloud refuses tokens whose exp − nbf is over 60 minutes; mint a fresh short-lived token per login instead (e.g. --expires 5m)`,
-      );
+      throw optionError(ClaimError, 'CLOUD_LIFETIME_TOO_LONG', {
+        option: 'expires',
+        value: shared.expires,
+        reason: `makes the token valid for ${formatDuration(lifetime)} (not-before ${isoTime(window.nbf)} to expiry ${isoTime(window.exp)}): Qlik Cloud refuses tokens whose exp − nbf is over 60 minutes; mint a fresh short-lived token per login instead (e.g. a lifetime of 5m)`,
+      });
     }
     if (user.emailVerified !== undefined && typeof user.emailVerified !== 'boolean') {
-      throw new ClaimError('CLAIM_INVALID', 'emailVerified must be a boolean: Qlik Cloud reads email_verified as a JSON true/false, not a string');
+      throw optionError(ClaimError, 'CLAIM_INVALID', {
+        option: 'emailVerified', value: user.emailVerified, reason: 'must be a boolean: Qlik Cloud reads email_verified as a JSON true/false, not a string',
+      });
     }
     const payload: JwtPayload = {
       iss: issuer,
-      sub: requireText(user.subject, 'subject (sub)'),
+      sub: requireText(user.subject, 'subject'),
       subType: 'user',
       name: requireText(user.name, 'name'),
       email: requireText(user.email, 'email'),
@@ -76,7 +79,7 @@ export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
     payload['iat'] = window.iat;
     payload['nbf'] = window.nbf;
     payload['exp'] = window.exp;
-    payload['jti'] = user.jwtId === undefined ? randomJwtId() : requireText(user.jwtId, 'JWT ID (jti)');
+    payload['jti'] = user.jwtId === undefined ? randomJwtId() : requireText(user.jwtId, 'jwtId');
     addExtraClaims(payload, user.claims);
 
     const warnings = refuseRejected(basis.header, payload, 'cloud', lintOptions, window);

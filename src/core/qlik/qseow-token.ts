@@ -50,13 +50,13 @@ export function createQseowToken(options: QseowTokenOptions): CreatedToken {
 
 export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
   const basis = signingBasis(shared);
-  const userIdAttribute = requireAttributeName(shared.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'user ID attribute');
-  const userDirectoryAttribute = requireAttributeName(shared.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute, 'user directory attribute');
+  const userIdAttribute = requireAttributeName(shared.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'userIdAttribute');
+  const userDirectoryAttribute = requireAttributeName(shared.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute, 'userDirectoryAttribute');
   if (userIdAttribute === userDirectoryAttribute) {
     throw new ClaimError('CLAIM_CONFLICT', `the user ID and user directory attributes are both "${userIdAttribute}": the virtual proxy needs two different claims`);
   }
   // Checked only when a token has groups, as a groups attribute is irrelevant to one without.
-  const groupsAttribute = (): string => requireAttributeName(shared.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groups attribute');
+  const groupsAttribute = (): string => requireAttributeName(shared.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groupsAttribute');
   const currentWindow = windowPerSecond(shared, QSEOW_DEFAULTS.expires);
   const issuer = shared.issuer === undefined ? undefined : requireText(shared.issuer, 'issuer');
   const audience = shared.audience === undefined ? undefined : requireText(shared.audience, 'audience');
@@ -66,8 +66,8 @@ export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
     const groups = requireGroups(user.groups);
     const window = currentWindow();
     const payload: JwtPayload = {};
-    setClaim(payload, userIdAttribute, requireText(user.userId, 'user ID'));
-    setClaim(payload, userDirectoryAttribute, requireText(user.userDirectory, 'user directory'));
+    setClaim(payload, userIdAttribute, requireText(user.userId, 'userId'));
+    setClaim(payload, userDirectoryAttribute, requireText(user.userDirectory, 'userDirectory'));
     if (user.name !== undefined) payload['name'] = requireText(user.name, 'name');
     if (user.email !== undefined) payload['email'] = requireText(user.email, 'email');
     if (groups) {
@@ -81,7 +81,7 @@ export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
     payload['iat'] = window.iat;
     payload['nbf'] = window.nbf;
     payload['exp'] = window.exp;
-    payload['jti'] = user.jwtId === undefined ? randomJwtId() : requireText(user.jwtId, 'JWT ID (jti)');
+    payload['jti'] = user.jwtId === undefined ? randomJwtId() : requireText(user.jwtId, 'jwtId');
     addExtraClaims(payload, user.claims);
     return unsignedToken(basis, payload, refuseRejected(basis.header, payload, 'qseow', lintOptions, window));
   };

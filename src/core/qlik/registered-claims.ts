@@ -1,4 +1,4 @@
-import { ClaimError } from '../errors.js';
+import { ClaimError, optionError } from '../errors.js';
 
 /** RFC 7519 registered claims: Qlik's proxy refuses them as user attribute names. */
 export const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'] as const;
@@ -8,15 +8,16 @@ export function isRegisteredClaim(name: string): boolean {
 }
 
 /** An attribute name must be a plain, non-registered claim name, as the QMC field demands. */
-export function requireAttributeName(name: string, what: string): string {
+export function requireAttributeName(name: string, option: string): string {
   if (name.trim() === '' || name !== name.trim()) {
-    throw new ClaimError('CLAIM_INVALID', `${what} "${name}" must be a non-empty claim name without surrounding spaces`);
+    throw optionError(ClaimError, 'CLAIM_INVALID', { option, value: name, reason: 'must be a non-empty claim name without surrounding spaces' });
   }
   if (isRegisteredClaim(name)) {
-    throw new ClaimError(
-      'CLAIM_RESERVED_NAME',
-      `${what} "${name}" is a registered JWT claim (${REGISTERED_CLAIMS.join(', ')}), which Qlik's virtual proxy does not accept as a user attribute: use another name, e.g. userId or userDirectory, in both the QMC and here`,
-    );
+    throw optionError(ClaimError, 'CLAIM_RESERVED_NAME', {
+      option,
+      value: name,
+      reason: `is a registered JWT claim (${REGISTERED_CLAIMS.join(', ')}), which Qlik's virtual proxy does not accept as a user attribute: use another name, e.g. userId or userDirectory, in both the QMC and here`,
+    });
   }
   return name;
 }
@@ -26,8 +27,7 @@ export function requireAttributeName(name: string, what: string): string {
  * the user gave through a dedicated option.
  */
 const OPTION_FOR_CLAIM: Readonly<Record<string, string>> = {
-  iss: 'issuer (--issuer)', sub: 'subject (--subject or --sub)', aud: 'audience (--audience)', exp: 'expires (--expires)',
-  nbf: 'not-before (--not-before)', iat: 'issued-at (--issued-at)', jti: 'jti (--jti)',
+  iss: 'issuer', sub: 'subject', aud: 'audience', exp: 'expires', nbf: 'notBefore', iat: 'issuedAt', jti: 'jwtId',
 };
 
 /** Sets a claim as an own property, so names such as "__proto__" or "constructor" are plain claims. */
@@ -38,10 +38,12 @@ export function setClaim(payload: Record<string, unknown>, name: string, value: 
 export function addExtraClaims(payload: Record<string, unknown>, extra: Readonly<Record<string, unknown>> | undefined): void {
   for (const [name, value] of Object.entries(extra ?? {})) {
     if (isRegisteredClaim(name)) {
-      throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is a registered claim set by its own option: use ${OPTION_FOR_CLAIM[name]}`);
+      throw optionError(ClaimError, 'CLAIM_CONFLICT', {
+        option: 'claims', value: name, reason: 'is a registered claim set by its own option', instead: OPTION_FOR_CLAIM[name],
+      });
     }
     if (Object.hasOwn(payload, name)) {
-      throw new ClaimError('CLAIM_CONFLICT', `claim "${name}" is already set by its own option: set it there instead of as an extra claim`);
+      throw optionError(ClaimError, 'CLAIM_CONFLICT', { option: 'claims', value: name, reason: 'is already set by its own option: set it there instead of as an extra claim' });
     }
     if (value === undefined) continue;
     setClaim(payload, name, value);

@@ -1,5 +1,5 @@
 import { randomFillSync, type KeyObject } from 'node:crypto';
-import { ClaimError, KeyError } from '../errors.js';
+import { ClaimError, KeyError, optionError } from '../errors.js';
 import { requireRsaAlgorithm, type RsaAlgorithm } from '../jose/algorithms.js';
 import type { JwsHeader, JwtPayload } from '../jose/compact-jws.js';
 import { loadPrivateKey, requireUsableRsa, type KeySource } from '../keys/key-input.js';
@@ -60,7 +60,7 @@ export function resolveSigningKey(options: TokenOptionsBase): KeyObject {
 export function buildHeader(options: TokenOptionsBase): JwsHeader {
   const alg = requireRsaAlgorithm(options.algorithm ?? 'RS256');
   const header: JwsHeader = { alg, typ: 'JWT' };
-  if (options.keyId !== undefined) header.kid = requireText(options.keyId, 'key ID (kid)');
+  if (options.keyId !== undefined) header.kid = requireText(options.keyId, 'keyId');
   return header;
 }
 
@@ -68,9 +68,10 @@ export function currentTime(options: TokenOptionsBase): number {
   return options.now ?? toUnixSeconds(new Date());
 }
 
-export function requireText(value: unknown, what: string): string {
+/** `option` is the library option's name (keyId, userId…), so adapters can point at their own input. */
+export function requireText(value: unknown, option: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new ClaimError('CLAIM_INVALID', `${what} is required and must be a non-empty string`);
+    throw optionError(ClaimError, 'CLAIM_INVALID', { option, value, reason: 'is required and must be a non-empty string' });
   }
   return value;
 }
@@ -80,7 +81,7 @@ export function requireGroups(groups: readonly unknown[] | undefined): string[] 
   // A loop, not groups.map(): this runs per token in batch, and V8's inlined map() gave up its compiled
   // code (a deoptimisation, then a second compilation) when the arrays' internal shape changed.
   const checked: string[] = [];
-  for (let index = 0; index < groups.length; index += 1) checked.push(requireText(groups[index], `group ${index + 1}`));
+  for (let index = 0; index < groups.length; index += 1) checked.push(requireText(groups[index], 'groups'));
   return checked;
 }
 

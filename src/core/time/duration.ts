@@ -1,4 +1,4 @@
-import { TimeError } from '../errors.js';
+import { optionError, TimeError } from '../errors.js';
 
 const SECONDS_PER_UNIT: Readonly<Record<string, number>> = {
   s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
@@ -17,7 +17,7 @@ const PART = /(\d{1,12})\s*([a-z]+)/gy;
 /**
  * Parses a signed duration such as `30s`, `5m`, `1h30m`, `7 days` or `-30s` into whole seconds.
  * Returns undefined when the text is not shaped like a duration, so callers can try other forms.
- * A year is 365 days (as in the `ms` package that qs-jwt users know).
+ * A year is 365 days (as in the `ms` package that qs-jwt users know). `what` names the option in errors.
  */
 export function parseSignedDuration(text: string, what = 'duration'): number | undefined {
   let rest = text.trim().toLowerCase();
@@ -41,19 +41,19 @@ export function parseSignedDuration(text: string, what = 'duration'): number | u
   }
   if (consumed !== rest.length) return undefined;
   if (total > MAX_DURATION_SECONDS) {
-    throw new TimeError('TIME_INVALID', `${what} "${text}" is longer than 100 years: use a shorter lifetime`, what);
+    throw optionError(TimeError, 'TIME_INVALID', { option: what, value: text, reason: 'is longer than 100 years: use a shorter duration' });
   }
   return sign * total;
 }
 
 /** Parses a strictly positive duration; zero, negative and unparseable values are refused. */
 export function parsePositiveDuration(text: string, what = 'duration'): number {
-  const seconds = parseSignedDuration(text);
+  const seconds = parseSignedDuration(text, what);
   if (seconds === undefined) {
-    throw new TimeError('TIME_INVALID', `${what} "${text}" is not a duration: write a number and a unit, e.g. 30s, 5m, 8h, 7d or 1y`);
+    throw optionError(TimeError, 'TIME_INVALID', { option: what, value: text, reason: 'is not a duration: write a number and a unit, e.g. 30s, 5m, 8h, 7d or 1y' });
   }
   if (seconds <= 0) {
-    throw new TimeError('TIME_INVALID', `${what} "${text}" must be longer than zero: write e.g. 5m or 1h`);
+    throw optionError(TimeError, 'TIME_INVALID', { option: what, value: text, reason: 'must be longer than zero: write e.g. 5m or 1h' });
   }
   return seconds;
 }
