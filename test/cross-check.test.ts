@@ -240,8 +240,8 @@ test('a token minter refuses bad shared settings when made, and bad user fields 
   // The time window depends on the clock, so it is checked (and refused) per token.
   assert.throws(() => minter.create({ userId: 'anna', userDirectory: 'ACME' }), TimeError);
   const good = qseowTokenMinter({ privateKey });
-  assert.throws(() => good.create({ userId: '', userDirectory: 'ACME' }), /user ID is required/);
-  assert.throws(() => good.create({ userId: 'anna', userDirectory: 'ACME', groups: ['ok', 7 as unknown as string] }), /group 2 is required/);
+  assert.throws(() => good.create({ userId: '', userDirectory: 'ACME' }), /userId "": is required/);
+  assert.throws(() => good.create({ userId: 'anna', userDirectory: 'ACME', groups: ['ok', 7 as unknown as string] }), /group 2 must be a non-empty string/);
   assert.equal(decodePart(good.create({ userId: 'anna', userDirectory: 'ACME' }).token, 1)['userId'], 'anna');
 });
 

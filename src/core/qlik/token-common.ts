@@ -81,7 +81,13 @@ export function requireGroups(groups: readonly unknown[] | undefined): string[] 
   // A loop, not groups.map(): this runs per token in batch, and V8's inlined map() gave up its compiled
   // code (a deoptimisation, then a second compilation) when the arrays' internal shape changed.
   const checked: string[] = [];
-  for (let index = 0; index < groups.length; index += 1) checked.push(requireText(groups[index], 'groups'));
+  for (let index = 0; index < groups.length; index += 1) {
+    const group = groups[index];
+    if (typeof group !== 'string' || group.trim() === '') {
+      throw optionError(ClaimError, 'CLAIM_INVALID', { option: 'groups', value: group, reason: `group ${index + 1} must be a non-empty string` });
+    }
+    checked.push(group);
+  }
   return checked;
 }
 
