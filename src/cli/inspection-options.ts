@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { PLATFORMS, type LintOptions, type Platform } from '../core/lint/claim-rules.js';
+import { PLATFORM_OPTIONS, uncheckedOptions, type PlatformOption } from '../core/lint/platform-options.js';
 import { parseSignedDuration } from '../core/time/duration.js';
 import { parseInstant } from '../core/time/instant.js';
 import { CliError } from './cli-error.js';
@@ -73,4 +74,36 @@ export async function resolveInspectionProfile(command: Command): Promise<{ plat
   const loaded = await loadProfile(profile, config);
   applyProfile(command, loaded);
   return { platform: loaded.profile.platform ?? 'none', loaded };
+}
+
+/** The flag (and its option attribute) that carries each platform-specific library option. */
+const FLAG_FOR_OPTION: Readonly<Record<PlatformOption, { flag: string; attribute: keyof InspectionFlags }>> = {
+  audience: { flag: '--audience', attribute: 'audience' },
+  userIdAttribute: { flag: '--userid-attr', attribute: 'useridAttr' },
+  userDirectoryAttribute: { flag: '--userdir-attr', attribute: 'userdirAttr' },
+  issuer: { flag: '--issuer', attribute: 'issuer' },
+  keyId: { flag: '--kid', attribute: 'kid' },
+};
+
+/**
+ * The library refuses a setting its platform's rules do not check, rather than skip the check. A
+ * profile field meant for minting (an issuer in a QSEoW profile) is left out here; a flag or
+ * environment variable the user gave is a usage error that names the platform which checks it.
+ */
+export function platformLintOptions(command: Command, platform: Platform, options: LintOptions): LintOptions {
+  const result: LintOptions = { ...options };
+  for (const option of uncheckedOptions(platform, options)) {
+    const { flag, attribute } = FLAG_FOR_OPTION[option];
+    const source = command.getOptionValueSource(attribute);
+    if (source === 'config') {
+      result[option] = undefined;
+      continue;
+    }
+    const envVar = command.options.find((candidate) => candidate.attributeName() === attribute)?.envVar;
+    const given = source === 'env' && envVar !== undefined ? `${envVar} (${flag})` : flag;
+    const owner = PLATFORM_OPTIONS[option];
+    throw new CliError(`${given} is checked only by the ${owner === 'qseow' ? 'QSEoW' : 'Qlik Cloud'} rules, `
+      + `but the platform is ${platform}: add --profile ${owner}, or leave ${flag} out`);
+  }
+  return result;
 }

@@ -3,7 +3,7 @@ import { lintToken } from '../../core/lint/verify-token.js';
 import { EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readTokenArgument } from '../io/token-input.js';
-import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
+import { addInspectionOptions, platformLintOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
@@ -16,7 +16,7 @@ export function buildCommand(): Command {
   return command.action(async (argument: string, _flags: InspectionFlags, self: Command) => {
     const { platform } = await resolveInspectionProfile(self);
     const flags = self.opts<InspectionFlags>();
-    const options = toLintOptions(flags);
+    const options = platformLintOptions(self, platform, toLintOptions(flags));
     const at = options.at ?? Math.floor(Date.now() / 1000);
     const result = lintToken(await readTokenArgument(argument), platform, { ...options, at });
     process.stdout.write(flags.format === 'json' ? reportAsJson(result) : reportAsText(result, platform, at, 'lint'));

@@ -10,7 +10,7 @@ import { readInput } from '../io/input-file.js';
 import { resolvePassphrase } from '../io/private-key-options.js';
 import { readTokenArgument } from '../io/token-input.js';
 import { profilePath } from '../config/config-file.js';
-import { addInspectionOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
+import { addInspectionOptions, platformLintOptions, resolveInspectionProfile, toLintOptions, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
@@ -53,7 +53,7 @@ export function buildCommand(): Command {
   return command.action(async (argument: string, _flags: VerifyFlags, self: Command) => {
     const { platform, loaded } = await resolveInspectionProfile(self);
     const flags = self.opts<VerifyFlags>();
-    const options = toLintOptions(flags);
+    const options = platformLintOptions(self, platform, toLintOptions(flags));
     const keys = await verificationKeys(flags, loaded?.profile.certFile && profilePath(loaded, loaded.profile.certFile));
     const token = await readTokenArgument(argument);
     const at = options.at ?? Math.floor(Date.now() / 1000);

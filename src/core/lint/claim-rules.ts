@@ -4,10 +4,11 @@ import { isRegisteredClaim } from '../qlik/registered-claims.js';
 import { formatDuration } from '../time/duration.js';
 import { relativeTime } from '../time/relative-time.js';
 import { isoTime } from '../time/token-window.js';
+import { criticalHeaderFindings } from './critical-header.js';
+import { requireVerifierSetup, type Platform } from './platform-options.js';
 import { finding, type Finding } from './rules.js';
 
-export type Platform = 'qseow' | 'cloud' | 'none';
-export const PLATFORMS: readonly Platform[] = ['qseow', 'cloud', 'none'];
+export { PLATFORMS, type Platform } from './platform-options.js';
 
 /** What the verifier is configured with, and when and how leniently it checks time. */
 export interface LintOptions {
@@ -28,6 +29,14 @@ export interface LintOptions {
 }
 
 type Claims = Readonly<Record<string, unknown>>;
+
+/**
+ * A claim by a name that comes from settings, not from this file: a name such as "constructor" or
+ * "toString" must read as absent when the token lacks it, never as the value Object.prototype has.
+ */
+function ownClaim(claims: Claims, name: string): unknown {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
+}
 
 function algorithmFindings(header: Claims): Finding[] {
   const alg = header['alg'];
@@ -93,9 +102,13 @@ function qseowFindings(payload: Claims, options: LintOptions): Finding[] {
   }
   const checks = [[userIdAttribute, 'QJ101', 'QJ102'], [userDirectoryAttribute, 'QJ103', 'QJ104']] as const;
   for (const [name, missing, wrongType] of checks) {
-    const value = payload[name];
+    const value = ownClaim(payload, name);
     if (value === undefined) findings.push(finding(missing, `no "${name}" claim${suggestCase(payload, name)}`));
     else if (!nonEmptyString(value)) findings.push(finding(wrongType, `"${name}" is ${JSON.stringify(value)}`));
+    else {
+      const problem = identityStringProblem(value);
+      if (problem !== undefined) findings.push(finding('QJ108', `"${name}" ${problem}`));
+    }
   }
   if (options.audience !== undefined) {
     const aud = payload['aud'];
@@ -108,6 +121,24 @@ function qseowFindings(payload: Claims, options: LintOptions): Finding[] {
     findings.push(finding('QJ107', formatDuration(exp - start)));
   }
   return findings;
+}
+
+/**
+ * Qlik hands the user on as `UserDirectory=<dir>; UserId=<id>` (the engine's GetAuthenticatedUser, unencoded):
+ * a ";" or "=" in either value splits or forges that string, a control character breaks it, and spaces
+ * around a value are lost to trimming, which makes " anna" and "anna" the same user downstream.
+ */
+const IDENTITY_STRING_BREAKER = /[;=\p{Cc}]/u;
+
+function identityStringProblem(value: string): string | undefined {
+  const match = IDENTITY_STRING_BREAKER.exec(value);
+  if (match) {
+    const char = match[0];
+    const shown = char === ';' || char === '=' ? `"${char}"` : `control character U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `contains ${shown} at position ${match.index + 1}`;
+  }
+  if (value.trim() !== value) return `${JSON.stringify(value.slice(0, 60))} has leading or trailing whitespace`;
+  return undefined;
 }
 
 /** Claim names are case-sensitive in Qlik; point out a near miss such as "userid" for "userId". */
@@ -153,12 +184,17 @@ function cloudFindings(header: Claims, payload: Claims, options: LintOptions): F
   return findings;
 }
 
-/** Every rule that applies to a decoded header and payload, for one platform. */
+/**
+ * Every rule that applies to a decoded header and payload, for one platform. An unknown platform, or a
+ * setting the platform does not check (issuer for QSEoW), throws a VerifierSetupError.
+ */
 export function lintClaims(header: Claims, payload: Claims, platform: Platform, options: LintOptions = {}): Finding[] {
+  requireVerifierSetup(platform, options);
   const at = options.at ?? Math.floor(Date.now() / 1000);
   const tolerance = options.clockTolerance ?? 0;
   return [
     ...algorithmFindings(header),
+    ...criticalHeaderFindings(header),
     ...timeFindings(payload, platform, at, tolerance),
     ...(platform === 'qseow' ? qseowFindings(payload, options) : []),
     ...(platform === 'cloud' ? cloudFindings(header, payload, options) : []),
