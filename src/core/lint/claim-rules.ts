@@ -1,10 +1,11 @@
 import { isRsaAlgorithm } from '../jose/algorithms.js';
 import { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from '../qlik/qlik-limits.js';
 import { isRegisteredClaim } from '../qlik/registered-claims.js';
-import { formatDuration } from '../time/duration.js';
+import { formatDuration, PLAUSIBLE_SECONDS_LIMIT } from '../time/duration.js';
 import { relativeTime } from '../time/relative-time.js';
 import { isoTime } from '../time/token-window.js';
 import { criticalHeaderFindings } from './critical-header.js';
+import { isAlgNone } from './decode-token.js';
 import { requireVerifierSetup, type Platform } from './platform-options.js';
 import { finding, type Finding } from './rules.js';
 
@@ -40,21 +41,18 @@ function ownClaim(claims: Claims, name: string): unknown {
 
 function algorithmFindings(header: Claims): Finding[] {
   const alg = header['alg'];
-  if (typeof alg === 'string' && alg.toLowerCase() === 'none') return [finding('QJ010')];
+  if (isAlgNone(alg)) return [finding('QJ010')];
   if (typeof alg === 'string' && /^HS\d+$/i.test(alg)) return [finding('QJ011', alg)];
   if (!isRsaAlgorithm(alg)) return [finding('QJ012', alg === undefined ? 'no alg in the header' : JSON.stringify(alg))];
   return [];
 }
-
-/** Past this (year ~5138, or any millisecond timestamp) a time claim is treated as wrong, not compared. */
-const MAX_PLAUSIBLE_SECONDS = 1e11;
 
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isPlausibleTime(value: unknown): value is number {
-  return isNumericDate(value) && Math.abs(value) <= MAX_PLAUSIBLE_SECONDS;
+  return isNumericDate(value) && Math.abs(value) <= PLAUSIBLE_SECONDS_LIMIT;
 }
 
 function timeFindings(payload: Claims, platform: Platform, at: number, tolerance: number): Finding[] {
@@ -115,9 +113,10 @@ function qseowFindings(payload: Claims, options: LintOptions): Finding[] {
     const matches = aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience));
     if (!matches) findings.push(finding('QJ105', `token aud ${aud === undefined ? 'is missing' : JSON.stringify(aud)}, proxy expects "${options.audience}"`));
   }
+  // Implausible times are QJ034 already; a lifetime computed from them would be a garbage number.
   const { exp, iat, nbf } = payload;
-  const start = isNumericDate(iat) ? iat : isNumericDate(nbf) ? nbf : undefined;
-  if (isNumericDate(exp) && start !== undefined && exp - start > QSEOW_LONG_LIFETIME_SECONDS) {
+  const start = isPlausibleTime(iat) ? iat : isPlausibleTime(nbf) ? nbf : undefined;
+  if (isPlausibleTime(exp) && start !== undefined && exp - start > QSEOW_LONG_LIFETIME_SECONDS) {
     findings.push(finding('QJ107', formatDuration(exp - start)));
   }
   return findings;
@@ -170,7 +169,7 @@ function cloudFindings(header: Claims, payload: Claims, options: LintOptions): F
     if (value !== undefined && !nonEmptyString(value)) findings.push(finding('QJ212', `${claim} is ${JSON.stringify(value)}`));
   }
   const { exp, nbf } = payload;
-  if (isNumericDate(exp) && isNumericDate(nbf) && exp - nbf > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
+  if (isPlausibleTime(exp) && isPlausibleTime(nbf) && exp - nbf > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
     findings.push(finding('QJ208', `exp − nbf is ${formatDuration(exp - nbf)}`));
   }
   if (options.issuer !== undefined && payload['iss'] !== undefined && payload['iss'] !== options.issuer) {
