@@ -17,6 +17,9 @@ export const PLATFORM_OPTIONS = {
 
 export type PlatformOption = keyof typeof PLATFORM_OPTIONS;
 
+// Once, not per call: every token batch mints and every request the emulator verifies passes through here.
+const OPTION_NAMES = Object.keys(PLATFORM_OPTIONS) as PlatformOption[];
+
 const PLATFORM_NAMES: Readonly<Record<Platform, string>> = { qseow: 'QSEoW', cloud: 'Qlik Cloud', none: 'no platform' };
 
 /** The platform whose rules check a verifier option, or undefined for options every platform reads. */
@@ -27,7 +30,7 @@ export function platformForOption(option: string): Exclude<Platform, 'none'> | u
 /** The platform-specific options that are set (not undefined) but that `platform`'s rules never check. */
 export function uncheckedOptions(platform: Platform, options: Readonly<Partial<Record<PlatformOption, unknown>>>): PlatformOption[] {
   const unchecked: PlatformOption[] = [];
-  for (const option of Object.keys(PLATFORM_OPTIONS) as PlatformOption[]) {
+  for (const option of OPTION_NAMES) {
     if (options[option] !== undefined && PLATFORM_OPTIONS[option] !== platform) unchecked.push(option);
   }
   return unchecked;
