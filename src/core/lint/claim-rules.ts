@@ -136,7 +136,7 @@ function identityStringProblem(value: string): string | undefined {
     const shown = char === ';' || char === '=' ? `"${char}"` : `control character U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
     return `contains ${shown} at position ${match.index + 1}`;
   }
-  if (value.trim() !== value) return `${JSON.stringify(value.slice(0, 60))} has leading or trailing whitespace`;
+  if (value.trim() !== value) return `is ${JSON.stringify(value.slice(0, 60))}, with leading or trailing whitespace`;
   return undefined;
 }
 
