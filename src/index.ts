@@ -3,7 +3,7 @@
  * Everything here is pure (no file or process I/O): read files yourself and pass their contents.
  */
 export {
-  QsJwtError, KeyError, AlgorithmError, TimeError, ClaimError, TokenFormatError,
+  QsJwtError, KeyError, AlgorithmError, TimeError, ClaimError, TokenFormatError, VerifierSetupError,
   type QsJwtErrorCode,
 } from './core/errors.js';
 export { RSA_ALGORITHMS, type RsaAlgorithm } from './core/jose/algorithms.js';
@@ -40,6 +40,9 @@ export { QSEOW_LONG_LIFETIME_SECONDS } from './core/qlik/qlik-limits.js';
 export { RULES, hasErrors, type Finding, type Rule, type RuleCode, type Severity } from './core/lint/rules.js';
 export { decodeToken, normalizeTokenText, MAX_TOKEN_LENGTH, type DecodedToken } from './core/lint/decode-token.js';
 export { lintClaims, PLATFORMS, type LintOptions, type Platform } from './core/lint/claim-rules.js';
+export {
+  PLATFORM_OPTIONS, platformForOption, uncheckedOptions, type PlatformOption,
+} from './core/lint/platform-options.js';
 export { verifyToken, lintToken, type InspectionResult, type VerificationKey, type VerifyOptions } from './core/lint/verify-token.js';
 export { loadJwks } from './core/keys/jwks.js';
 export { parseConfig, ConfigError, PROFILE_FIELDS, type Profile, type QsJwtConfig } from './core/config/config-schema.js';

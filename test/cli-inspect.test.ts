@@ -118,13 +118,14 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
     assert.match(expiredOut.stdout, /Not verified/);
   });
 
-  test('decode --format json: {verified: false, header, payload, times} with unix, iso and relative per time claim', async () => {
+  test('decode --format json: {verified: false, signature, header, payload, times} with unix, iso and relative per time claim', async () => {
     const token = qseowToken({ iat: now - 600, nbf: now - 600, exp: now + 7800 });
     const result = await runCli(['decode', token, '--format', 'json']);
     assert.equal(result.code, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as { verified: unknown; header: unknown; payload: Record<string, unknown>; times: Record<string, { unix: number; iso: string; relative: string }> };
-    assert.deepEqual(Object.keys(parsed).sort(), ['header', 'payload', 'times', 'verified']);
+    assert.deepEqual(Object.keys(parsed).sort(), ['header', 'payload', 'signature', 'times', 'verified']);
     assert.equal(parsed.verified, false);
+    assert.equal((parsed as { signature?: unknown }).signature, 'present');
     assert.deepEqual(parsed.header, { alg: 'RS256', typ: 'JWT' });
     assert.equal(parsed.payload['userId'], 'anna');
     assert.deepEqual(parsed.times['exp'], { unix: now + 7800, iso: isoTime(now + 7800), relative: 'expires in 2 hours' });

@@ -75,10 +75,12 @@ function lintAt(token: string, platform: Platform, options: LintOptions = {}): I
   return result;
 }
 
-const qseow = (claims: JwtPayload, options: Partial<VerifyOptions> = {}): InspectionResult => verifyAt(sign(RS256, claims), 'qseow', options);
+const qseow = (claims: JwtPayload, options: Partial<VerifyOptions> = {}, header: Record<string, unknown> = RS256): InspectionResult =>
+  verifyAt(sign(header, claims), 'qseow', options);
 const cloud = (claims: JwtPayload, header: Record<string, unknown> = CLOUD_HEADER, options: Partial<VerifyOptions> = {}): InspectionResult =>
   verifyAt(sign(header, claims), 'cloud', options);
-const plain = (claims: JwtPayload, options: Partial<VerifyOptions> = {}): InspectionResult => verifyAt(sign(RS256, claims), 'none', options);
+const plain = (claims: JwtPayload, options: Partial<VerifyOptions> = {}, header: Record<string, unknown> = RS256): InspectionResult =>
+  verifyAt(sign(header, claims), 'none', options);
 
 /** An HS256/384/512 token whose MAC uses `secret` (the classic RSA-public-key-as-HMAC-secret attack). */
 function hmacToken(alg: 'HS256' | 'HS384' | 'HS512', payload: JwtPayload, secret: string | Buffer): string {
@@ -138,6 +140,31 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'one character over the size limit',
     trigger: () => lintAt('a'.repeat(MAX_TOKEN_LENGTH + 1), 'none'),
     near: () => lintAt('a'.repeat(MAX_TOKEN_LENGTH), 'none'),
+  },
+  QJ006: {
+    why: 'crit names "exp", an extension (a header parameter) nobody here understands',
+    trigger: () => qseow(qseowClaims(), {}, { ...RS256, crit: ['exp'], exp: AT + 60 }),
+    near: () => qseow(qseowClaims(), {}, { ...RS256, exp: AT + 60 }),
+    more: () => [
+      // RFC 7797 unencoded payload: the signature covers raw bytes, not the payload decoded here.
+      qseow(qseowClaims(), {}, { ...RS256, b64: false, crit: ['b64'] }),
+      lintAt(sign({ ...CLOUD_HEADER, crit: ['x-a', 'x-b'], 'x-a': 1, 'x-b': 2 }, cloudClaims()), 'cloud'),
+      plain(qseowClaims(), {}, { ...RS256, crit: ['http://example.com/ext'], 'http://example.com/ext': true }),
+    ],
+  },
+  QJ007: {
+    why: 'crit is an empty array',
+    trigger: () => qseow(qseowClaims(), {}, { ...RS256, crit: [] }),
+    near: () => qseow(qseowClaims(), {}, { ...RS256, crit: ['x-a'], 'x-a': 1 }),
+    more: () => [
+      qseow(qseowClaims(), {}, { ...RS256, crit: 'b64', b64: false }),
+      qseow(qseowClaims(), {}, { ...RS256, crit: null }),
+      qseow(qseowClaims(), {}, { ...RS256, crit: [1] }),
+      qseow(qseowClaims(), {}, { ...RS256, crit: ['b64'] }),
+      qseow(qseowClaims(), {}, { ...RS256, crit: ['alg'] }),
+      qseow(qseowClaims(), {}, { ...RS256, crit: ['x-a', 'x-a'], 'x-a': 1 }),
+      plain(qseowClaims(), {}, { ...RS256, crit: ['constructor'] }),
+    ],
   },
   QJ010: {
     why: 'alg none, empty signature',
@@ -274,6 +301,20 @@ const CASES: Record<RuleCode, RuleCase> = {
     trigger: () => qseow(qseowClaims({ iat: AT - 60, exp: AT - 60 + 30 * 86_400 + 1 })),
     near: () => qseow(qseowClaims({ iat: AT - 60, exp: AT - 60 + 30 * 86_400 })),
   },
+  QJ108: {
+    why: 'a ";" in the user ID forges a second key in "UserDirectory=ACME; UserId=anna; UserId=admin"',
+    trigger: () => qseow(qseowClaims({ userId: 'anna; UserId=admin' })),
+    near: () => qseow(qseowClaims({ userId: 'anna b.c@d-e_f\\g' })),
+    more: () => [
+      qseow(qseowClaims({ userDirectory: 'AC=ME' })),
+      qseow(qseowClaims({ userId: 'anna\n' })),
+      qseow(qseowClaims({ userId: 'an\u0000na' })),
+      qseow(qseowClaims({ userId: 'an\u0085na' })),
+      qseow(qseowClaims({ userId: ' anna' })),
+      qseow(qseowClaims({ userDirectory: 'ACME ' })),
+      lintAt(sign(RS256, qseowClaims({ uid: 'a=b' })), 'qseow', { userIdAttribute: 'uid' }),
+    ],
+  },
   QJ201: {
     why: 'no jti',
     trigger: () => cloud(without(cloudClaims(), 'jti')),
@@ -404,7 +445,7 @@ test('the case table has no codes that are not rules', () => {
 test('every near miss in the table that has a valid signature and no other error is accepted', () => {
   // The near misses are meant to be clean tokens; a stray error here would make the "near" half vacuous.
   const cleanNear: RuleCode[] = ['QJ010', 'QJ011', 'QJ012', 'QJ013', 'QJ014', 'QJ015', 'QJ020', 'QJ030', 'QJ031', 'QJ032', 'QJ034',
-    'QJ101', 'QJ102', 'QJ103', 'QJ104', 'QJ105', 'QJ106', 'QJ107', 'QJ201', 'QJ202', 'QJ203', 'QJ204', 'QJ205', 'QJ206', 'QJ207',
+    'QJ006', 'QJ101', 'QJ102', 'QJ103', 'QJ104', 'QJ105', 'QJ106', 'QJ107', 'QJ108', 'QJ201', 'QJ202', 'QJ203', 'QJ204', 'QJ205', 'QJ206', 'QJ207',
     'QJ208', 'QJ209', 'QJ210', 'QJ211', 'QJ212'];
   for (const code of cleanNear) {
     const near = CASES[code].near();

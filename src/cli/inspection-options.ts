@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PLATFORMS, type LintOptions, type Platform } from '../core/lint/claim-rules.js';
+import { platformForOption } from '../core/lint/platform-options.js';
 import { CliError } from './cli-error.js';
 import { locateConfig, readConfig, type LoadedProfile } from './config/config-file.js';
 import { addSettings } from './settings/add-settings.js';
@@ -13,7 +14,7 @@ export interface InspectionFlags {
   format: 'text' | 'json';
 }
 
-/** Settings a verifier checks, by the platform whose verifier checks them. */
+/** Settings that only one platform's verifier checks (the core says which: platformForOption). */
 const PLATFORM_SETTINGS: readonly Setting[] = [SETTINGS.audience, SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.issuer, SETTINGS.kid];
 
 const PLATFORM_NAMES: Record<Platform, string> = { qseow: 'QSEoW', cloud: 'Qlik Cloud', none: 'no platform' };
@@ -47,7 +48,8 @@ async function platformFromOldSpelling(command: Command): Promise<void> {
 }
 
 function platformOf(setting: Setting): Platform {
-  return setting.checkedBy ?? 'none';
+  const [option] = setting.libraryOptions ?? [];
+  return (option !== undefined && platformForOption(option)) || 'none';
 }
 
 /**

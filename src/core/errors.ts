@@ -22,7 +22,10 @@ export type QsJwtErrorCode =
   | 'CLAIM_CONFLICT'
   | 'CLAIM_INVALID'
   | 'TOKEN_MALFORMED'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'PLATFORM_UNKNOWN'
+  | 'OPTION_WRONG_PLATFORM'
+  | 'VERIFY_KEYS_INVALID';
 
 /** What an error is about: the library option that carried the refused value, and that value. */
 export interface ErrorSubject {
@@ -78,3 +81,9 @@ export class ClaimError extends QsJwtError {}
 
 /** A string that is not a compact JWS. */
 export class TokenFormatError extends QsJwtError {}
+
+/**
+ * Verifier settings that cannot be honoured: an unknown platform, a setting the chosen platform's rules
+ * never check (which would otherwise be silently ignored), or keys that are not parsed public keys.
+ */
+export class VerifierSetupError extends QsJwtError {}

@@ -9,6 +9,7 @@ import type { RefusalCode } from './refusal-codes.js';
  */
 export const CLOUD_BAD_REQUEST_CODES: ReadonlySet<RefusalCode> = new Set<RuleCode>([
   'QJ001', 'QJ002', 'QJ003', 'QJ004', 'QJ005', // not a usable compact JWS
+  'QJ007', // a malformed crit header
   'QJ034', // a time claim that is not a number
   'QJ201', // required claim missing
   'QJ202', // header kid missing

@@ -35,7 +35,8 @@ export function userFromClaims(payload: Readonly<Record<string, unknown>>, userI
   const userDirectory = String(payload[userDirectoryAttribute]);
   const attributes: QseowUser['attributes'] = [];
   for (const mapping of attributeMap) {
-    const values = attributeValues(payload[mapping.jwtAttribute]);
+    // Own claims only: a mapping to "constructor" must not read Object.prototype's.
+    const values = Object.hasOwn(payload, mapping.jwtAttribute) ? attributeValues(payload[mapping.jwtAttribute]) : [];
     if (values.length === 0 && mapping.isMandatory) return refusal('EMU003', `no "${mapping.jwtAttribute}" claim for the attribute ${mapping.senseAttribute}`);
     for (const value of values) attributes.push({ name: mapping.senseAttribute, value });
   }

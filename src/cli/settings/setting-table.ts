@@ -63,12 +63,12 @@ export const SETTINGS = {
   userdir: { name: 'userdir', flag: '--userdir', valueName: 'directory', parse: nonEmptyText, help: 'user directory, e.g. ACME', libraryOptions: ['userDirectory'] },
   useridAttr: {
     name: 'useridAttr', flag: '--userid-attr', valueName: 'claim', env: 'QSJWT_USERID_ATTR', profileField: 'useridAttr', default: QSEOW_DEFAULTS.userIdAttribute,
-    parse: nonEmptyText, checkedBy: 'qseow', libraryOptions: ['userIdAttribute'],
+    parse: nonEmptyText, libraryOptions: ['userIdAttribute'],
     help: `QSEoW: the virtual proxy's "JWT attribute for user ID", the claim that carries the user ID`,
   },
   userdirAttr: {
     name: 'userdirAttr', flag: '--userdir-attr', valueName: 'claim', env: 'QSJWT_USERDIR_ATTR', profileField: 'userdirAttr',
-    default: QSEOW_DEFAULTS.userDirectoryAttribute, parse: nonEmptyText, checkedBy: 'qseow', libraryOptions: ['userDirectoryAttribute'],
+    default: QSEOW_DEFAULTS.userDirectoryAttribute, parse: nonEmptyText, libraryOptions: ['userDirectoryAttribute'],
     help: `QSEoW: the virtual proxy's "JWT attribute for user directory", the claim that carries the user directory`,
   },
   groupsAttr: {
@@ -84,16 +84,16 @@ export const SETTINGS = {
   email: { name: 'email', flag: '--email', valueName: 'email', parse: nonEmptyText, help: 'email claim', libraryOptions: ['email'] },
   sub: { name: 'sub', flag: '--sub', valueName: 'subject', parse: nonEmptyText, help: 'sub claim: a stable ID per user (Qlik Cloud keys the user on it)', libraryOptions: ['subject'] },
   audience: {
-    name: 'audience', flag: '--audience', valueName: 'aud', env: 'QSJWT_AUDIENCE', profileField: 'audience', parse: nonEmptyText, checkedBy: 'qseow',
+    name: 'audience', flag: '--audience', valueName: 'aud', env: 'QSJWT_AUDIENCE', profileField: 'audience', parse: nonEmptyText,
     help: "aud: QSEoW checks it against the virtual proxy's JWT audience when that is set; Qlik Cloud takes only qlik.api/login/jwt-session",
     libraryOptions: ['audience'],
   },
   issuer: {
-    name: 'issuer', flag: '--issuer', valueName: 'iss', env: 'QSJWT_ISSUER', profileField: 'issuer', parse: nonEmptyText, checkedBy: 'cloud',
+    name: 'issuer', flag: '--issuer', valueName: 'iss', env: 'QSJWT_ISSUER', profileField: 'issuer', parse: nonEmptyText,
     help: "iss: Qlik Cloud checks it against the identity provider's issuer", libraryOptions: ['issuer'],
   },
   kid: {
-    name: 'kid', flag: '--kid', valueName: 'id', env: 'QSJWT_KID', profileField: 'kid', parse: nonEmptyText, checkedBy: 'cloud',
+    name: 'kid', flag: '--kid', valueName: 'id', env: 'QSJWT_KID', profileField: 'kid', parse: nonEmptyText,
     help: "kid header: Qlik Cloud checks it against the identity provider's key ID", libraryOptions: ['keyId'],
   },
 

@@ -34,8 +34,6 @@ export interface Setting {
   readonly secret?: boolean;
   /** The value is a file path: profile values resolve against the config file's folder; shells complete files. */
   readonly file?: boolean;
-  /** verify/lint: the platform whose verifier checks this setting, so giving it implies that platform. */
-  readonly checkedBy?: 'qseow' | 'cloud';
   /**
    * The core's option names this setting feeds (createQseowToken's `userIdAttribute`, LintOptions'
    * `clockTolerance`…): a core error about such an option is reported as being about this setting.

@@ -1,13 +1,15 @@
 import { isRsaAlgorithm } from '../jose/algorithms.js';
 import { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from '../qlik/qlik-limits.js';
 import { isRegisteredClaim } from '../qlik/registered-claims.js';
-import { formatDuration } from '../time/duration.js';
+import { formatDuration, PLAUSIBLE_SECONDS_LIMIT } from '../time/duration.js';
 import { relativeTime } from '../time/relative-time.js';
 import { isoTime } from '../time/token-window.js';
+import { criticalHeaderFindings } from './critical-header.js';
+import { isAlgNone } from './decode-token.js';
+import { requireVerifierSetup, type Platform } from './platform-options.js';
 import { finding, type Finding } from './rules.js';
 
-export type Platform = 'qseow' | 'cloud' | 'none';
-export const PLATFORMS: readonly Platform[] = ['qseow', 'cloud', 'none'];
+export { PLATFORMS, type Platform } from './platform-options.js';
 
 /** What the verifier is configured with, and when and how leniently it checks time. */
 export interface LintOptions {
@@ -29,23 +31,28 @@ export interface LintOptions {
 
 type Claims = Readonly<Record<string, unknown>>;
 
+/**
+ * A claim by a name that comes from settings, not from this file: a name such as "constructor" or
+ * "toString" must read as absent when the token lacks it, never as the value Object.prototype has.
+ */
+function ownClaim(claims: Claims, name: string): unknown {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
+}
+
 function algorithmFindings(header: Claims): Finding[] {
   const alg = header['alg'];
-  if (typeof alg === 'string' && alg.toLowerCase() === 'none') return [finding('QJ010')];
+  if (isAlgNone(alg)) return [finding('QJ010')];
   if (typeof alg === 'string' && /^HS\d+$/i.test(alg)) return [finding('QJ011', alg)];
   if (!isRsaAlgorithm(alg)) return [finding('QJ012', alg === undefined ? 'no alg in the header' : JSON.stringify(alg))];
   return [];
 }
-
-/** Past this (year ~5138, or any millisecond timestamp) a time claim is treated as wrong, not compared. */
-const MAX_PLAUSIBLE_SECONDS = 1e11;
 
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isPlausibleTime(value: unknown): value is number {
-  return isNumericDate(value) && Math.abs(value) <= MAX_PLAUSIBLE_SECONDS;
+  return isNumericDate(value) && Math.abs(value) <= PLAUSIBLE_SECONDS_LIMIT;
 }
 
 function timeFindings(payload: Claims, platform: Platform, at: number, tolerance: number): Finding[] {
@@ -93,21 +100,44 @@ function qseowFindings(payload: Claims, options: LintOptions): Finding[] {
   }
   const checks = [[userIdAttribute, 'QJ101', 'QJ102'], [userDirectoryAttribute, 'QJ103', 'QJ104']] as const;
   for (const [name, missing, wrongType] of checks) {
-    const value = payload[name];
+    const value = ownClaim(payload, name);
     if (value === undefined) findings.push(finding(missing, `no "${name}" claim${suggestCase(payload, name)}`));
     else if (!nonEmptyString(value)) findings.push(finding(wrongType, `"${name}" is ${JSON.stringify(value)}`));
+    else {
+      const problem = identityStringProblem(value);
+      if (problem !== undefined) findings.push(finding('QJ108', `"${name}" ${problem}`));
+    }
   }
   if (options.audience !== undefined) {
     const aud = payload['aud'];
     const matches = aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience));
     if (!matches) findings.push(finding('QJ105', `token aud ${aud === undefined ? 'is missing' : JSON.stringify(aud)}, proxy expects "${options.audience}"`));
   }
+  // Implausible times are QJ034 already; a lifetime computed from them would be a garbage number.
   const { exp, iat, nbf } = payload;
-  const start = isNumericDate(iat) ? iat : isNumericDate(nbf) ? nbf : undefined;
-  if (isNumericDate(exp) && start !== undefined && exp - start > QSEOW_LONG_LIFETIME_SECONDS) {
+  const start = isPlausibleTime(iat) ? iat : isPlausibleTime(nbf) ? nbf : undefined;
+  if (isPlausibleTime(exp) && start !== undefined && exp - start > QSEOW_LONG_LIFETIME_SECONDS) {
     findings.push(finding('QJ107', formatDuration(exp - start)));
   }
   return findings;
+}
+
+/**
+ * Qlik hands the user on as `UserDirectory=<dir>; UserId=<id>` (the engine's GetAuthenticatedUser, unencoded):
+ * a ";" or "=" in either value splits or forges that string, a control character breaks it, and spaces
+ * around a value are lost to trimming, which makes " anna" and "anna" the same user downstream.
+ */
+const IDENTITY_STRING_BREAKER = /[;=\p{Cc}]/u;
+
+function identityStringProblem(value: string): string | undefined {
+  const match = IDENTITY_STRING_BREAKER.exec(value);
+  if (match) {
+    const char = match[0];
+    const shown = char === ';' || char === '=' ? `"${char}"` : `control character U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `contains ${shown} at position ${match.index + 1}`;
+  }
+  if (value.trim() !== value) return `is ${JSON.stringify(value.slice(0, 60))}, with leading or trailing whitespace`;
+  return undefined;
 }
 
 /** Claim names are case-sensitive in Qlik; point out a near miss such as "userid" for "userId". */
@@ -139,7 +169,7 @@ function cloudFindings(header: Claims, payload: Claims, options: LintOptions): F
     if (value !== undefined && !nonEmptyString(value)) findings.push(finding('QJ212', `${claim} is ${JSON.stringify(value)}`));
   }
   const { exp, nbf } = payload;
-  if (isNumericDate(exp) && isNumericDate(nbf) && exp - nbf > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
+  if (isPlausibleTime(exp) && isPlausibleTime(nbf) && exp - nbf > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
     findings.push(finding('QJ208', `exp − nbf is ${formatDuration(exp - nbf)}`));
   }
   if (options.issuer !== undefined && payload['iss'] !== undefined && payload['iss'] !== options.issuer) {
@@ -153,12 +183,17 @@ function cloudFindings(header: Claims, payload: Claims, options: LintOptions): F
   return findings;
 }
 
-/** Every rule that applies to a decoded header and payload, for one platform. */
+/**
+ * Every rule that applies to a decoded header and payload, for one platform. An unknown platform, or a
+ * setting the platform does not check (issuer for QSEoW), throws a VerifierSetupError.
+ */
 export function lintClaims(header: Claims, payload: Claims, platform: Platform, options: LintOptions = {}): Finding[] {
+  requireVerifierSetup(platform, options);
   const at = options.at ?? Math.floor(Date.now() / 1000);
   const tolerance = options.clockTolerance ?? 0;
   return [
     ...algorithmFindings(header),
+    ...criticalHeaderFindings(header),
     ...timeFindings(payload, platform, at, tolerance),
     ...(platform === 'qseow' ? qseowFindings(payload, options) : []),
     ...(platform === 'cloud' ? cloudFindings(header, payload, options) : []),

@@ -85,6 +85,12 @@ export function decodeBase64url(part: string): Buffer | undefined {
   return bytes.length === Math.floor((part.length * 3) / 4) ? bytes : undefined;
 }
 
+/** What a parsed JSON value is, in words: "JSON null", "a JSON array", "a JSON string". */
+function jsonKind(value: unknown): string {
+  if (value === null) return 'JSON null';
+  return `${Array.isArray(value) ? 'a JSON array' : `a JSON ${typeof value}`}`;
+}
+
 function decodeJsonObject(part: string): Record<string, unknown> | string {
   const bytes = decodeBase64url(part);
   if (bytes === undefined) return 'not base64url';
@@ -96,8 +102,25 @@ function decodeJsonObject(part: string): Record<string, unknown> | string {
   } catch {
     return 'not JSON';
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${jsonKind(value)}, not an object`;
   return value as Record<string, unknown>;
+}
+
+/** alg "none" in any spelling: the lint refuses them all as QJ010. */
+export function isAlgNone(alg: unknown): boolean {
+  return typeof alg === 'string' && alg.toLowerCase() === 'none';
+}
+
+/**
+ * What the signature part of a decoded token is: `unsigned` (alg none), `empty`, `malformed` (not
+ * base64url) or `present` (which says nothing about whether it is valid).
+ */
+export type SignatureShape = 'unsigned' | 'empty' | 'malformed' | 'present';
+
+export function signatureShape(decoded: DecodedToken): SignatureShape {
+  if (decoded.header !== undefined && isAlgNone(decoded.header['alg'])) return 'unsigned';
+  if (decoded.signature === '') return 'empty';
+  return decoded.signatureBytes === undefined ? 'malformed' : 'present';
 }
 
 /** Decodes without trusting: every structural problem becomes a finding instead of an exception. */
@@ -123,7 +146,10 @@ export function decodeToken(text: string): DecodedToken {
   if (typeof header === 'string') findings.push(finding('QJ003', header));
   if (typeof payload === 'string') findings.push(finding('QJ004', payload));
   const signatureBytes = signature === '' ? undefined : decodeBase64url(signature);
-  if (signatureBytes === undefined) findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
+  // An unsecured JWS (RFC 7515 §A.5) has an empty signature by design: it is a whole token, and QJ010
+  // (alg none) is the reason it is refused, not a missing part.
+  const unsecured = signature === '' && typeof header !== 'string' && isAlgNone(header['alg']);
+  if (signatureBytes === undefined && !unsecured) findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
   return {
     token,
     header: typeof header === 'string' ? undefined : header,

@@ -19,6 +19,14 @@ export const RULES = {
   QJ003: { severity: 'error', scope: 'common', title: 'header is not base64url-encoded JSON object', fix: 'the token is damaged or truncated: copy it again' },
   QJ004: { severity: 'error', scope: 'common', title: 'payload is not base64url-encoded JSON object', fix: 'the token is damaged or truncated: copy it again' },
   QJ005: { severity: 'error', scope: 'common', title: 'token is too large', fix: 'a Qlik JWT is a few KiB; check what was passed' },
+  QJ006: {
+    severity: 'error', scope: 'common', title: 'crit header names an extension this verifier does not understand',
+    fix: 'mint without a crit header (and without b64: false): Qlik verifies plain JWS only',
+  },
+  QJ007: {
+    severity: 'error', scope: 'common', title: 'crit header is malformed (RFC 7515 §4.1.11)',
+    fix: 'mint without a crit header: Qlik verifies plain JWS only',
+  },
   QJ010: { severity: 'error', scope: 'common', title: 'alg "none": unsigned tokens are never accepted', fix: 'sign with RS256 and an RSA private key' },
   QJ011: { severity: 'error', scope: 'common', title: 'HMAC algorithm (HS*): Qlik verifies with an RSA certificate', fix: 'sign with RS256 and an RSA private key' },
   QJ012: { severity: 'error', scope: 'common', title: 'algorithm other than RS256, RS384, RS512', fix: 'sign with RS256 (or RS384/RS512 for QSEoW)' },
@@ -40,6 +48,11 @@ export const RULES = {
   QJ105: { severity: 'error', scope: 'qseow', title: "audience differs from the virtual proxy's JWT audience", fix: "mint with --audience equal to the virtual proxy's JWT audience" },
   QJ106: { severity: 'error', scope: 'qseow', title: 'attribute named like a registered claim', fix: 'use another claim name (e.g. userId, userDirectory) in the QMC and when minting' },
   QJ107: { severity: 'warning', scope: 'qseow', title: 'lifetime over 30 days', fix: 'mint shorter-lived tokens; a leaked token is usable until it expires' },
+  QJ108: {
+    severity: 'error', scope: 'qseow', title: 'user ID or directory has ";", "=", a control character or surrounding spaces',
+    fix: 'Qlik passes the user on as "UserDirectory=<dir>; UserId=<id>", which these split or forge: '
+      + 'send the user ID and directory without them',
+  },
   QJ201: { severity: 'error', scope: 'cloud', title: 'required claim missing', fix: 'Qlik Cloud needs jti, iat, nbf, exp, sub, subType, name, email, email_verified and iss: mint with qs-jwt create cloud' },
   QJ202: { severity: 'error', scope: 'cloud', title: 'header kid missing', fix: "set kid to the identity provider's key ID (--kid)" },
   QJ203: { severity: 'error', scope: 'cloud', title: 'aud is not exactly "qlik.api/login/jwt-session"', fix: 'set aud to the string qlik.api/login/jwt-session' },

@@ -1,8 +1,10 @@
-import { verify, type KeyObject } from 'node:crypto';
+import { KeyObject, verify } from 'node:crypto';
+import { VerifierSetupError } from '../errors.js';
 import { hashForAlgorithm, isRsaAlgorithm } from '../jose/algorithms.js';
 import { MIN_RSA_BITS } from '../keys/key-input.js';
-import { lintClaims, type LintOptions, type Platform } from './claim-rules.js';
+import { lintClaims, type LintOptions } from './claim-rules.js';
 import { decodeToken } from './decode-token.js';
+import { requireVerifierSetup, type Platform } from './platform-options.js';
 import { finding, hasErrors, type Finding } from './rules.js';
 
 /** A public key, with the key ID it is known by (from a JWKS) if any. */
@@ -29,6 +31,39 @@ export interface VerifyOptions extends LintOptions {
   keys: KeyObject | readonly VerificationKey[];
 }
 
+/** What a non-key value is, for the message: "a string", "undefined", "a CryptoKey". */
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+function isVerificationKey(value: unknown): value is VerificationKey {
+  if (typeof value !== 'object' || value === null) return false;
+  const { key, kid } = value as { key?: unknown; kid?: unknown };
+  return key instanceof KeyObject && (kid === undefined || typeof kid === 'string');
+}
+
+/**
+ * JavaScript callers bypass the type: a PEM string or a missing key would otherwise surface as a
+ * TypeError from deep inside node:crypto, far from its cause.
+ */
+function requireKeys(keys: unknown): KeyObject | readonly VerificationKey[] {
+  if (keys instanceof KeyObject) return keys;
+  if (Array.isArray(keys)) {
+    const index = keys.findIndex((item) => !isVerificationKey(item));
+    if (index === -1) return keys as readonly VerificationKey[];
+    const reason = `keys[${index}] is ${describeValue(keys[index])}, not {key, kid?} with a KeyObject key: load each key with loadPublicKey or loadJwks`;
+    throw new VerifierSetupError('VERIFY_KEYS_INVALID', reason, { option: 'keys', reason });
+  }
+  const hint = typeof keys === 'string' || keys instanceof Uint8Array
+    ? ': parse the PEM or JWK with loadPublicKey(text) first'
+    : describeValue(keys) === 'a CryptoKey' ? ': convert it with KeyObject.from(cryptoKey)' : ': pass loadPublicKey(certificatePem)';
+  const reason = `is ${describeValue(keys)}, not a public key (KeyObject) or a list of them${hint}`;
+  throw new VerifierSetupError('VERIFY_KEYS_INVALID', `keys ${reason}`, { option: 'keys', reason });
+}
+
 function selectKey(keys: KeyObject | readonly VerificationKey[], kid: unknown): { key: KeyObject } | { problem: Finding } {
   if (!Array.isArray(keys)) return { key: keys as KeyObject };
   const list = keys as readonly VerificationKey[];
@@ -51,6 +86,7 @@ function keyFindings(key: KeyObject): Finding[] {
  * Good for "why would Qlik refuse this?" when only the token is at hand.
  */
 export function lintToken(token: string, platform: Platform = 'none', options: LintOptions = {}): InspectionResult {
+  requireVerifierSetup(platform, options);
   const decoded = decodeToken(token);
   const findings = [...decoded.findings];
   if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
@@ -64,12 +100,14 @@ export function lintToken(token: string, platform: Platform = 'none', options: L
  * on an expired token gives both "signature valid" and "expired".
  */
 export function verifyToken(token: string, options: VerifyOptions): InspectionResult {
+  const keys = requireKeys((options as VerifyOptions | undefined)?.keys);
+  const platform = requireVerifierSetup(options.platform ?? 'none', options);
   const decoded = decodeToken(token);
   const findings = [...decoded.findings];
   let signatureValid: boolean | undefined;
   if (decoded.header) {
     const alg = decoded.header['alg'];
-    const selected = selectKey(options.keys, decoded.header['kid']);
+    const selected = selectKey(keys, decoded.header['kid']);
     if ('problem' in selected) {
       findings.push(selected.problem);
     } else {
@@ -82,7 +120,7 @@ export function verifyToken(token: string, options: VerifyOptions): InspectionRe
       }
     }
   }
-  if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, options.platform ?? 'none', options));
+  if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
   const accepted = signatureValid === true && !hasErrors(findings);
   return { accepted, header: decoded.header, payload: decoded.payload, signatureValid, findings };
 }

@@ -58,8 +58,19 @@ export function parsePositiveDuration(text: string, what = 'duration'): number {
   return seconds;
 }
 
-/** Formats seconds the short way (`1h30m`), for messages and summaries. */
+/**
+ * Past this many seconds (year ~5138, or any millisecond timestamp) a time or span is a mistake, not a
+ * date: it is reported as out of range rather than printed as a 295-digit count of days.
+ */
+export const PLAUSIBLE_SECONDS_LIMIT = 1e11;
+
+export function isPlausibleSeconds(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= PLAUSIBLE_SECONDS_LIMIT;
+}
+
+/** Formats seconds the short way (`1h30m`), for messages and summaries; "out of range" past the limit. */
 export function formatDuration(totalSeconds: number): string {
+  if (!isPlausibleSeconds(totalSeconds)) return 'out of range';
   const sign = totalSeconds < 0 ? '-' : '';
   let rest = Math.abs(Math.trunc(totalSeconds));
   if (rest === 0) return '0s';

@@ -1,5 +1,5 @@
 import { CookieJar } from '../cookie-jar.js';
-import { parseAuthenticatedUser } from '../engine-user.js';
+import { parseAuthenticatedUser, type EngineUserReading } from '../engine-user.js';
 import type { QseowProbeUser } from '../probe-step.js';
 import { oneLine } from '../probe-step.js';
 import { generateXrfkey } from '../../core/qlik/xrfkey.js';
@@ -79,16 +79,28 @@ export async function probeQseow(settings: QseowProbeSettings): Promise<ProbeOut
     const result = await engine.call('GetAuthenticatedUser', GLOBAL_HANDLE, [], settings.timeoutMs);
     const answer = text(result['qReturn']) ?? '';
     const parsed = parseAuthenticatedUser(answer);
-    if (!parsed) run.record('GetAuthenticatedUser', false, null, `the engine answered ${JSON.stringify(oneLine(answer, 100))}, not UserDirectory=…; UserId=…`);
+    if (!parsed.ok) run.record('GetAuthenticatedUser', false, null, unreadableEngineUser(answer, parsed, user));
     else if (!sameUser(parsed, user)) run.record('GetAuthenticatedUser', false, null, `the engine sees ${parsed.userDirectory}\\${parsed.userId}, the proxy ${userDirectory}\\${userId}`);
     else run.record('GetAuthenticatedUser', true, null, answer);
-    if (parsed) user.engineUser = parsed;
+    if (parsed.ok) user.engineUser = { userDirectory: parsed.userDirectory, userId: parsed.userId };
   } catch (error) {
     run.record('GetAuthenticatedUser', false, null, (error as Error).message);
   } finally {
     engine.close();
   }
   return outcome(user);
+}
+
+/**
+ * An engine answer that is not one user. When it is ambiguous, the cause is nearly always the user ID or
+ * directory itself (QJ108): say so, with the user the proxy reported, rather than print the engine's text.
+ */
+function unreadableEngineUser(answer: string, reading: Extract<EngineUserReading, { ok: false }>, proxyUser: QseowProbeUser): string {
+  const said = `the engine answered ${JSON.stringify(oneLine(answer, 80))}`;
+  if (!reading.ambiguous) return `${said}: ${reading.problem}`;
+  const named = JSON.stringify(oneLine(`${proxyUser.userDirectory}\\${proxyUser.userId}`, 60));
+  return `${said}, ambiguous (${reading.problem}): the user ${named} has ";", "=", control characters or edge spaces, `
+    + 'which split Qlik\'s "UserDirectory=…; UserId=…" [QJ108]: send the user ID and directory without them';
 }
 
 /**
