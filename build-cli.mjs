@@ -12,7 +12,7 @@
 // and importing it as a package started the ESM loader in each (~15 ms per worker, measured).
 // Everything sits flat in one folder, so new URL('./mint-worker.js', import.meta.url) finds the
 // batch worker.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = 'dist/cli-bundle';
@@ -61,6 +61,21 @@ const common = {
   logLevel: 'warning',
 };
 
+// The workbench page (qs-jwt ui): one script, one stylesheet and the HTML, in one folder beside the
+// command bundles, where command-ui.js finds them. Minified for the browser; nothing is fetched at run time.
+const workbenchOut = `${outdir}/workbench`;
+mkdirSync(workbenchOut, { recursive: true });
+copyFileSync('src/workbench/web/index.html', `${workbenchOut}/index.html`);
+const workbench = {
+  bundle: true,
+  minify: true,
+  platform: 'browser',
+  target: 'es2022',
+  outdir: workbenchOut,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
 const commands = readdirSync('src/cli/commands').filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -'.ts'.length));
 await Promise.all([
   build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, plugins: [commandsAsBundles, lazyChildProcess] }),
@@ -72,4 +87,6 @@ await Promise.all([
     },
     plugins: [lazyChildProcess],
   }),
+  build({ ...workbench, entryPoints: { app: 'src/workbench/web/main.ts' }, format: 'esm' }),
+  build({ ...workbench, entryPoints: { app: 'src/workbench/web/styles.css' } }),
 ]);

@@ -1,6 +1,7 @@
 import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
-import { lintToken } from '../core/lint/verify-token.js';
+import { verifyToken } from '../core/lint/verify-token.js';
 import type { Finding } from '../core/lint/rules.js';
+import type { LintOptions } from '../core/lint/claim-rules.js';
 import { createCloudToken } from '../core/qlik/cloud-token.js';
 import { QLIK_CLOUD_AUDIENCE, QSEOW_DEFAULTS } from '../core/qlik/qlik-limits.js';
 import { createQseowToken } from '../core/qlik/qseow-token.js';
@@ -72,7 +73,7 @@ export function createToken(body: RequestBody, keys: KeyStore): TokenAnswer {
   ];
   let created: CreatedToken;
   let command: string;
-  let lintOptions = {};
+  let lintOptions: LintOptions;
   if (platform === 'qseow') {
     const userIdAttribute = optionalText(body, 'userIdAttribute') ?? QSEOW_DEFAULTS.userIdAttribute;
     const userDirectoryAttribute = optionalText(body, 'userDirectoryAttribute') ?? QSEOW_DEFAULTS.userDirectoryAttribute;
@@ -115,7 +116,8 @@ export function createToken(body: RequestBody, keys: KeyStore): TokenAnswer {
       ...timeFlags,
     ]);
   }
-  const { findings } = lintToken(created.token, platform, lintOptions);
+  // Checked as Qlik would, signature included: the server holds the key's public half.
+  const { findings } = verifyToken(created.token, { ...lintOptions, platform, keys: key.publicKey });
   return {
     token: created.token, header: created.header, payload: created.payload, expiresAt: created.expiresAt, warnings: created.warnings,
     findings, command, curl: curlCommand(platform, command),

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApiError, errorBody, type RequestBody } from './api-error.js';
 import { inspectToken } from './inspect-api.js';
-import { KeyStore } from './key-store.js';
+import type { KeyStore } from './key-store.js';
 import { createKeys, describeKeys, publicFile } from './keys-api.js';
 import { LocalEmulators } from './local-emulator.js';
 import { allowedHosts, hostAllowed, originAllowed } from './request-guard.js';
@@ -94,11 +94,20 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
     'POST /api/setup': (body) => setupValues(body, keys),
     'POST /api/test': (body) => testToken(body, keys, emulators),
   };
-  let secret: RunSecret | undefined;
-  let allowed: ReadonlySet<string> = new Set();
+  // The secret and the Host names depend on the port, known once listening; requests wait until then.
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, maxHeaderSize: 16_384 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const secret: RunSecret = newRunSecret(port);
+  const allowed = allowedHosts(options.host, port, options.hostNames);
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    if (!secret) return refuse(response, 503, 'starting');
     if (!hostAllowed(request.headers.host, allowed)) {
       return refuse(response, 403, 'qs-jwt ui: this Host is not served (only the bound address and localhost): open the URL qs-jwt ui printed');
     }
@@ -142,19 +151,9 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
     }
   };
 
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, maxHeaderSize: 16_384 }, (request, response) => {
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch(() => response.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  secret = newRunSecret(port);
-  allowed = allowedHosts(options.host, port, options.hostNames);
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const origin = `http://${shownHost}:${port}`;
   return {
