@@ -133,11 +133,12 @@ export function buildCommand(): Command {
       if (code === 'EACCES') throw new CliError(`port ${flags.port} needs privileges: choose one above 1023, or --port 0`, EXIT.failure);
       throw error;
     }
-    process.stdout.write(`${workbench.url}\n`);
     if (flags.allowRemote && !LOOPBACK.test(flags.host)) {
       process.stderr.write(`qs-jwt ui: warning: listening on ${flags.host}: anyone who can reach it and learns the URL can sign tokens with your keys; traffic is plain http\n`);
     }
     process.stderr.write(`qs-jwt ui: workbench at ${workbench.origin} (${keys.list().length} key${keys.list().length === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`);
+    // Messages first, so whoever reads the URL from stdout has them on stderr already.
+    process.stdout.write(`${workbench.url}\n`);
     if (flags.open && process.stdout.isTTY === true) openBrowser(workbench.url);
     await new Promise<void>((done) => {
       const stop = (): void => {
