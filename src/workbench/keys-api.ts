@@ -35,7 +35,7 @@ async function answerFor(text: string, key?: StoredKey): Promise<KeyAnswer> {
     ...(key ? { key: summarizeKey(key) } : {}),
     description,
     publicPem: materialToPem(material, { publicOnly: material.kind !== 'certificate' }),
-    singleLine: materialToSingleLine(material, { publicOnly: true }),
+    singleLine: materialToSingleLine(material, { publicOnly: material.kind === 'private-key' }),
     publicJwk: await materialToJwk(material, { publicOnly: true }),
   };
 }

@@ -14,11 +14,19 @@ interface SetupAnswer {
   missingCertificate?: string;
 }
 
+function withValue(box: HTMLTextAreaElement, value: string): HTMLTextAreaElement {
+  box.value = value;
+  return box;
+}
+
 function fieldList(title: string, fields: readonly SetupField[]): HTMLElement {
   return el('section', { attrs: { 'aria-label': title } }, el('h3', { text: title }),
     el('dl', { className: 'setup' }, ...fields.flatMap((item) => [
       el('dt', { text: item.label }),
-      el('dd', {}, el('code', { className: item.value.length > 80 ? 'long' : '', text: item.value }), ' ', copyButton(item.label, () => item.value),
+      // A long value (the certificate) scrolls in a read-only box, which the keyboard can reach.
+      el('dd', {}, item.value.length > 80
+        ? withValue(el('textarea', { className: 'long', attrs: { readonly: '', rows: '4', 'aria-label': item.label } }), item.value)
+        : el('code', { text: item.value }), ' ', copyButton(item.label, () => item.value),
         item.note ? el('small', { text: ` ${item.note}` }) : null),
     ])));
 }
