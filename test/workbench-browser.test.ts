@@ -121,6 +121,9 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await findings.getByText('QJ030').waitFor();
     assert.match(await page.getByRole('region', { name: 'Payload', exact: true }).innerText(), /"userId": "anna"/);
     assert.match(await findings.innerText(), /error\s+QJ030 token expired/i);
+    // The README's picture (docs/workbench.png is a copy, checked for size by workbench-server.test.ts).
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'readme-inspect.png'), clip: { x: 0, y: 0, width: 1280, height: 720 } });
   });
 
   it('shows a payload carrying markup as text and runs none of it', async () => {

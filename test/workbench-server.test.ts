@@ -171,6 +171,12 @@ describe('qs-jwt ui (server)', { skip: built ? false : 'run npm run build first:
     assert.ok(!ui.stderr().includes('PRIVATE KEY'), 'no key in the log');
   });
 
+  it('has a README screenshot of at most 200 KB', () => {
+    const picture = readFileSync(join(ROOT, 'docs/workbench.png'));
+    assert.equal(picture.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(picture.length <= 200 * 1024, `${picture.length} bytes`);
+  });
+
   it('ships the whole front end in at most 150 KB of gzipped JS and CSS', () => {
     const size = ['app.js', 'app.css'].map((file) => gzipSync(readFileSync(join(ASSETS, file))).length).reduce((a, b) => a + b, 0);
     assert.ok(size <= 150 * 1024, `${size} bytes gzipped`);

@@ -60,15 +60,16 @@ export function inspectView(state: AppState): HTMLElement {
       if (mine !== sequence) return;
       status.textContent = verdict(answer.accepted, answer.findings, answer.verified ? '(signature and rules)' : '(rules only: the signature was not checked)');
       const [header, payload, signature] = answer.parts;
+      // Findings first: "why would Qlik refuse this?" is what people come here for.
       fill(results,
+        el('h3', { text: 'Findings' }), findingsList(answer.findings),
         answer.parts.length === 3 ? el('p', { className: 'parts', attrs: { 'aria-label': 'Token parts' } },
           el('span', { className: 'part-header', text: header }), '.', el('span', { className: 'part-payload', text: payload }), '.',
           el('span', { className: 'part-signature', text: signature })) : null,
         el('section', { attrs: { 'aria-label': 'Header' } }, el('h3', { text: 'Header' }), el('pre', { text: answer.header ? JSON.stringify(answer.header, null, 2) : '(not readable)' })),
         el('section', { attrs: { 'aria-label': 'Payload' } }, el('h3', { text: 'Payload' }), el('pre', { text: answer.payload ? JSON.stringify(answer.payload, null, 2) : '(not readable)' })),
         Object.keys(answer.times).length > 0 ? el('section', { attrs: { 'aria-label': 'Times' } }, el('h3', { text: 'Times' }),
-          el('dl', {}, ...Object.entries(answer.times).flatMap(([claim, time]) => [el('dt', { text: claim }), el('dd', { text: `${time.iso} (${time.relative}), ${time.unix}` })]))) : null,
-        el('h3', { text: 'Findings' }), findingsList(answer.findings));
+          el('dl', {}, ...Object.entries(answer.times).flatMap(([claim, time]) => [el('dt', { text: claim }), el('dd', { text: `${time.iso} (${time.relative}), ${time.unix}` })]))) : null);
     } catch (error) {
       if (mine !== sequence) return;
       status.textContent = error instanceof ApiFailure ? `${error.message} (${error.code})` : String(error);
