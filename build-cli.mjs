@@ -48,6 +48,19 @@ const commandsAsBundles = {
   },
 };
 
+// The workbench's Test view (probe clients, in-process emulator) is its own bundle, required by
+// command-ui.js on the first test: qs-jwt ui prints its URL without compiling ~85 KB it may never use.
+const workbenchTestAsBundle = {
+  name: 'workbench-test-as-bundle',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/test-api\.js$/ }, (args) => (
+      /[\\/]src[\\/]workbench[\\/]workbench-server\.ts$/.test(args.importer) ? { path: 'workbench-test', namespace: 'qs-jwt-workbench' } : undefined
+    ));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-workbench' }, () => ({ contents: "module.exports = require('./workbench-test.js');", loader: 'js' }));
+    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-workbench' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -84,8 +97,9 @@ await Promise.all([
     entryPoints: {
       ...Object.fromEntries(commands.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
       'mint-worker': 'src/cli/batch/mint-worker.ts',
+      'workbench-test': 'src/workbench/test-api.ts',
     },
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, workbenchTestAsBundle],
   }),
   build({ ...workbench, entryPoints: { app: 'src/workbench/web/main.ts' }, format: 'esm' }),
   build({ ...workbench, entryPoints: { app: 'src/workbench/web/styles.css' } }),

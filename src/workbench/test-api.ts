@@ -7,6 +7,8 @@ import { ApiError, choice, optionalText, requiredText, type RequestBody } from '
 import type { KeyStore } from './key-store.js';
 import type { LocalEmulators } from './local-emulator.js';
 
+export { LocalEmulators } from './local-emulator.js';
+
 /** How long one probe request (and engine call) may take, as `qs-jwt test --timeout` defaults. */
 const TIMEOUT_MS = 10_000;
 

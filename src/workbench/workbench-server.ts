@@ -4,13 +4,12 @@ import { ApiError, errorBody, type RequestBody } from './api-error.js';
 import { inspectToken } from './inspect-api.js';
 import type { KeyStore } from './key-store.js';
 import { createKeys, describeKeys, publicFile } from './keys-api.js';
-import { LocalEmulators } from './local-emulator.js';
+import type { LocalEmulators } from './local-emulator.js';
 import { allowedHosts, hostAllowed, originAllowed } from './request-guard.js';
 import { cookieFromHeader, newRunSecret, secretMatches, SECRET_PARAMETER, sessionCookie, type RunSecret } from './run-secret.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupValues } from './setup-api.js';
 import type { StaticAsset } from './static-assets.js';
-import { testToken } from './test-api.js';
 import { createToken } from './token-api.js';
 import { encodePrivateKeyPem } from '../core/keys/key-pair.js';
 
@@ -83,8 +82,15 @@ function attachment(response: ServerResponse, name: string, body: string): void 
 }
 
 export async function startWorkbench(options: WorkbenchOptions): Promise<RunningWorkbench> {
-  const emulators = new LocalEmulators();
   const { keys } = options;
+  // Test's code (the probe clients, the emulator) loads on first use: build-cli.mjs bundles it apart
+  // (workbench-test.js), so printing the URL does not compile it.
+  let emulators: LocalEmulators | undefined;
+  const runTest = async (body: RequestBody): Promise<unknown> => {
+    const test = await import('./test-api.js');
+    emulators ??= new test.LocalEmulators();
+    return test.testToken(body, keys, emulators);
+  };
   const routes: Record<string, Route> = {
     'GET /api/state': () => ({ keys: keys.list(), defaults: options.defaults }),
     'POST /api/token': (body) => createToken(body, keys),
@@ -92,7 +98,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
     'POST /api/keys/create': (body) => createKeys(body, keys),
     'POST /api/keys/describe': (body) => describeKeys(body, keys),
     'POST /api/setup': (body) => setupValues(body, keys),
-    'POST /api/test': (body) => testToken(body, keys, emulators),
+    'POST /api/test': runTest,
   };
   // The secret and the Host names depend on the port, known once listening; requests wait until then.
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, maxHeaderSize: 16_384 });
@@ -161,7 +167,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
     origin,
     port,
     close: async () => {
-      await emulators.close();
+      await emulators?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

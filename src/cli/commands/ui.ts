@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces, hostname } from 'node:os';
@@ -88,7 +87,9 @@ function machineNames(host: string): string[] {
   return [hostname(), ...addresses];
 }
 
-function openBrowser(url: string): void {
+async function openBrowser(url: string): Promise<void> {
+  // Loaded only to open a browser: node:child_process cost ~15 ms of every start.
+  const { spawn } = await import('node:child_process');
   const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
   const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
   child.on('error', () => process.stderr.write('qs-jwt ui: note: could not open a browser: open the URL above yourself\n'));
@@ -139,7 +140,7 @@ export function buildCommand(): Command {
     process.stderr.write(`qs-jwt ui: workbench at ${workbench.origin} (${keys.list().length} key${keys.list().length === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`);
     // Messages first, so whoever reads the URL from stdout has them on stderr already.
     process.stdout.write(`${workbench.url}\n`);
-    if (flags.open && process.stdout.isTTY === true) openBrowser(workbench.url);
+    if (flags.open && process.stdout.isTTY === true) await openBrowser(workbench.url);
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
