@@ -202,6 +202,30 @@ describe('qs-jwt ui (flags)', { skip: built ? false : 'run npm run build first' 
     }
   });
 
+  it("offers the profile's keyFile and fills the forms with its settings", async () => {
+    const config = join(folder, 'qs-jwt.config.json');
+    writeFileSync(config, JSON.stringify({ profiles: { idp: { platform: 'cloud', keyFile: 'privatekey.pem', issuer: 'https://idp.example', kid: 'k-1' } } }));
+    const ui = await startWorkbenchProcess(['--config', config, '--profile', 'idp'], folder);
+    try {
+      const cookie = await admit(ui.url);
+      const state = await (await fetch(`${ui.origin}/api/state`, { headers: { cookie } })).json() as { keys: { name: string }[]; defaults: Record<string, string> };
+      assert.deepEqual(state.keys.map((key) => key.name), [join(folder, 'privatekey.pem')]);
+      assert.deepEqual(state.defaults, { platform: 'cloud', issuer: 'https://idp.example', kid: 'k-1' });
+    } finally {
+      await ui.stop();
+    }
+  });
+
+  it('refuses an unusable --key before serving anything (exit 2, one line)', async () => {
+    const notAKey = join(folder, 'not-a-key.pem');
+    writeFileSync(notAKey, 'hello');
+    const result = await runCli(['ui', '--no-open', '--key', notAKey]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^qs-jwt: error: --key .*not-a-key\.pem: /);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+  });
+
   it('has --help with examples', async () => {
     const result = await runCli(['ui', '--help']);
     assert.equal(result.code, 0);
