@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { KEYS } from './support/emulator-harness.js';
+import { cloudToken, ISSUER, KEYS, KID, PUBLIC_PEM, qseowToken, startTestEmulator } from './support/emulator-harness.js';
 import { temporaryFolder } from './support/fixtures.js';
 import { runCli } from './support/run-cli.js';
 import { admit, startWorkbenchProcess, type WorkbenchProcess } from './support/workbench-process.js';
@@ -169,6 +169,50 @@ describe('qs-jwt ui (server)', { skip: built ? false : 'run npm run build first:
     const certificate = await fetch(`${ui.origin}/api/keys/${key.id}/publickey.cer`, { headers: { cookie } });
     assert.match(await certificate.text(), /^-----BEGIN CERTIFICATE-----/);
     assert.ok(!ui.stderr().includes('PRIVATE KEY'), 'no key in the log');
+  });
+
+  it('inspects with a pasted public key or JWKS as verify does, and without one as lint does', async () => {
+    const token = cloudToken();
+    type Answer = { accepted: boolean; signatureValid?: boolean; findings: { code: string }[]; times: Record<string, unknown>; parts: string[] };
+    const codes = (answer: Answer) => answer.findings.map((item) => item.code);
+    const linted = await (await post('/api/inspect', { token, platform: 'cloud', issuer: ISSUER, kid: KID })).json() as Answer;
+    assert.ok(codes(linted).includes('QJ022'));
+    assert.deepEqual(Object.keys(linted.times).sort(), ['exp', 'iat', 'nbf']);
+    assert.equal(linted.parts.length, 3);
+    const verified = await (await post('/api/inspect', { token, platform: 'cloud', issuer: ISSUER, kid: KID, key: PUBLIC_PEM })).json() as Answer;
+    assert.equal(verified.accepted, true);
+    assert.ok(codes(verified).includes('QJ021'));
+    const jwks = JSON.stringify({ keys: [{ ...KEYS.publicKey.export({ format: 'jwk' }), kid: 'other' }] });
+    const wrongKid = await (await post('/api/inspect', { token, platform: 'cloud', key: jwks })).json() as Answer;
+    assert.equal(wrongKid.accepted, false);
+    assert.ok(codes(wrongKid).includes('QJ015'));
+  });
+
+  it('describes pasted key material as keys show, and keeps a pasted private key only when asked', async () => {
+    const pem = KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const described = await (await post('/api/keys/describe', { text: pem })).text();
+    assert.ok(!described.includes(PRIVATE_KEY_BODY));
+    const answer = JSON.parse(described) as { key?: unknown; description: { kind: string; bits: number }; singleLine: string };
+    assert.deepEqual([answer.key, answer.description.kind, answer.description.bits], [undefined, 'private-key', 2048]);
+    assert.match(answer.singleLine, /^-----BEGIN PUBLIC KEY-----\S+-----END PUBLIC KEY-----$/);
+    const kept = await (await post('/api/keys/describe', { text: pem, use: true })).json() as { key: { origin: string } };
+    assert.equal(kept.key.origin, 'pasted');
+  });
+
+  it('tests a token against a server URL the user typed (here an emulator), and explains a refusal', async () => {
+    const emulator = await startTestEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] });
+    try {
+      type Report = { ok: boolean; steps: { name: string; ok: boolean }[]; diagnosis?: string[] };
+      const good = await (await post('/api/test', { platform: 'qseow', target: 'server', url: emulator.url, prefix: 'jwt', token: qseowToken() })).json() as Report;
+      assert.equal(good.ok, true, JSON.stringify(good));
+      const bad = await (await post('/api/test', { platform: 'qseow', target: 'server', url: emulator.url, prefix: 'jwt', token: qseowToken({ userDirectoryAttribute: 'dir' }) })).json() as Report;
+      assert.equal(bad.ok, false);
+      assert.match((bad.diagnosis ?? []).join('\n'), /QJ103/);
+      const badUrl = await post('/api/test', { platform: 'qseow', target: 'server', url: 'ftp://x', token: qseowToken() });
+      assert.equal(badUrl.status, 400);
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('has a README screenshot of at most 200 KB', () => {

@@ -3,7 +3,7 @@ import { lintToken, verifyToken } from '../core/lint/verify-token.js';
 import { MAX_TOKEN_LENGTH } from '../core/lint/decode-token.js';
 import { diagnose } from '../probe/diagnosis.js';
 import type { ProbeReport } from '../probe/probe-step.js';
-import { ApiError, choice, optionalText, requiredText, type RequestBody } from './api-error.js';
+import { ApiError, choice, errorBody, optionalText, requiredText, type RequestBody } from './api-error.js';
 import type { KeyStore } from './key-store.js';
 import type { LocalEmulators } from './local-emulator.js';
 
@@ -73,4 +73,21 @@ export async function testToken(body: RequestBody, keys: KeyStore, emulators: Lo
     });
   }
   return report;
+}
+
+/**
+ * testToken with its refusals as data. build-cli.mjs bundles Test apart (workbench-test.js), with its
+ * own copies of ApiError and QsJwtError, so the server could not recognise them with instanceof:
+ * they are turned into the API's error answer here, beside the classes that threw them.
+ */
+export async function testAnswer(body: RequestBody, keys: KeyStore, emulators: LocalEmulators): Promise<
+  { report: ProbeReport & { url: string } } | { status: number; error: { code: string; message: string } }
+> {
+  try {
+    return { report: await testToken(body, keys, emulators) };
+  } catch (error) {
+    const answer = errorBody(error);
+    if (answer) return { status: answer.status, error: answer.body.error };
+    throw error;
+  }
 }

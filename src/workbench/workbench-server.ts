@@ -89,7 +89,9 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
   const runTest = async (body: RequestBody): Promise<unknown> => {
     const test = await import('./test-api.js');
     emulators ??= new test.LocalEmulators();
-    return test.testToken(body, keys, emulators);
+    const answer = await test.testAnswer(body, keys, emulators);
+    if ('error' in answer) throw new ApiError(answer.status, answer.error.code, answer.error.message);
+    return answer.report;
   };
   const routes: Record<string, Route> = {
     'GET /api/state': () => ({ keys: keys.list(), defaults: options.defaults }),
