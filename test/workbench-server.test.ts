@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { cloudToken, ISSUER, KEYS, KID, PUBLIC_PEM, qseowToken, startTestEmulator } from './support/emulator-harness.js';
 import { temporaryFolder } from './support/fixtures.js';
 import { runCli } from './support/run-cli.js';
@@ -59,6 +60,25 @@ describe('workbench request checks (pure)', () => {
     assert.ok(!secretMatches(undefined, 'abc'));
     assert.equal(cookieFromHeader('a=1; qsjwt-workbench-9=v; b=2', 'qsjwt-workbench-9'), 'v');
     assert.equal(cookieFromHeader('qsjwt-workbench-99=v', 'qsjwt-workbench-9'), undefined);
+  });
+
+  it('quotes any text so that sh gives back exactly that text (property, 300 strings in one shell)', () => {
+    // Arguments cannot hold NUL; everything else (quotes, $, backticks, newlines, non-ASCII) can.
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom("'", '"', '$', '`', '\\', '\n', ' ', '*', '!', '~', '#', '-', '='), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 24 })
+      .filter((value) => !value.includes('\0'));
+    const samples = fc.sample(text, { numRuns: 300, seed: 12 });
+    const printed = execFileSync('sh', ['-c', `for a in ${samples.map(shellQuote).join(' ')}; do printf '%s\\0' "$a"; done`], { encoding: 'utf8' });
+    assert.deepEqual(printed.split('\0').slice(0, -1), samples);
+  });
+
+  it('finds its own cookie among any others (property)', () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
+    const value = fc.stringMatching(/^[A-Za-z0-9_-]{0,20}$/);
+    fc.assert(fc.property(fc.array(fc.tuple(name, value), { maxLength: 6 }), value, fc.nat(6), (others, own, at) => {
+      const pairs = others.filter(([other]) => other !== 'qsjwt-workbench-1');
+      pairs.splice(Math.min(at, pairs.length), 0, ['qsjwt-workbench-1', own]);
+      return cookieFromHeader(pairs.map(([n, v]) => `${n}=${v}`).join('; '), 'qsjwt-workbench-1') === own;
+    }), { numRuns: 500, seed: 7 });
   });
 
   it('quotes command-line values for a POSIX shell', () => {
