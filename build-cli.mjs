@@ -12,7 +12,7 @@
 // and importing it as a package started the ESM loader in each (~15 ms per worker, measured).
 // Everything sits flat in one folder, so new URL('./mint-worker.js', import.meta.url) finds the
 // batch worker.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = 'dist/cli-bundle';
@@ -48,6 +48,19 @@ const commandsAsBundles = {
   },
 };
 
+// The workbench's Test view (probe clients, in-process emulator) is its own bundle, required by
+// command-ui.js on the first test: qs-jwt ui prints its URL without compiling ~85 KB it may never use.
+const workbenchTestAsBundle = {
+  name: 'workbench-test-as-bundle',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/test-api\.js$/ }, (args) => (
+      /[\\/]src[\\/]workbench[\\/]workbench-server\.ts$/.test(args.importer) ? { path: 'workbench-test', namespace: 'qs-jwt-workbench' } : undefined
+    ));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-workbench' }, () => ({ contents: "module.exports = require('./workbench-test.js');", loader: 'js' }));
+    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-workbench' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -61,6 +74,21 @@ const common = {
   logLevel: 'warning',
 };
 
+// The workbench page (qs-jwt ui): one script, one stylesheet and the HTML, in one folder beside the
+// command bundles, where command-ui.js finds them. Minified for the browser; nothing is fetched at run time.
+const workbenchOut = `${outdir}/workbench`;
+mkdirSync(workbenchOut, { recursive: true });
+copyFileSync('src/workbench/web/index.html', `${workbenchOut}/index.html`);
+const workbench = {
+  bundle: true,
+  minify: true,
+  platform: 'browser',
+  target: 'es2022',
+  outdir: workbenchOut,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
 const commands = readdirSync('src/cli/commands').filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -'.ts'.length));
 await Promise.all([
   build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, plugins: [commandsAsBundles, lazyChildProcess] }),
@@ -69,7 +97,10 @@ await Promise.all([
     entryPoints: {
       ...Object.fromEntries(commands.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
       'mint-worker': 'src/cli/batch/mint-worker.ts',
+      'workbench-test': 'src/workbench/test-api.ts',
     },
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, workbenchTestAsBundle],
   }),
+  build({ ...workbench, entryPoints: { app: 'src/workbench/web/main.ts' }, format: 'esm' }),
+  build({ ...workbench, entryPoints: { app: 'src/workbench/web/styles.css' } }),
 ]);

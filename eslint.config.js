@@ -30,6 +30,15 @@ export default tseslint.config(
     },
   },
   {
+    // The workbench's front end runs in the browser (bundled by build-cli.mjs).
+    files: ['src/workbench/web/**/*.ts'],
+    languageOptions: {
+      globals: Object.fromEntries(['document', 'window', 'location', 'navigator', 'fetch', 'HTMLElement', 'Node', 'Element', 'Event',
+        'EventListener', 'HTMLInputElement', 'HTMLTextAreaElement', 'HTMLSelectElement', 'HTMLButtonElement', 'HTMLAnchorElement',
+        'HTMLUListElement', 'HTMLElementTagNameMap', 'HTMLElementEventMap'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
     // The CLI entry is CommonJS (bin/package.json): start-up skips the ESM loader.
     files: ['bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { decodeToken, signatureShape, type SignatureShape } from '../../core/lint/decode-token.js';
-import { isPlausibleSeconds } from '../../core/time/duration.js';
-import { relativeTime } from '../../core/time/relative-time.js';
-import { isoTime } from '../../core/time/token-window.js';
+import { claimTimes, TIME_CLAIMS, type ClaimTime } from '../../core/time/claim-times.js';
 import { CliError } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readTokenArgument } from '../io/token-input.js';
@@ -11,35 +9,10 @@ import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
-const TIME_CLAIMS = ['iat', 'nbf', 'exp'] as const;
 const NOT_VERIFIED = 'Not verified: decode only reads the token. Check it with qs-jwt verify TOKEN --cert publickey.cer.';
 
-interface TimeClaim {
-  unix: number;
-  iso: string;
-  relative: string;
-}
-
-const PHRASES: Record<(typeof TIME_CLAIMS)[number], { future: string; past: string }> = {
-  iat: { future: 'issued (in the future)', past: 'issued' },
-  nbf: { future: 'becomes valid', past: 'valid since' },
-  exp: { future: 'expires', past: 'expired' },
-};
-
-/** Null prototype: a claim named "constructor" or "__proto__" must find nothing here, not Object's. */
-function timeClaims(payload: Record<string, unknown>, now: number): Record<string, TimeClaim> {
-  const times = Object.create(null) as Record<string, TimeClaim>;
-  for (const claim of TIME_CLAIMS) {
-    const value = payload[claim];
-    if (typeof value !== 'number' || !isPlausibleSeconds(value)) continue;
-    const phrase = value > now ? PHRASES[claim].future : PHRASES[claim].past;
-    times[claim] = { unix: value, iso: isoTime(value), relative: `${phrase} ${relativeTime(value, now)}` };
-  }
-  return times;
-}
-
 /** `times` is undefined for the header, whose names mean nothing as claims. */
-function shownValue(name: string, value: unknown, times: Record<string, TimeClaim> | undefined): string {
+function shownValue(name: string, value: unknown, times: Record<string, ClaimTime> | undefined): string {
   if (times === undefined) return JSON.stringify(value);
   const time = Object.hasOwn(times, name) ? times[name] : undefined;
   if (time) return `${time.unix}  ${time.iso}  (${time.relative})`;
@@ -47,7 +20,7 @@ function shownValue(name: string, value: unknown, times: Record<string, TimeClai
   return JSON.stringify(value);
 }
 
-function block(title: string, values: Readonly<Record<string, unknown>>, times?: Record<string, TimeClaim>): string[] {
+function block(title: string, values: Readonly<Record<string, unknown>>, times?: Record<string, ClaimTime>): string[] {
   const width = Math.max(4, ...Object.keys(values).map((name) => name.length));
   return [title, ...Object.entries(values).map(([name, value]) => `  ${name.padEnd(width)}  ${shownValue(name, value, times)}`)];
 }
@@ -78,7 +51,7 @@ export function buildCommand(): Command {
         throw new CliError(`${argument === '-' ? 'standard input' : 'the token'} cannot be decoded: ${problem?.message ?? 'not a JWT'} (${problem?.fix ?? ''})`);
       }
       const now = Math.floor(Date.now() / 1000);
-      const times = timeClaims(decoded.payload, now);
+      const times = claimTimes(decoded.payload, now);
       const signature = signatureShape(decoded);
       if (flags.format === 'json') {
         const report = { verified: false, signature, header: decoded.header, payload: decoded.payload, times };

@@ -39,7 +39,7 @@ export function addSettings(command: Command, items: readonly (Setting | Setting
     const choices = use.choices ?? setting.choices;
     if (choices !== undefined) option.choices(choices);
     if (setting.variadic) option.argParser(collect);
-    else if (setting.repeatable) option.argParser(collect);
+    else if (setting.repeatable || use.repeatable) option.argParser(collect);
     command.addOption(option);
   }
   USES.set(command, uses);

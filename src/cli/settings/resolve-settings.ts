@@ -47,7 +47,7 @@ function parseValue(use: SettingUse, raw: unknown, source: SettingSource): unkno
   if (Array.isArray(raw)) return raw.map((item) => parseOne(setting, String(item), source, choices));
   const value = parseOne(setting, String(raw), source, choices);
   // A profile or default for a repeatable setting is one value in a list, as if given once.
-  return setting.repeatable && !Array.isArray(value) ? [value] : value;
+  return (setting.repeatable || use.repeatable) && !Array.isArray(value) ? [value] : value;
 }
 
 /**

@@ -52,6 +52,8 @@ export interface SettingUse {
   readonly choices?: readonly string[];
   /** Added after the table's help text, for what only this command does with the value. */
   readonly note?: string;
+  /** This command takes several values (`ui --key a --key b`) where others take one. */
+  readonly repeatable?: boolean;
 }
 
 /** A setting's value is wrong; the message is only the reason (the resolver says where the value came from). */

@@ -36,6 +36,16 @@ export function uncheckedOptions(platform: Platform, options: Readonly<Partial<R
   return unchecked;
 }
 
+/**
+ * The options without those `platform` never checks, for callers that hold settings of both platforms
+ * (a form with every field) and want the checks that apply, not an error.
+ */
+export function forPlatform<T extends Partial<Record<PlatformOption, unknown>>>(platform: Platform, options: T): T {
+  const kept = { ...options };
+  for (const option of uncheckedOptions(platform, options)) delete kept[option];
+  return kept;
+}
+
 export function isPlatform(value: unknown): value is Platform {
   return typeof value === 'string' && (PLATFORMS as readonly string[]).includes(value);
 }

@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import { createPublicKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces, hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QsJwtError } from '../../core/errors.js';
+import { loadPrivateKey, loadPublicKey } from '../../core/keys/key-input.js';
+import { CliError, EXIT } from '../cli-error.js';
+import { newCommand } from '../command-setup.js';
+import type { LoadedProfile } from '../config/config-file.js';
+import { readInput } from '../io/input-file.js';
+import { keyFailure, resolvePassphrase } from '../io/private-key-options.js';
+import { addSettings } from '../settings/add-settings.js';
+import { resolveCommandSettings } from '../settings/command-settings.js';
+import type { ResolvedSettings } from '../settings/resolve-settings.js';
+import { SETTINGS } from '../settings/setting-table.js';
+import { runCommand, type RunCommand } from '../command-runner.js';
+import { KeyStore } from '../../workbench/key-store.js';
+import { loadAssets } from '../../workbench/static-assets.js';
+
+/**
+ * qs-jwt ui: serves the local web workbench (src/workbench) and prints its URL, with this run's
+ * secret, as the first line of stdout. This file turns flags and profile into the server's options:
+ * the key files (read here; their contents never reach the browser), the profile's settings as the
+ * forms' starting values, and where to listen.
+ */
+
+interface UiFlags {
+  host: string;
+  port: number;
+  allowRemote?: boolean;
+  open: boolean;
+  key?: string[];
+  cert?: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** The certificate beside a key file, as `keys create` names it (<prefix>publickey.cer), if it belongs to the key. */
+async function certificateBeside(path: string, publicKeyPem: string): Promise<string | undefined> {
+  const name = basename(path);
+  if (!name.endsWith('privatekey.pem')) return undefined;
+  const candidate = join(dirname(path), `${name.slice(0, -'privatekey.pem'.length)}publickey.cer`);
+  try {
+    const pem = await readFile(candidate, 'utf8');
+    const certificateKey = loadPublicKey(pem).export({ type: 'spki', format: 'pem' });
+    return certificateKey === publicKeyPem ? pem : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key files (--key, QSJWT_KEY_FILE or the profile's keyFile); --cert (or certFile) goes with the first. */
+async function loadKeyFiles(flags: UiFlags, settings: ResolvedSettings): Promise<KeyStore> {
+  const keys = new KeyStore();
+  const origin = settings.origin('key') ?? '--key';
+  const passphrase = await resolvePassphrase(settings);
+  for (const [index, path] of (flags.key ?? []).entries()) {
+    const label = `${origin} ${path}`;
+    const source = await readInput(path, origin);
+    let privateKey;
+    try {
+      privateKey = loadPrivateKey(source, { passphrase });
+    } catch (error) {
+      if (error instanceof QsJwtError) throw keyFailure(label, error);
+      throw error;
+    }
+    const publicPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
+    const givenCertificate = index === 0 && flags.cert !== undefined ? await readFile(flags.cert, 'utf8').catch(() => undefined) : undefined;
+    const certificatePem = givenCertificate ?? await certificateBeside(path, publicPem);
+    await keys.add({ name: path, origin: 'file', path, privateKey, certificatePem });
+  }
+  return keys;
+}
+
+function profileDefaults(loaded: LoadedProfile | undefined): Record<string, string> {
+  const profile = loaded?.profile ?? {};
+  const entries = Object.entries(profile).filter(([field, value]) => typeof value === 'string' && !['keyFile', 'certFile'].includes(field));
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** With --allow-remote on a wildcard address, browsers reach it by the machine's names and addresses. */
+function machineNames(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((item) => item.address));
+  return [hostname(), ...addresses];
+}
+
+async function openBrowser(url: string): Promise<void> {
+  // Loaded only to open a browser: node:child_process cost ~15 ms of every start.
+  const { spawn } = await import('node:child_process');
+  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write('qs-jwt ui: note: could not open a browser: open the URL above yourself\n'));
+  child.unref();
+}
+
+export function buildCommand(): Command {
+  const command = newCommand('ui', 'Serve the local web workbench (Create, Inspect, Keys, Test, Setup) on 127.0.0.1 and print its URL, with a per-run secret, as the first line of stdout. Runs until Ctrl-C.', [
+    'qs-jwt ui',
+    'qs-jwt ui --key privatekey.pem --no-open',
+    'qs-jwt ui --key prod-privatekey.pem --key test-privatekey.pem --port 8123',
+    'qs-jwt ui --profile cloud    # the profile\'s keyFile and settings fill the forms',
+  ])
+    .option('--allow-remote', 'allow a non-loopback --host (anyone who gets the printed URL can use your keys)')
+    .option('--no-open', 'do not open a browser (it opens only when stdout is a terminal)');
+  addSettings(command, [
+    { setting: SETTINGS.port, default: '0' }, { setting: SETTINGS.host, default: '127.0.0.1', note: 'anything but loopback needs --allow-remote' },
+    { setting: SETTINGS.key, repeatable: true, note: 'offered in Create by its file name (repeatable); its contents never reach the browser' },
+    { setting: SETTINGS.cert, note: 'shown in Setup for the first key (default: publickey.cer beside the key)' },
+    SETTINGS.passphraseFile, SETTINGS.passphrase, SETTINGS.profile, SETTINGS.config,
+  ]);
+  return command.action(async (_flags: UiFlags, self: Command) => {
+    const settings = await resolveCommandSettings(self);
+    const loaded = settings.profile;
+    const flags = self.opts<UiFlags>();
+    if (!LOOPBACK.test(flags.host) && !flags.allowRemote) {
+      throw new CliError(`--host ${flags.host} is not a loopback address: add --allow-remote if other machines should reach the workbench`);
+    }
+    const keys = await loadKeyFiles(flags, settings);
+    let assets;
+    try {
+      assets = loadAssets(fileURLToPath(new URL('./workbench/', import.meta.url)));
+    } catch {
+      throw new CliError('the workbench page is missing next to the CLI bundle: run npm run build', EXIT.failure);
+    }
+    const { startWorkbench } = await import('../../workbench/workbench-server.js');
+    let workbench;
+    try {
+      workbench = await startWorkbench({ host: flags.host, port: flags.port, assets, keys, defaults: profileDefaults(loaded), hostNames: machineNames(flags.host) });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`${flags.host}:${flags.port} is in use: choose another --port, or --port 0 for a free one`, EXIT.failure);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`--host ${flags.host} is not an address of this machine`);
+      if (code === 'EACCES') throw new CliError(`port ${flags.port} needs privileges: choose one above 1023, or --port 0`, EXIT.failure);
+      throw error;
+    }
+    if (flags.allowRemote && !LOOPBACK.test(flags.host)) {
+      process.stderr.write(`qs-jwt ui: warning: listening on ${flags.host}: anyone who can reach it and learns the URL can sign tokens with your keys; traffic is plain http\n`);
+    }
+    process.stderr.write(`qs-jwt ui: workbench at ${workbench.origin} (${keys.list().length} key${keys.list().length === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`);
+    // Messages first, so whoever reads the URL from stdout has them on stderr already.
+    process.stdout.write(`${workbench.url}\n`);
+    if (flags.open && process.stdout.isTTY === true) await openBrowser(workbench.url);
+    await new Promise<void>((done) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        workbench.close().then(done, done);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  });
+}
+
+export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);
