@@ -13,10 +13,10 @@ export function toJwk(key: KeyObject): RsaJwk {
 
 /**
  * RFC 7638 thumbprint (SHA-256) of the public key: a stable key ID derived from the key itself,
- * a good `kid` for a Qlik Cloud identity provider.
+ * a good `kid` for a Qlik Cloud identity provider. EC and OKP keys have one too (for describing them).
  */
 export async function jwkThumbprint(publicKey: KeyObject): Promise<string> {
   const { calculateJwkThumbprint } = await import('jose');
-  const { n, e } = toJwk(publicKey);
-  return calculateJwkThumbprint({ kty: 'RSA', n, e }, 'sha256');
+  // jose takes only the members RFC 7638 names for the key type, so private members never count.
+  return calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
 }
