@@ -58,7 +58,7 @@ function pkcs12Rows(description: KeyMaterialDescription): Rows {
   if (!extract) return [];
   const password = description.passwordProtected
     ? 'yes: a password MAC guards it (openssl asks for the password; press Enter if none was set)'
-    : 'no password MAC';
+    : 'no password MAC (openssl may still ask: press Enter if none was set)';
   return [['password', password], ['certificate', extract.certificate], ['private key', extract.privateKey], ['note', extract.legacyHint]];
 }
 
