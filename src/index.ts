@@ -41,6 +41,6 @@ export { RULES, hasErrors, type Finding, type Rule, type RuleCode, type Severity
 export { decodeToken, normalizeTokenText, MAX_TOKEN_LENGTH, type DecodedToken } from './core/lint/decode-token.js';
 export { lintClaims, PLATFORMS, type LintOptions, type Platform } from './core/lint/claim-rules.js';
 export { verifyToken, lintToken, type InspectionResult, type VerificationKey, type VerifyOptions } from './core/lint/verify-token.js';
-export { loadJwks } from './core/keys/jwks.js';
+export { loadJwks, readJwks, type JwksReading } from './core/keys/jwks.js';
 export { parseConfig, ConfigError, PROFILE_FIELDS, type Profile, type QsJwtConfig } from './core/config/config-schema.js';
 export { qseowRowOptions, cloudRowOptions, qseowRowUser, cloudRowUser, type BatchRecord } from './core/batch/batch-row.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { QsJwtError } from '../../core/errors.js';
-import { loadJwks } from '../../core/keys/jwks.js';
-import { loadPublicKey } from '../../core/keys/key-input.js';
+import { readJwks } from '../../core/keys/jwks.js';
+import { holdsPrivateKey, loadPublicKey } from '../../core/keys/key-input.js';
 import { verifyToken, type VerificationKey } from '../../core/lint/verify-token.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
@@ -29,8 +29,17 @@ async function verificationKeys(flags: VerifyFlags, profileCertFile: string | un
   const [flag, path] = given[0] as [string, string];
   const source = await readInput(path, flag);
   try {
-    if (flag === '--jwks') return loadJwks(source);
-    return loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(flags) });
+    if (flag === '--jwks') {
+      const { keys, notes } = readJwks(source);
+      for (const note of notes) process.stderr.write(`qs-jwt: note: --jwks ${path}: ${note}\n`);
+      return keys;
+    }
+    const key = loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(flags) });
+    if (flag !== '--key' && holdsPrivateKey(source)) {
+      // Verification works, but a private key where Qlik wants a certificate is a secret about to be pasted into a form.
+      process.stderr.write(`qs-jwt: note: ${flag} ${path} holds a private key; only its public half is used — give Qlik the certificate, never the key\n`);
+    }
+    return key;
   } catch (error) {
     if (error instanceof QsJwtError) throw new CliError(`${flag} ${path}: ${error.message}`);
     throw error;

@@ -48,6 +48,24 @@ export function readPrivateKey(source: KeySource, options: LoadPrivateKeyOptions
   throw new KeyError('KEY_UNRECOGNISED', 'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
 }
 
+/**
+ * Whether the input holds a private key (PEM, JWK with "d", or DER), so a caller that wanted a
+ * certificate can warn that a secret is being passed around where a public file belongs.
+ */
+export function holdsPrivateKey(source: KeySource): boolean {
+  if (isDer(source)) {
+    try {
+      privateKeyFromDer(Buffer.from(source));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const text = keySourceToText(source).trim();
+  if (text.startsWith('{')) return /"d"\s*:/.test(text);
+  return findPemBlocks(text).some((block) => block.label.endsWith('PRIVATE KEY'));
+}
+
 /** Binary input that may be DER: starts with a SEQUENCE tag and does not read as PEM or JSON text. */
 export function isDer(source: KeySource): source is Uint8Array {
   return typeof source !== 'string' && source[0] === 0x30;
