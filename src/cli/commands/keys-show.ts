@@ -29,7 +29,8 @@ const KIND_NAMES: Record<KeyMaterialDescription['kind'], string> = {
 type Rows = [string, string | undefined][];
 
 function keyRow(description: KeyMaterialDescription): string | undefined {
-  const parts = [description.keyType, description.curve, description.bits === undefined ? undefined : `${description.bits} bits`];
+  const size = description.bits === undefined ? undefined : `${description.bits} bits`;
+  const parts = [description.keyType, description.curve, size];
   return description.keyType === undefined ? undefined : parts.filter(Boolean).join(' ');
 }
 
@@ -59,7 +60,12 @@ function pkcs12Rows(description: KeyMaterialDescription): Rows {
   const password = description.passwordProtected
     ? 'yes: a password MAC guards it (openssl asks for the password; press Enter if none was set)'
     : 'no password MAC (openssl may still ask: press Enter if none was set)';
-  return [['password', password], ['certificate', extract.certificate], ['private key', extract.privateKey], ['note', extract.legacyHint]];
+  return [
+    ['password', password],
+    ['certificate', extract.certificate],
+    ['private key', extract.privateKey],
+    ['note', extract.legacyHint],
+  ];
 }
 
 function describeAsText(file: string, description: KeyMaterialDescription): string {
@@ -80,7 +86,8 @@ function describeAsText(file: string, description: KeyMaterialDescription): stri
 }
 
 export function buildCommand(): Command {
-  return newCommand('keys show', 'Describe a key, certificate or PKCS#12 archive, or convert a key or certificate to another form.', [
+  const summary = 'Describe a key, certificate or PKCS#12 archive, or convert a key or certificate to another form.';
+  return newCommand('keys show', summary, [
     'qs-jwt keys show publickey.cer',
     'qs-jwt keys show privatekey.pem --format json',
     'qs-jwt keys show publickey.cer --format single-line     # for the Qlik Cloud IdP form',

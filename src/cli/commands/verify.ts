@@ -36,8 +36,10 @@ async function verificationKeys(flags: VerifyFlags, profileCertFile: string | un
     }
     const key = loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(flags) });
     if (flag !== '--key' && holdsPrivateKey(source)) {
-      // Verification works, but a private key where Qlik wants a certificate is a secret about to be pasted into a form.
-      process.stderr.write(`qs-jwt: note: ${flag} ${path} holds a private key; only its public half is used — give Qlik the certificate, never the key\n`);
+      // Verification works, but a private key where Qlik wants a certificate is a secret on its way
+      // into an admin form.
+      process.stderr.write(`qs-jwt: note: ${flag} ${path} holds a private key; only its public half is used — `
+        + 'give Qlik the certificate, never the key\n');
     }
     return key;
   } catch (error) {

@@ -18,5 +18,6 @@ export function toJwk(key: KeyObject): RsaJwk {
 export async function jwkThumbprint(publicKey: KeyObject): Promise<string> {
   const { calculateJwkThumbprint } = await import('jose');
   // jose takes only the members RFC 7638 names for the key type, so private members never count.
-  return calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+  const jwk = publicKey.export({ format: 'jwk' }) as Parameters<typeof calculateJwkThumbprint>[0];
+  return calculateJwkThumbprint(jwk, 'sha256');
 }

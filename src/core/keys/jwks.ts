@@ -27,30 +27,41 @@ export function readJwks(source: KeySource): JwksReading {
     throw new KeyError('KEY_UNRECOGNISED', 'the JWKS is not valid JSON: give a JWK Set such as {"keys":[{"kty":"RSA",...}]}');
   }
   const members = (value as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(members)) throw new KeyError('KEY_UNRECOGNISED', 'the JSON has no "keys" array: give a JWK Set such as {"keys":[...]}');
-  if (members.length === 0) throw new KeyError('KEY_EMPTY', 'the JWKS has no keys ("keys" is empty): add the RSA public key that signs the tokens');
+  if (!Array.isArray(members)) {
+    throw new KeyError('KEY_UNRECOGNISED', 'the JSON has no "keys" array: give a JWK Set such as {"keys":[...]}');
+  }
+  if (members.length === 0) {
+    throw new KeyError('KEY_EMPTY',
+      'the JWKS has no keys ("keys" is empty): add the RSA public key that signs the tokens');
+  }
   const keys: VerificationKey[] = [];
   const notes: string[] = [];
   members.forEach((jwk: unknown, index) => {
-    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new KeyError('KEY_INVALID', `JWKS key ${index + 1} is not an object`);
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+      throw new KeyError('KEY_INVALID', `JWKS key ${index + 1} is not an object`);
+    }
     const { kid, kty } = jwk as Record<string, unknown>;
     if (kty === 'oct') {
-      notes.push(`${keyName(index, kid)} is a shared secret (kty "oct", for HMAC) and is skipped: Qlik verifies with RSA keys only`);
+      notes.push(`${keyName(index, kid)} is a shared secret (kty "oct", for HMAC) and is skipped: `
+        + 'Qlik verifies with RSA keys only');
       return;
     }
     try {
-      keys.push({ key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), kid: typeof kid === 'string' ? kid : undefined });
+      const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      keys.push({ key, kid: typeof kid === 'string' ? kid : undefined });
     } catch (error) {
       const why = (error as Error).message.split('\n')[0] ?? 'unreadable';
       throw new KeyError('KEY_INVALID', `${keyName(index, kid)} cannot be read (${why}): export the JWKS again`);
     }
   });
   if (keys.length === 0) {
-    throw new KeyError('KEY_NOT_RSA', 'the JWKS holds only shared secrets (kty "oct", for HMAC), which Qlik never accepts: give a JWKS with the RSA public key that signs the tokens');
+    throw new KeyError('KEY_NOT_RSA', 'the JWKS holds only shared secrets (kty "oct", for HMAC), which Qlik never '
+      + 'accepts: give a JWKS with the RSA public key that signs the tokens');
   }
   if (!keys.some(({ key }) => key.asymmetricKeyType === 'rsa')) {
     const types = [...new Set(keys.map(({ key }) => (key.asymmetricKeyType ?? 'unknown').toUpperCase()))].join(', ');
-    throw new KeyError('KEY_NOT_RSA', `the JWKS has no RSA key (only ${types}): Qlik verifies RS256/RS384/RS512 tokens with RSA keys, so give the RSA public key that signs the tokens`);
+    throw new KeyError('KEY_NOT_RSA', `the JWKS has no RSA key (only ${types}): Qlik verifies RS256/RS384/RS512 `
+      + 'tokens with RSA keys, so give the RSA public key that signs the tokens');
   }
   return { keys, notes };
 }

@@ -45,7 +45,8 @@ export function readPrivateKey(source: KeySource, options: LoadPrivateKeyOptions
   if (isDer(source)) return privateKeyFromDer(Buffer.from(source));
   if (text.startsWith('{')) return jwkToKey(parseJwk(text), 'private', anyType);
   if (text.includes('-----BEGIN ')) return privateKeyFromPem(text, options.passphrase, anyType);
-  throw new KeyError('KEY_UNRECOGNISED', 'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
+  throw new KeyError('KEY_UNRECOGNISED',
+    'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
 }
 
 /**
@@ -108,7 +109,14 @@ export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions =
 
 /** Refuses a file of several certificates: silently taking the first verified with the wrong key. */
 export function severalCertificates(count: number): KeyError {
-  return new KeyError('CERT_MULTIPLE', `the file holds ${count} certificates, but Qlik takes exactly one, the certificate of the signing key (a chain file is not what it wants): keep only that certificate in the file, e.g. \`openssl x509 -in FILE -out publickey.cer\` extracts the first`);
+  return new KeyError('CERT_MULTIPLE', `${severalCertificatesReason(count)}, e.g. \`openssl x509 -in FILE -out `
+    + 'publickey.cer` extracts the first');
+}
+
+/** Why a file of several certificates cannot go to Qlik as it is, and what to do. */
+export function severalCertificatesReason(count: number): string {
+  return `the file holds ${count} certificates, but Qlik takes exactly one, the certificate of the signing key `
+    + '(a chain file is not what it wants): keep only that certificate in the file';
 }
 
 function privateKeyFromPem(text: string, passphrase: string | undefined, anyType = false): KeyObject {
@@ -173,7 +181,9 @@ function parseJwk(text: string): Record<string, unknown> {
 
 function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public', anyType = false): KeyObject {
   const kty = typeof jwk['kty'] === 'string' ? jwk['kty'] : 'unknown';
-  if (kty === 'oct') throw new KeyError('KEY_NOT_RSA', 'this JWK is a shared secret (kty "oct", for HMAC): Qlik Sense needs an RSA key');
+  if (kty === 'oct') {
+    throw new KeyError('KEY_NOT_RSA', 'this JWK is a shared secret (kty "oct", for HMAC): Qlik Sense needs an RSA key');
+  }
   if (kty !== 'RSA' && !(anyType && (kty === 'EC' || kty === 'OKP'))) {
     throw new KeyError('KEY_NOT_RSA', `this JWK has kty "${kty}": Qlik Sense needs an RSA key (kty "RSA")`);
   }
@@ -202,7 +212,9 @@ export function isDerCertificate(der: Uint8Array): boolean {
 /** Says what a PKCS#12 archive is and the openssl commands that extract what qs-jwt reads. */
 export function pkcs12Error(): KeyError {
   const commands = pkcs12ExtractCommands('FILE');
-  return new KeyError('KEY_PKCS12', `this is a PKCS#12 archive (.pfx/.p12), which qs-jwt does not read: extract the certificate with \`${commands.certificate}\` and the private key with \`${commands.privateKey}\` (${commands.legacyHint})`);
+  return new KeyError('KEY_PKCS12', 'this is a PKCS#12 archive (.pfx/.p12), which qs-jwt does not read: extract the '
+    + `certificate with \`${commands.certificate}\` and the private key with \`${commands.privateKey}\` `
+    + `(${commands.legacyHint})`);
 }
 
 function publicKeyFromDer(der: Buffer): KeyObject {
@@ -218,7 +230,8 @@ function publicKeyFromDer(der: Buffer): KeyObject {
   try {
     return createPublicKey(privateKeyFromDer(der));
   } catch {
-    throw new KeyError('KEY_UNRECOGNISED', 'the binary input is not a DER certificate, public key or private key: give a certificate (publickey.cer) or public key (publickey.pem)');
+    throw new KeyError('KEY_UNRECOGNISED', 'the binary input is not a DER certificate, public key or private key: '
+      + 'give a certificate (publickey.cer) or public key (publickey.pem)');
   }
 }
 
@@ -231,7 +244,8 @@ function privateKeyFromDer(der: Buffer): KeyObject {
     }
   }
   if (isDerCertificate(der)) {
-    throw new KeyError('KEY_NOT_PRIVATE', `this is a certificate (DER), which holds only the public key; ${PUBLIC_HINT}`);
+    throw new KeyError('KEY_NOT_PRIVATE',
+      `this is a certificate (DER), which holds only the public key; ${PUBLIC_HINT}`);
   }
   if (inspectPkcs12(der)) throw pkcs12Error();
   if (isDerPublicKey(der)) {

@@ -3,7 +3,7 @@ import { KeyError } from '../errors.js';
 import { findPemBlocks, toSingleLinePem } from './pem-blocks.js';
 import {
   isDer, isDerCertificate, keySourceToText, loadPublicKey, MIN_RSA_BITS, pkcs12Error, readPrivateKey, requireUsableRsa,
-  severalCertificates, type KeySource, type LoadPrivateKeyOptions,
+  severalCertificates, severalCertificatesReason, type KeySource, type LoadPrivateKeyOptions,
 } from './key-input.js';
 import { looksLikeOpenSshPublicKey, parseOpenSshPublicKey } from './openssh-public-key.js';
 import { inspectPkcs12, pkcs12ExtractCommands } from './pkcs12.js';
@@ -74,6 +74,9 @@ export interface ReadKeyMaterialOptions extends LoadPrivateKeyOptions {
   describeOnly?: boolean | undefined;
 }
 
+/** Material whose key can be read: not still encrypted, not a PKCS#12 archive. */
+type ReadableMaterial = Exclude<KeyMaterial, { kind: 'encrypted-private-key' | 'pkcs12' }>;
+
 const PRIVATE_BLOCK_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'EC PRIVATE KEY'];
 const PRIVATE_ENCODINGS: Record<string, string> = { 'RSA PRIVATE KEY': 'PKCS#1', 'EC PRIVATE KEY': 'SEC1' };
 
@@ -85,7 +88,9 @@ const PRIVATE_ENCODINGS: Record<string, string> = { 'RSA PRIVATE KEY': 'PKCS#1',
 export function readKeyMaterial(source: KeySource, options: ReadKeyMaterialOptions = {}): KeyMaterial {
   const describeOnly = Boolean(options.describeOnly);
   const allowSmall = Boolean(options.allowSmall) || describeOnly;
-  const usable = (key: KeyObject, role: 'private' | 'public'): KeyObject => (describeOnly ? key : requireUsableRsa(key, role, allowSmall));
+  const usable = (key: KeyObject, role: 'private' | 'public'): KeyObject => (
+    describeOnly ? key : requireUsableRsa(key, role, allowSmall)
+  );
   const privateMaterial = (privateKey: KeyObject, encoding: string): KeyMaterial => (
     { kind: 'private-key', privateKey: usable(privateKey, 'private'), publicKey: createPublicKey(privateKey), encoding }
   );
@@ -111,17 +116,21 @@ export function readKeyMaterial(source: KeySource, options: ReadKeyMaterialOptio
       try {
         return new X509Certificate(block.text);
       } catch {
-        const which = certificateBlocks.length > 1 ? `certificate ${index + 1} of ${certificateBlocks.length}` : 'the certificate';
-        throw new KeyError('CERT_INVALID', `${which} PEM block is damaged: copy the whole block again, BEGIN and END lines included`);
+        const count = certificateBlocks.length;
+        const which = count > 1 ? `certificate ${index + 1} of ${count}` : 'the certificate';
+        throw new KeyError('CERT_INVALID',
+          `${which} PEM block is damaged: copy the whole block again, BEGIN and END lines included`);
       }
     });
     const [certificate] = certificates as [X509Certificate];
-    return { kind: 'certificate', certificate, certificates, publicKey: usable(certificate.publicKey, 'public'), encoding: 'PEM X.509' };
+    const publicKey = usable(certificate.publicKey, 'public');
+    return { kind: 'certificate', certificate, certificates, publicKey, encoding: 'PEM X.509' };
   }
   if (text.startsWith('{')) {
     const isPrivate = /"d"\s*:/.test(text);
     if (isPrivate) return privateMaterial(readPrivateKey(text, options, describeOnly), 'JWK');
-    return { kind: 'public-key', publicKey: loadPublicKey(text, { ...options, allowSmall, unchecked: describeOnly }), encoding: 'JWK' };
+    const publicKey = loadPublicKey(text, { ...options, allowSmall, unchecked: describeOnly });
+    return { kind: 'public-key', publicKey, encoding: 'JWK' };
   }
   if (blocks.some((block) => block.label === 'PUBLIC KEY' || block.label === 'RSA PUBLIC KEY')) {
     const label = blocks.find((block) => block.label.endsWith('PUBLIC KEY'))?.label;
@@ -140,7 +149,8 @@ function readDerMaterial(
 ): KeyMaterial {
   if (isDerCertificate(der)) {
     const certificate = new X509Certificate(der);
-    return { kind: 'certificate', certificate, certificates: [certificate], publicKey: usable(certificate.publicKey, 'public'), encoding: 'DER X.509' };
+    const publicKey = usable(certificate.publicKey, 'public');
+    return { kind: 'certificate', certificate, certificates: [certificate], publicKey, encoding: 'DER X.509' };
   }
   const pkcs12 = inspectPkcs12(der);
   if (pkcs12) return { kind: 'pkcs12', encoding: 'DER PKCS#12 (PFX)', passwordMac: pkcs12.passwordMac };
@@ -169,7 +179,9 @@ function certificateFacts(certificate: X509Certificate): CertificateFacts {
   };
 }
 
-const KEY_TYPE_NAMES: Record<string, string> = { 'rsa': 'RSA', 'rsa-pss': 'RSA-PSS', 'ec': 'EC', 'ed25519': 'Ed25519', 'ed448': 'Ed448', 'dsa': 'DSA' };
+const KEY_TYPE_NAMES: Record<string, string> = {
+  'rsa': 'RSA', 'rsa-pss': 'RSA-PSS', 'ec': 'EC', 'ed25519': 'Ed25519', 'ed448': 'Ed448', 'dsa': 'DSA',
+};
 
 function keyFacts(publicKey: KeyObject): Pick<KeyMaterialDescription, 'keyType' | 'bits' | 'curve'> {
   const type = publicKey.asymmetricKeyType ?? 'unknown';
@@ -183,18 +195,22 @@ function keyFacts(publicKey: KeyObject): Pick<KeyMaterialDescription, 'keyType' 
 
 const CURVE_NAMES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
-function unusableReason(material: Exclude<KeyMaterial, { kind: 'encrypted-private-key' | 'pkcs12' }>, facts: ReturnType<typeof keyFacts>): string | undefined {
+function unusableReason(material: ReadableMaterial, facts: ReturnType<typeof keyFacts>): string | undefined {
   if (material.kind === 'certificate' && material.certificates.length > 1) {
-    return `the file holds ${material.certificates.length} certificates, but Qlik takes exactly one, the certificate of the signing key (a chain file is not what it wants): keep only that certificate in the file`;
+    return severalCertificatesReason(material.certificates.length);
   }
   if (facts.keyType !== 'RSA') {
-    const what = [facts.keyType, facts.curve, facts.bits === undefined ? undefined : `${facts.bits}-bit`].filter(Boolean).join(' ');
+    const size = facts.bits === undefined ? undefined : `${facts.bits}-bit`;
+    const what = [facts.keyType, facts.curve, size].filter(Boolean).join(' ');
     const why = facts.keyType === 'RSA-PSS' ? ' (an RSA-PSS key cannot make RS256 signatures)' : '';
-    return `Qlik accepts only RSA keys (RS256, RS384, RS512), so it cannot use this ${what} key${why}: create an RSA key pair with qs-jwt keys create`;
+    return `Qlik accepts only RSA keys (RS256, RS384, RS512), so it cannot use this ${what} key${why}: `
+      + 'create an RSA key pair with qs-jwt keys create';
   }
   const bits = facts.bits ?? 0;
   if (bits < MIN_RSA_BITS) {
-    return `RSA keys under ${MIN_RSA_BITS} bits are breakable: verify rejects tokens checked against such a key (QJ013), and qs-jwt will not sign with this ${bits}-bit key; create a new one with qs-jwt keys create and configure its certificate in Qlik`;
+    return `RSA keys under ${MIN_RSA_BITS} bits are breakable: verify rejects tokens checked against such a key `
+      + `(QJ013), and qs-jwt will not sign with this ${bits}-bit key; create a new one with qs-jwt keys create `
+      + 'and configure its certificate in Qlik';
   }
   return undefined;
 }
@@ -208,7 +224,10 @@ async function thumbprintOf(publicKey: KeyObject): Promise<string | undefined> {
 }
 
 /** Describes material; `fileName` goes into the openssl commands shown for a PKCS#12 archive. */
-export async function describeKeyMaterial(material: KeyMaterial, { fileName }: { fileName?: string } = {}): Promise<KeyMaterialDescription> {
+export async function describeKeyMaterial(
+  material: KeyMaterial,
+  { fileName }: { fileName?: string } = {},
+): Promise<KeyMaterialDescription> {
   if (material.kind === 'encrypted-private-key') return { kind: material.kind, encoding: material.encoding };
   if (material.kind === 'pkcs12') {
     return {
@@ -216,7 +235,8 @@ export async function describeKeyMaterial(material: KeyMaterial, { fileName }: {
       encoding: material.encoding,
       passwordProtected: material.passwordMac,
       extract: pkcs12ExtractCommands(fileName),
-      unusable: 'qs-jwt and Qlik take a PEM certificate and key, not a PKCS#12 archive: extract them with the openssl commands shown',
+      unusable: 'qs-jwt and Qlik take a PEM certificate and key, not a PKCS#12 archive: '
+        + 'extract them with the openssl commands shown',
     };
   }
   const facts = keyFacts(material.publicKey);
@@ -227,16 +247,21 @@ export async function describeKeyMaterial(material: KeyMaterial, { fileName }: {
     encoding: material.encoding,
     ...facts,
     ...(thumbprint === undefined ? {} : { jwkThumbprint: thumbprint }),
-    ...(material.kind === 'public-key' && material.openSsh
-      ? { sshFingerprint: material.openSsh.fingerprint, ...(material.openSsh.comment ? { sshComment: material.openSsh.comment } : {}) }
-      : {}),
+    ...(material.kind === 'public-key' ? sshFacts(material.openSsh) : {}),
     ...(material.kind === 'certificate' ? { certificate: certificateFacts(material.certificate) } : {}),
-    ...(material.kind === 'certificate' && material.certificates.length > 1 ? { certificates: material.certificates.map(certificateFacts) } : {}),
+    ...(material.kind === 'certificate' && material.certificates.length > 1
+      ? { certificates: material.certificates.map(certificateFacts) }
+      : {}),
     ...(unusable === undefined ? {} : { unusable }),
   };
 }
 
-function requireReadable(material: KeyMaterial): Exclude<KeyMaterial, { kind: 'encrypted-private-key' | 'pkcs12' }> {
+function sshFacts(openSsh: { fingerprint: string; comment: string } | undefined): Partial<KeyMaterialDescription> {
+  if (!openSsh) return {};
+  return { sshFingerprint: openSsh.fingerprint, ...(openSsh.comment ? { sshComment: openSsh.comment } : {}) };
+}
+
+function requireReadable(material: KeyMaterial): ReadableMaterial {
   if (material.kind === 'encrypted-private-key') {
     throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase with --passphrase-file FILE or QSJWT_PASSPHRASE');
   }

@@ -10,7 +10,8 @@ export interface OpenSshPublicKey {
   comment: string;
 }
 
-const LINE = /^(ssh-rsa|ssh-ed25519|ssh-dss|ecdsa-sha2-nistp(?:256|384|521)|sk-\S+)\s+([A-Za-z0-9+/]+={0,2})(?:\s+(.*))?$/;
+const TYPES = 'ssh-rsa|ssh-ed25519|ssh-dss|ecdsa-sha2-nistp(?:256|384|521)|sk-\\S+';
+const LINE = new RegExp(`^(${TYPES})\\s+([A-Za-z0-9+/]+={0,2})(?:\\s+(.*))?$`);
 const CURVES: Record<string, string> = { nistp256: 'P-256', nistp384: 'P-384', nistp521: 'P-521' };
 
 /** Whether the text is one OpenSSH public key line (`ssh-rsa AAAA… comment`). */
@@ -45,12 +46,15 @@ function jwkFor(type: string, fields: Buffer[]): JsonWebKey {
     const [e, n] = rest as [Buffer, Buffer];
     return { kty: 'RSA', n: unsignedBase64url(n), e: unsignedBase64url(e) };
   }
-  if (type === 'ssh-ed25519' && rest.length === 1) return { kty: 'OKP', crv: 'Ed25519', x: (rest[0] as Buffer).toString('base64url') };
+  if (type === 'ssh-ed25519' && rest.length === 1) {
+    return { kty: 'OKP', crv: 'Ed25519', x: (rest[0] as Buffer).toString('base64url') };
+  }
   const curve = CURVES[type.replace('ecdsa-sha2-', '')];
   const point = rest[1];
   if (curve && rest.length === 2 && point?.[0] === 0x04) {
     const size = (point.length - 1) / 2;
-    return { kty: 'EC', crv: curve, x: point.subarray(1, 1 + size).toString('base64url'), y: point.subarray(1 + size).toString('base64url') };
+    const coordinate = (start: number, end?: number): string => point.subarray(start, end).toString('base64url');
+    return { kty: 'EC', crv: curve, x: coordinate(1, 1 + size), y: coordinate(1 + size) };
   }
   throw new Error(`${type} keys are not read here`);
 }
@@ -58,14 +62,18 @@ function jwkFor(type: string, fields: Buffer[]): JsonWebKey {
 /** Parses one OpenSSH public key line (the `.pub` file) into a key, its fingerprint and comment. */
 export function parseOpenSshPublicKey(text: string): OpenSshPublicKey {
   const match = LINE.exec(text.trim());
-  if (!match) throw new KeyError('KEY_UNRECOGNISED', 'this is not an OpenSSH public key line (ssh-rsa AAAA… comment)');
+  if (!match) {
+    throw new KeyError('KEY_UNRECOGNISED', 'this is not an OpenSSH public key line (ssh-rsa AAAA… comment)');
+  }
   const [, type = '', base64 = '', comment = ''] = match;
   const blob = Buffer.from(base64, 'base64');
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: jwkFor(type, wireFields(blob)), format: 'jwk' });
   } catch (error) {
-    throw new KeyError('KEY_INVALID', `the OpenSSH ${type} key cannot be read (${(error as Error).message}): copy the whole .pub line again`);
+    const why = (error as Error).message;
+    throw new KeyError('KEY_INVALID',
+      `the OpenSSH ${type} key cannot be read (${why}): copy the whole .pub line again`);
   }
   const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
   return { type, publicKey, fingerprint, comment: comment.trim() };

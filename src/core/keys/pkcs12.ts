@@ -32,7 +32,13 @@ function shellQuote(path: string): string {
  * clean PEM (no "Bag Attributes" lines) and the private key as unencrypted PKCS#8. OpenSSL 3 needs
  * `-legacy` for archives encrypted with RC2 or 3DES, as older Windows exports are.
  */
-export function pkcs12ExtractCommands(file = 'client.pfx'): { certificate: string; privateKey: string; legacyHint: string } {
+export interface Pkcs12Commands {
+  certificate: string;
+  privateKey: string;
+  legacyHint: string;
+}
+
+export function pkcs12ExtractCommands(file = 'client.pfx'): Pkcs12Commands {
   const input = shellQuote(file);
   return {
     certificate: `openssl pkcs12 -in ${input} -clcerts -nokeys | openssl x509 -out publickey.cer`,

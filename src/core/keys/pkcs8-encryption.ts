@@ -24,7 +24,11 @@ function toPem(label: string, der: Buffer): string {
  * 16-byte salt, then AES-256-CBC. Built here because Node's export cannot set the iteration count;
  * OpenSSL, Node and every PKCS#8 reader open it with the passphrase (its UTF-8 bytes).
  */
-export function encryptPrivateKeyPem(privateKey: KeyObject, passphrase: string, iterations = PBKDF2_ITERATIONS): string {
+export function encryptPrivateKeyPem(
+  privateKey: KeyObject,
+  passphrase: string,
+  iterations = PBKDF2_ITERATIONS,
+): string {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const key = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, iterations, 32, 'sha256');
