@@ -33,7 +33,7 @@ test('the iteration count is OWASP\'s 600,000 for PBKDF2-HMAC-SHA256', () => {
   assert.ok(PBKDF2_ITERATIONS >= 600_000);
 });
 
-test('openssl asn1parse shows PBES2, PBKDF2 with hmacWithSHA256 and 600,000 iterations, and AES-256-CBC; openssl opens it',
+test('openssl asn1parse shows PBES2, PBKDF2-HMAC-SHA256 at 600,000 iterations, AES-256-CBC; openssl opens it',
   { skip: hasOpenssl() ? false : 'openssl is not installed' }, () => {
     const structure = openssl(['asn1parse', '-in', file]).stdout;
     assert.match(structure, /OBJECT +:PBES2/);

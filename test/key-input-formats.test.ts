@@ -52,7 +52,8 @@ function row(stdout: string, name: string): string | undefined {
 
 function token(key: KeyObject): string {
   const now = Math.floor(Date.now() / 1000);
-  return signJwt({ alg: 'RS256', typ: 'JWT' }, { userId: 'anna', userDirectory: 'ACME', iat: now, exp: now + 600 }, key);
+  const claims = { userId: 'anna', userDirectory: 'ACME', iat: now, exp: now + 600 };
+  return signJwt({ alg: 'RS256', typ: 'JWT' }, claims, key);
 }
 
 // One RSA key and certificate made by openssl, in PEM, DER and PKCS#12 shapes.
@@ -66,17 +67,23 @@ const files = {
   chain: path('chain.pem'),
 };
 if (openssl) {
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', files.key, '-out', files.cert, '-days', '10', '-subj', '/CN=qs-jwt formats']);
+  const selfSigned = (key: string, out: string, subject: string): string[] => [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', out, '-days', '10', '-subj', subject,
+  ];
+  const pkcs12 = (out: string, ...extra: string[]): string[] => [
+    'pkcs12', '-export', '-in', files.cert, '-inkey', files.key, '-out', out, ...extra,
+  ];
+  run('openssl', selfSigned(files.key, files.cert, '/CN=qs-jwt formats'));
   run('openssl', ['x509', '-in', files.cert, '-outform', 'DER', '-out', files.der]);
-  run('openssl', ['pkcs12', '-export', '-in', files.cert, '-inkey', files.key, '-out', files.pfx, '-passout', 'pass:secret']);
-  run('openssl', ['pkcs12', '-export', '-in', files.cert, '-inkey', files.key, '-out', files.pfxNoMac, '-passout', 'pass:', '-nomac']);
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('other-key.pem'), '-out', files.other, '-days', '10', '-subj', '/CN=other']);
+  run('openssl', pkcs12(files.pfx, '-passout', 'pass:secret'));
+  run('openssl', pkcs12(files.pfxNoMac, '-passout', 'pass:', '-nomac'));
+  run('openssl', selfSigned(path('other-key.pem'), files.other, '/CN=other'));
   writeFileSync(files.chain, Buffer.concat([readFileSync(files.cert), readFileSync(files.other)]));
 }
 const skipOpenssl = openssl ? false : 'openssl is not installed';
 
 describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: skipOpenssl }, () => {
-  test('keys show describes a DER certificate as fully as its PEM form; --format pem gives openssl\'s PEM', async () => {
+  test('keys show describes a DER certificate as fully as its PEM form; --format pem is openssl\'s PEM', async () => {
     const [der, pem, converted] = await Promise.all([
       runCli(['keys', 'show', files.der]),
       runCli(['keys', 'show', files.cert]),
@@ -87,14 +94,16 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     assert.equal(row(der.stdout, 'kind'), 'X.509 certificate');
     const certificate = new X509Certificate(readFileSync(files.der));
     assert.equal(row(der.stdout, 'SHA-256'), certificate.fingerprint256);
-    const fingerprint = run('openssl', ['x509', '-in', files.der, '-inform', 'DER', '-noout', '-fingerprint', '-sha256']).toString();
-    assert.equal(`sha256 Fingerprint=${row(der.stdout, 'SHA-256') ?? ''}`.toLowerCase(), fingerprint.trim().toLowerCase());
+    const fingerprintArgs = ['x509', '-in', files.der, '-inform', 'DER', '-noout', '-fingerprint', '-sha256'];
+    const fingerprint = run('openssl', fingerprintArgs);
+    const shown = `sha256 Fingerprint=${row(der.stdout, 'SHA-256') ?? ''}`;
+    assert.equal(shown.toLowerCase(), fingerprint.toString().trim().toLowerCase());
     const withoutFileAndEncoding = (stdout: string): string => stdout.replace(/^(file|encoding) .*\n/gm, '');
     assert.equal(withoutFileAndEncoding(der.stdout), withoutFileAndEncoding(ok(pem, 'keys show PEM').stdout));
     assert.equal(ok(converted, 'keys show --format pem').stdout, readFileSync(files.cert, 'utf8'));
   });
 
-  test('verify --cert takes a DER certificate, binary bytes intact; --key of a signing command calls it a certificate', async () => {
+  test('verify --cert takes a DER certificate; a signing command\'s --key calls it a certificate', async () => {
     const signer = createPrivateKey(readFileSync(files.key));
     const [verified, create] = await Promise.all([
       runCli(['verify', token(signer), '--cert', files.der]),
@@ -110,7 +119,7 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     assert.ok(loadPublicKey(der).equals(new X509Certificate(der).publicKey));
   });
 
-  test('keys show names a PKCS#12 archive, whether a password MAC guards it, and openssl commands that really extract it', async () => {
+  test('keys show names a PKCS#12 archive, says if a password guards it, gives working openssl commands', async () => {
     const [text, json, noMac] = await Promise.all([
       runCli(['keys', 'show', files.pfx]),
       runCli(['keys', 'show', files.pfx, '--format', 'json']),
@@ -120,13 +129,15 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     assert.match(row(text.stdout, 'kind') ?? '', /^PKCS#12 \/ PFX/);
     assert.match(row(text.stdout, 'password') ?? '', /^yes/);
     assert.match(text.stderr, /^qs-jwt: .*client\.pfx: .*not a PKCS#12 archive: extract them/);
-    const description = JSON.parse(json.stdout) as { passwordProtected: boolean; extract: { certificate: string; privateKey: string } };
+    type Described = { passwordProtected: boolean; extract: { certificate: string; privateKey: string } };
+    const description = JSON.parse(json.stdout) as Described;
     assert.equal(description.passwordProtected, true);
     assert.equal((JSON.parse(noMac.stdout) as { passwordProtected: boolean }).passwordProtected, false);
     assert.equal(row(text.stdout, 'certificate'), description.extract.certificate);
     // Run the commands as shown, with the password given on the command line instead of typed.
     for (const command of [description.extract.certificate, description.extract.privateKey]) {
-      execFileSync('sh', ['-c', command.replace(/openssl pkcs12 /, 'openssl pkcs12 -passin pass:secret ')], { cwd: work, stdio: 'ignore' });
+      const withPassword = command.replace(/openssl pkcs12 /, 'openssl pkcs12 -passin pass:secret ');
+      execFileSync('sh', ['-c', withPassword], { cwd: work, stdio: 'ignore' });
     }
     const extractedCertificate = readFileSync(path('publickey.cer'), 'utf8');
     assert.equal(extractedCertificate, readFileSync(files.cert, 'utf8'), 'the same certificate, clean PEM');
@@ -135,12 +146,13 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     assert.ok(new X509Certificate(extractedCertificate).checkPrivateKey(createPrivateKey(extractedKey)));
   });
 
-  test('a PKCS#12 archive as --key or --cert is refused in one line naming PKCS#12 and the openssl pkcs12 commands', async () => {
+  test('a PKCS#12 archive as --key or --cert is refused in one line naming the openssl pkcs12 commands', async () => {
     const [asKey, asCert] = await Promise.all([
       runCli(['create', 'qseow', '--key', files.pfx, '--userid', 'anna', '--userdir', 'ACME']),
       runCli(['verify', 'a.b.c', '--cert', files.pfx]),
     ]);
-    for (const result of [asKey, asCert]) oneLineError(result, 2, /client\.pfx: this is a PKCS#12 archive.*openssl pkcs12 .*-nokeys.*openssl pkcs12 .*-nocerts/);
+    const expected = /client\.pfx: this is a PKCS#12 archive.*openssl pkcs12 .*-nokeys.*openssl pkcs12 .*-nocerts/;
+    for (const result of [asKey, asCert]) oneLineError(result, 2, expected);
   });
 });
 
@@ -154,20 +166,22 @@ describe('files of several certificates', { concurrency: true, skip: skipOpenssl
     assert.match(result.stdout, /^ +subject +CN=other$/m);
     assert.match(result.stdout, new RegExp(new X509Certificate(readFileSync(files.other)).fingerprint256));
     assert.match(result.stderr, /holds 2 certificates, but Qlik takes exactly one/);
-    const json = JSON.parse((await runCli(['keys', 'show', files.chain, '--format', 'json'])).stdout) as { certificates: { subject: string }[] };
-    assert.deepEqual(json.certificates.map((facts) => facts.subject), ['CN=qs-jwt formats', 'CN=other']);
+    const json = await runCli(['keys', 'show', files.chain, '--format', 'json']);
+    const { certificates } = JSON.parse(json.stdout) as { certificates: { subject: string }[] };
+    assert.deepEqual(certificates.map((facts) => facts.subject), ['CN=qs-jwt formats', 'CN=other']);
   });
 
-  test('verify --cert and keys show conversions refuse a file of several certificates in one line (exit 2)', async () => {
+  test('verify --cert and keys show conversions refuse a file of several certificates: one line, exit 2', async () => {
     const signer = createPrivateKey(readFileSync(files.key));
     const [verified, converted] = await Promise.all([
       runCli(['verify', token(signer), '--cert', files.chain]),
       runCli(['keys', 'show', files.chain, '--format', 'single-line']),
     ]);
-    for (const result of [verified, converted]) oneLineError(result, 2, /chain\.pem: the file holds 2 certificates, but Qlik takes exactly one/);
+    const expected = /chain\.pem: the file holds 2 certificates, but Qlik takes exactly one/;
+    for (const result of [verified, converted]) oneLineError(result, 2, expected);
   });
 
-  test('the library refuses several certificates where one public key is wanted (emulate --cert, profile certFile)', () => {
+  test('the library refuses several certificates where one key is wanted (emulate --cert, profile certFile)', () => {
     assert.throws(() => loadPublicKey(readFileSync(files.chain)), { code: 'CERT_MULTIPLE' });
   });
 });
@@ -188,7 +202,8 @@ describe('EC, Ed25519 and OpenSSH keys', { concurrency: true }, () => {
   writeFileSync(ecFiles.publicJwk, JSON.stringify(ec.publicKey.export({ format: 'jwk' })));
 
   test('keys show describes EC keys in every shape (curve, thumbprint) and says Qlik needs RSA (exit 1)', async () => {
-    const results = await Promise.all(Object.values(ecFiles).map((file) => runCli(['keys', 'show', file, '--format', 'json'])));
+    const show = (file: string): Promise<CliResult> => runCli(['keys', 'show', file, '--format', 'json']);
+    const results = await Promise.all(Object.values(ecFiles).map(show));
     const thumbprints = new Set<string>();
     for (const result of results) {
       assert.equal(result.code, 1, result.stderr);
@@ -197,7 +212,8 @@ describe('EC, Ed25519 and OpenSSH keys', { concurrency: true }, () => {
       assert.equal(description['curve'], 'P-384');
       assert.match(description['unusable'] ?? '', /Qlik accepts only RSA keys/);
       thumbprints.add(description['jwkThumbprint'] ?? '');
-      assert.match(result.stderr, /^qs-jwt: .*: Qlik accepts only RSA keys .*EC P-384 key: create an RSA key pair with qs-jwt keys create\n$/);
+      const said = /^qs-jwt: .*: Qlik accepts only RSA keys .*EC P-384 key: create an RSA key pair with qs-jwt keys/;
+      assert.match(result.stderr, said);
     }
     assert.equal(thumbprints.size, 1, 'one key, one thumbprint in every shape');
     const text = await runCli(['keys', 'show', ecFiles.sec1]);
@@ -214,8 +230,8 @@ describe('EC, Ed25519 and OpenSSH keys', { concurrency: true }, () => {
     oneLineError(create, 2, /kty "EC": Qlik Sense needs an RSA key/);
   });
 
-  test('OpenSSH public keys: ssh-rsa is described with ssh-keygen\'s fingerprint and converts to ssh-keygen\'s PEM; ssh-ed25519 is unusable',
-    { skip: sshKeygen ? false : 'ssh-keygen is not installed' }, async () => {
+  const needsSshKeygen = { skip: sshKeygen ? false : 'ssh-keygen is not installed' };
+  test('ssh-rsa .pub has ssh-keygen\'s fingerprint and PEM; ssh-ed25519 is unusable', needsSshKeygen, async () => {
       run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', 'anna@laptop', '-f', path('id_rsa')]);
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ed key', '-f', path('id_ed25519')]);
       const [rsaText, rsaPem, ed] = await Promise.all([
@@ -229,21 +245,36 @@ describe('EC, Ed25519 and OpenSSH keys', { concurrency: true }, () => {
       assert.equal(row(rsaText.stdout, 'SSH comment'), 'anna@laptop');
       const listed = run('ssh-keygen', ['-l', '-f', path('id_rsa.pub')]).toString().split(' ')[1];
       assert.equal(row(rsaText.stdout, 'SSH fingerprint'), listed);
-      assert.equal(ok(rsaPem, 'keys show --format pem').stdout, run('ssh-keygen', ['-e', '-m', 'PKCS8', '-f', path('id_rsa.pub')]).toString());
+      const exported = run('ssh-keygen', ['-e', '-m', 'PKCS8', '-f', path('id_rsa.pub')]).toString();
+      assert.equal(ok(rsaPem, 'keys show --format pem').stdout, exported);
       assert.equal(ed.code, 1, ed.stderr);
       assert.equal(row(ed.stdout, 'key'), 'Ed25519');
-      assert.equal(row(ed.stdout, 'SSH fingerprint'), run('ssh-keygen', ['-l', '-f', path('id_ed25519.pub')]).toString().split(' ')[1]);
+      const edListed = run('ssh-keygen', ['-l', '-f', path('id_ed25519.pub')]).toString().split(' ')[1];
+      assert.equal(row(ed.stdout, 'SSH fingerprint'), edListed);
       assert.match(row(ed.stdout, 'usable') ?? '', /^no: Qlik accepts only RSA keys/);
     });
 
   test('an ssh-rsa key under 2048 bits is described and unusable; a damaged .pub line is one clear error', async () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
-    const length = (bytes: Buffer): Buffer => { const prefix = Buffer.alloc(4); prefix.writeUInt32BE(bytes.length); return Buffer.concat([prefix, bytes]); };
-    const mpint = (base64url: string): Buffer => { const raw = Buffer.from(base64url, 'base64url'); return (raw[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw; };
-    const blob = Buffer.concat([length(Buffer.from('ssh-rsa')), length(mpint(small.e ?? '')), length(mpint(small.n ?? ''))]);
+    // The SSH wire format: each field a 4-byte length and its bytes; integers signed, so 0x80+ gets a zero.
+    const field = (bytes: Buffer): Buffer => {
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32BE(bytes.length);
+      return Buffer.concat([prefix, bytes]);
+    };
+    const mpint = (base64url: string): Buffer => {
+      const raw = Buffer.from(base64url, 'base64url');
+      return (raw[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw;
+    };
+    const blob = Buffer.concat([
+      field(Buffer.from('ssh-rsa')), field(mpint(small.e ?? '')), field(mpint(small.n ?? '')),
+    ]);
     writeFileSync(path('small.pub'), `ssh-rsa ${blob.toString('base64')} small\n`);
     writeFileSync(path('damaged.pub'), `ssh-rsa ${blob.subarray(0, 40).toString('base64')} cut\n`);
-    const [smallResult, damaged] = await Promise.all([runCli(['keys', 'show', path('small.pub')]), runCli(['keys', 'show', path('damaged.pub')])]);
+    const [smallResult, damaged] = await Promise.all([
+      runCli(['keys', 'show', path('small.pub')]),
+      runCli(['keys', 'show', path('damaged.pub')]),
+    ]);
     assert.equal(smallResult.code, 1, smallResult.stderr);
     assert.equal(row(smallResult.stdout, 'key'), 'RSA 1024 bits');
     oneLineError(damaged, 2, /damaged\.pub: the OpenSSH ssh-rsa key cannot be read/);
@@ -255,30 +286,37 @@ describe('indented PEM', () => {
   const pems = {
     publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
     pkcs1: pair.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-    legacyEncrypted: pair.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }) as string,
+    legacyEncrypted: pair.privateKey.export(
+      { type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' },
+    ) as string,
   };
   const indentation = fc.array(fc.constantFrom(' ', '\t'), { maxLength: 8 }).map((parts) => parts.join(''));
-  const reindent = (pem: string, before: string[], after: string[], newline: string): string => pem.trimEnd().split('\n')
-    .map((line, index) => `${before[index % before.length] ?? ''}${line}${after[index % after.length] ?? ''}`).join(newline);
+  const reindent = (pem: string, before: string[], after: string[], newline: string): string => pem.trimEnd()
+    .split('\n')
+    .map((line, index) => `${before[index % before.length] ?? ''}${line}${after[index % after.length] ?? ''}`)
+    .join(newline);
   const layout = fc.record({
     before: fc.array(indentation, { minLength: 1, maxLength: 5 }),
     after: fc.array(indentation, { minLength: 1, maxLength: 5 }),
     newline: fc.constantFrom('\n', '\r\n'),
   });
 
-  test('keys indented with any spaces and tabs per line (as pasted from YAML or a web form) load as the same key', () => {
+  test('keys indented by any spaces and tabs per line (pasted from YAML or a web form) load as the same key', () => {
     fc.assert(fc.property(layout, ({ before, after, newline }) => {
       assert.ok(loadPublicKey(reindent(pems.publicKey, before, after, newline)).equals(pair.publicKey));
       assert.ok(loadPrivateKey(reindent(pems.pkcs1, before, after, newline)).equals(pair.privateKey));
       const legacy = reindent(pems.legacyEncrypted, before, after, newline);
-      assert.ok(loadPrivateKey(legacy, { passphrase: 'pw' }).equals(pair.privateKey), 'legacy encryption headers survive');
+      const opened = loadPrivateKey(legacy, { passphrase: 'pw' });
+      assert.ok(opened.equals(pair.privateKey), 'legacy encryption headers survive');
     }), { numRuns: 60 });
   });
 
   test('verify --cert takes an indented certificate file', { skip: skipOpenssl }, async () => {
-    const indented = readFileSync(files.cert, 'utf8').split('\n').map((line) => (line ? `      ${line}` : line)).join('\n');
+    const lines = readFileSync(files.cert, 'utf8').split('\n');
+    const indented = lines.map((line) => (line ? `      ${line}` : line)).join('\n');
     writeFileSync(path('indented.cer'), `certificate: |\n${indented}`);
-    const result = await runCli(['verify', token(createPrivateKey(readFileSync(files.key))), '--cert', path('indented.cer')]);
+    const signed = token(createPrivateKey(readFileSync(files.key)));
+    const result = await runCli(['verify', signed, '--cert', path('indented.cer')]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ACCEPTED/);
   });

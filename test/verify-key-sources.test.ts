@@ -43,7 +43,8 @@ const files = {
 };
 const rsaJwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: 'rsa-1' };
 const octJwk = { kty: 'oct', kid: 'hmac-1', k: secret.toString('base64url') };
-const ecJwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'ec-1' };
+const ecPublic = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+const ecJwk = { ...ecPublic.export({ format: 'jwk' }), kid: 'ec-1' };
 
 describe('verify --cert given a private key', { concurrency: true }, () => {
   const token = signJwt({ alg: 'RS256', typ: 'JWT' }, claims, pair.privateKey);
@@ -52,7 +53,8 @@ describe('verify --cert given a private key', { concurrency: true }, () => {
     const result = await runCli(['verify', token, '--cert', files.privatePem]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ACCEPTED/);
-    assert.equal(result.stderr, `qs-jwt: note: --cert ${files.privatePem} holds a private key; only its public half is used — give Qlik the certificate, never the key\n`);
+    assert.equal(result.stderr, `qs-jwt: note: --cert ${files.privatePem} holds a private key; `
+      + 'only its public half is used — give Qlik the certificate, never the key\n');
   });
 
   test('no note for --key (documented to take a private key) or for a public key given as --cert', async () => {
@@ -86,7 +88,8 @@ describe('verify --jwks with shared-secret, missing or non-RSA keys', { concurre
     const result = await runCli(['verify', rsaToken, '--jwks', mixed]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ACCEPTED/);
-    assert.equal(result.stderr, `qs-jwt: note: --jwks ${mixed}: JWKS key 1 (kid hmac-1) is a shared secret (kty "oct", for HMAC) and is skipped: Qlik verifies with RSA keys only\n`);
+    assert.equal(result.stderr, `qs-jwt: note: --jwks ${mixed}: JWKS key 1 (kid hmac-1) is a shared secret `
+      + '(kty "oct", for HMAC) and is skipped: Qlik verifies with RSA keys only\n');
   });
 
   test('an HS256 token MACed with the set\'s own oct secret is never accepted', async () => {
