@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { signJwt } from '../src/core/jose/compact-jws.js';
 import { loadPrivateKey, loadPublicKey } from '../src/core/keys/key-input.js';
 import { hasCommand, hasOpenssl, temporaryFolder } from './support/fixtures.js';
-import { runCli, type CliResult } from './support/run-cli.js';
+import { CLI_PATH, runCli, type CliResult } from './support/run-cli.js';
 
 const work = temporaryFolder('qs-jwt-formats-');
 const path = (name: string): string => join(work, name);
@@ -112,6 +112,35 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     assert.equal(verified.code, 0, verified.stderr);
     assert.match(verified.stdout, /^ACCEPTED/);
     oneLineError(create, 2, /--key .*c\.cer: this is a certificate \(DER\), which holds only the public key/);
+  });
+
+  test('emulate --cert takes a DER certificate and accepts tokens of its key; refuses a chain file', async () => {
+    const child = spawn(process.execPath, [CLI_PATH, 'emulate', 'qseow', '--cert', files.der, '--port', '0'], {
+      cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+        });
+        child.on('close', () => reject(new Error('emulate exited before printing its URL')));
+      });
+      const signer = createPrivateKey(readFileSync(files.key));
+      const response = await fetch(`${url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token(signer)}` } });
+      assert.equal(response.status, 200);
+      assert.equal(((await response.json()) as { userId: string }).userId, 'anna');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
+    const chain = await runCli(['emulate', 'qseow', '--cert', files.chain, '--port', '0'], { timeoutMs: 30_000 });
+    oneLineError(chain, 2, /chain\.pem: the file holds 2 certificates/);
   });
 
   test('the library loads the public key of a DER certificate (what emulate --cert and profile certFile use)', () => {
