@@ -67,7 +67,7 @@ export function holdsPrivateKey(source: KeySource): boolean {
   return findPemBlocks(text).some((block) => block.label.endsWith('PRIVATE KEY'));
 }
 
-/** Binary input that may be DER: starts with a SEQUENCE tag and does not read as PEM or JSON text. */
+/** Binary input that may be DER: it starts with a SEQUENCE tag (0x30), as no PEM or JSON key text does. */
 export function isDer(source: KeySource): source is Uint8Array {
   return typeof source !== 'string' && source[0] === 0x30;
 }
