@@ -11,7 +11,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { signJwt } from '../src/core/jose/compact-jws.js';
+import { KeyError } from '../src/core/errors.js';
+import { derElement, derInteger, derOid, derSequence, readDerElement } from '../src/core/keys/der.js';
 import { loadPrivateKey, loadPublicKey } from '../src/core/keys/key-input.js';
+import { readKeyMaterial } from '../src/core/keys/key-material.js';
 import { hasCommand, hasOpenssl, temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli, type CliResult } from './support/run-cli.js';
 
@@ -354,5 +357,48 @@ describe('indented PEM', () => {
     const pem = readFileSync(files.cert, 'utf8');
     const key = loadPublicKey(pem.replace(/^/gm, '\t  '));
     assert.ok(key.equals(createPublicKey(pem)));
+  });
+});
+
+describe('parsers of binary and OpenSSH input (property tests)', () => {
+  const refusesWithKeyError = (read: () => unknown): void => {
+    try {
+      read();
+    } catch (error) {
+      assert.ok(error instanceof KeyError, `a KeyError, not ${String(error)}`);
+    }
+  };
+
+  test('DER elements written with any tag and content length read back exactly, and truncation is refused', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0x1e }), fc.uint8Array({ maxLength: 70_000 }), (tag, content) => {
+      const encoded = derElement(tag, content);
+      const element = readDerElement(encoded);
+      assert.ok(element);
+      assert.equal(element.tag, tag);
+      assert.deepEqual(Buffer.from(element.value), Buffer.from(content));
+      assert.equal(element.end, encoded.length);
+      if (content.length > 0) assert.equal(readDerElement(encoded.subarray(0, encoded.length - 1)), undefined);
+    }), { numRuns: 40 });
+  });
+
+  test('any bytes that start like DER (0x30), or a PKCS#12 header with junk after it, give a KeyError or a key', () => {
+    const pkcs12Start = derSequence(derInteger(3), derSequence(derOid('1.2.840.113549.1.7.1')));
+    const inputs = fc.oneof(
+      fc.uint8Array({ maxLength: 400 }).map((tail) => Uint8Array.of(0x30, ...tail)),
+      fc.uint8Array({ maxLength: 200 }).map((tail) => Buffer.concat([pkcs12Start, tail])),
+    );
+    fc.assert(fc.property(inputs, (bytes) => {
+      refusesWithKeyError(() => readKeyMaterial(bytes, { describeOnly: true }));
+      refusesWithKeyError(() => loadPublicKey(bytes));
+      refusesWithKeyError(() => loadPrivateKey(bytes));
+    }), { numRuns: 300 });
+  });
+
+  test('an OpenSSH line with any base64 blob gives a KeyError or a key, never another exception', () => {
+    const types = fc.constantFrom('ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-dss');
+    fc.assert(fc.property(types, fc.uint8Array({ maxLength: 300 }), (type, blob) => {
+      const line = `${type} ${Buffer.from(blob).toString('base64')} comment`;
+      refusesWithKeyError(() => readKeyMaterial(line, { describeOnly: true }));
+    }), { numRuns: 300 });
   });
 });
