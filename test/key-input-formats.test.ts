@@ -66,6 +66,8 @@ const files = {
   der: path('c.cer'),
   pfx: path('client.pfx'),
   pfxNoMac: path('nomac.pfx'),
+  pfxEmpty: path('empty.pfx'),
+  pfxSha1: path('sha1.pfx'),
   other: path('other.pem'),
   chain: path('chain.pem'),
 };
@@ -80,6 +82,8 @@ if (openssl) {
   run('openssl', ['x509', '-in', files.cert, '-outform', 'DER', '-out', files.der]);
   run('openssl', pkcs12(files.pfx, '-passout', 'pass:secret'));
   run('openssl', pkcs12(files.pfxNoMac, '-passout', 'pass:', '-nomac'));
+  run('openssl', pkcs12(files.pfxEmpty, '-passout', 'pass:'));
+  run('openssl', pkcs12(files.pfxSha1, '-passout', 'pass:', '-macalg', 'sha1'));
   run('openssl', selfSigned(path('other-key.pem'), files.other, '/CN=other'));
   writeFileSync(files.chain, Buffer.concat([readFileSync(files.cert), readFileSync(files.other)]));
 }
@@ -152,10 +156,16 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
   });
 
   test('keys show names a PKCS#12 archive, says if a password guards it, gives working openssl commands', async () => {
-    const [text, json, noMac] = await Promise.all([
+    // An archive with a real password and a SHA-1 MAC, as older Windows exports have, is 'set' too.
+    run('openssl', ['pkcs12', '-export', '-in', files.cert, '-inkey', files.key, '-out', path('set-sha1.pfx'),
+      '-passout', 'pass:secret', '-macalg', 'sha1']);
+    const setSha1 = JSON.parse((await runCli(['keys', 'show', path('set-sha1.pfx'), '--format', 'json'])).stdout);
+    assert.equal((setSha1 as { password: string }).password, 'set');
+    const [text, json, ...others] = await Promise.all([
       runCli(['keys', 'show', files.pfx]),
       runCli(['keys', 'show', files.pfx, '--format', 'json']),
-      runCli(['keys', 'show', files.pfxNoMac, '--format', 'json']),
+      ...[files.pfxNoMac, files.pfxEmpty, files.pfxSha1].map((file) => runCli(['keys', 'show', file, '--format', 'json'])
+      ),
     ]);
     assert.equal(text.code, 1, 'unusable as it is: exit 1');
     assert.match(row(text.stdout, 'kind') ?? '', /^PKCS#12 \/ PFX/);
@@ -164,7 +174,11 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     type Described = { passwordProtected: boolean; extract: { certificate: string; privateKey: string } };
     const description = JSON.parse(json.stdout) as Described;
     assert.equal(description.passwordProtected, true);
-    assert.equal((JSON.parse(noMac.stdout) as { passwordProtected: boolean }).passwordProtected, false);
+    // What the MAC check finds, each against a file whose password openssl was given.
+    const found = others.map((result) => JSON.parse(result.stdout) as { passwordProtected: boolean; password: string });
+    const passwords = found.map((facts) => facts.password);
+    assert.deepEqual(passwords, ['no-mac', 'empty', 'empty'], 'no MAC; empty with SHA-256, SHA-1');
+    assert.deepEqual(found.map((facts) => facts.passwordProtected), [false, false, false]);
     assert.equal(row(text.stdout, 'certificate'), description.extract.certificate);
     // Run the commands as shown, with the password given on the command line instead of typed.
     for (const command of [description.extract.certificate, description.extract.privateKey]) {

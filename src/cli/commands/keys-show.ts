@@ -4,6 +4,7 @@ import {
   describeKeyMaterial, materialToJwk, materialToPem, materialToSingleLine, readKeyMaterial, type CertificateFacts,
   type KeyMaterialDescription,
 } from '../../core/keys/key-material.js';
+import type { Pkcs12Password } from '../../core/keys/pkcs12.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { readInput } from '../io/input-file.js';
@@ -54,12 +55,17 @@ function everyCertificateRows(certificates: CertificateFacts[]): Rows {
   ]);
 }
 
+const PASSWORD_TEXTS: Record<Pkcs12Password, string> = {
+  'set': 'yes: openssl asks for it (an empty password does not open the MAC)',
+  'empty': 'none: it opens with an empty password (press Enter when openssl asks)',
+  'no-mac': 'no password MAC (openssl may still ask: press Enter if none was set)',
+  'unchecked': 'a password MAC guards it (openssl asks for the password; press Enter if none was set)',
+};
+
 function pkcs12Rows(description: KeyMaterialDescription): Rows {
   const { extract } = description;
   if (!extract) return [];
-  const password = description.passwordProtected
-    ? 'yes: a password MAC guards it (openssl asks for the password; press Enter if none was set)'
-    : 'no password MAC (openssl may still ask: press Enter if none was set)';
+  const password = PASSWORD_TEXTS[description.password ?? 'unchecked'];
   return [
     ['password', password],
     ['certificate', extract.certificate],

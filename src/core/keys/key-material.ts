@@ -6,7 +6,7 @@ import {
   severalCertificates, severalCertificatesReason, type KeySource, type LoadPrivateKeyOptions,
 } from './key-input.js';
 import { looksLikeOpenSshPublicKey, parseOpenSshPublicKey } from './openssh-public-key.js';
-import { inspectPkcs12, pkcs12ExtractCommands } from './pkcs12.js';
+import { inspectPkcs12, pkcs12ExtractCommands, type Pkcs12Password } from './pkcs12.js';
 import { encodePrivateKeyPem, encodePublicKeyPem } from './key-pair.js';
 import { jwkThumbprint, toJwk, type RsaJwk } from './jwk.js';
 
@@ -23,7 +23,7 @@ export type KeyMaterial =
   | { kind: 'public-key'; publicKey: KeyObject; encoding: string; openSsh?: { fingerprint: string; comment: string } }
   | { kind: 'private-key'; privateKey: KeyObject; publicKey: KeyObject; encoding: string }
   | { kind: 'encrypted-private-key'; encoding: string }
-  | { kind: 'pkcs12'; encoding: string; passwordMac: boolean };
+  | { kind: 'pkcs12'; encoding: string; password: Pkcs12Password };
 
 export interface CertificateFacts {
   subject: string;
@@ -55,8 +55,10 @@ export interface KeyMaterialDescription {
   certificate?: CertificateFacts;
   /** Every certificate, when the file holds more than one. */
   certificates?: CertificateFacts[];
-  /** A PKCS#12 archive: whether a password MAC guards it (openssl then asks for the password). */
+  /** A PKCS#12 archive: whether a password (other than an empty one) may be needed to open it. */
   passwordProtected?: boolean;
+  /** A PKCS#12 archive: what the cheap check of its MAC found (see Pkcs12Password). */
+  password?: Pkcs12Password;
   /** A PKCS#12 archive: the openssl commands that extract what qs-jwt and Qlik take. */
   extract?: { certificate: string; privateKey: string; legacyHint: string };
   /**
@@ -153,7 +155,7 @@ function readDerMaterial(
     return { kind: 'certificate', certificate, certificates: [certificate], publicKey, encoding: 'DER X.509' };
   }
   const pkcs12 = inspectPkcs12(der);
-  if (pkcs12) return { kind: 'pkcs12', encoding: 'DER PKCS#12 (PFX)', passwordMac: pkcs12.passwordMac };
+  if (pkcs12) return { kind: 'pkcs12', encoding: 'DER PKCS#12 (PFX)', password: pkcs12.password };
   for (const [type, name] of [['spki', 'SPKI'], ['pkcs1', 'PKCS#1']] as const) {
     let publicKey: KeyObject | undefined;
     try {
@@ -233,7 +235,8 @@ export async function describeKeyMaterial(
     return {
       kind: material.kind,
       encoding: material.encoding,
-      passwordProtected: material.passwordMac,
+      passwordProtected: material.password === 'set' || material.password === 'unchecked',
+      password: material.password,
       extract: pkcs12ExtractCommands(fileName),
       unusable: 'qs-jwt and Qlik take a PEM certificate and key, not a PKCS#12 archive: '
         + 'extract them with the openssl commands shown',
