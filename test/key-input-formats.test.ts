@@ -161,11 +161,11 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
       '-passout', 'pass:secret', '-macalg', 'sha1']);
     const setSha1 = JSON.parse((await runCli(['keys', 'show', path('set-sha1.pfx'), '--format', 'json'])).stdout);
     assert.equal((setSha1 as { password: string }).password, 'set');
+    const showJson = (file: string): Promise<CliResult> => runCli(['keys', 'show', file, '--format', 'json']);
     const [text, json, ...others] = await Promise.all([
       runCli(['keys', 'show', files.pfx]),
       runCli(['keys', 'show', files.pfx, '--format', 'json']),
-      ...[files.pfxNoMac, files.pfxEmpty, files.pfxSha1].map((file) => runCli(['keys', 'show', file, '--format', 'json'])
-      ),
+      ...[files.pfxNoMac, files.pfxEmpty, files.pfxSha1].map(showJson),
     ]);
     assert.equal(text.code, 1, 'unusable as it is: exit 1');
     assert.match(row(text.stdout, 'kind') ?? '', /^PKCS#12 \/ PFX/);
