@@ -44,6 +44,6 @@ export {
   PLATFORM_OPTIONS, platformForOption, uncheckedOptions, type PlatformOption,
 } from './core/lint/platform-options.js';
 export { verifyToken, lintToken, type InspectionResult, type VerificationKey, type VerifyOptions } from './core/lint/verify-token.js';
-export { loadJwks } from './core/keys/jwks.js';
+export { loadJwks, readJwks, type JwksReading } from './core/keys/jwks.js';
 export { parseConfig, ConfigError, PROFILE_FIELDS, type Profile, type QsJwtConfig } from './core/config/config-schema.js';
 export { qseowRowOptions, cloudRowOptions, qseowRowUser, cloudRowUser, type BatchRecord } from './core/batch/batch-row.js';

@@ -163,6 +163,11 @@ test('with --passphrase-file the private key is encrypted PKCS#8 (PBES2, AES-256
   const structure = opensslOk(['asn1parse', '-in', encrypted.privateKey]);
   assert.match(structure, /OBJECT +:PBES2/);
   assert.match(structure, /OBJECT +:aes-256-cbc/);
+  assert.match(structure, /OBJECT +:hmacWithSHA256/);
+  // PBKDF2-params: salt, then the iteration count (hex), which OpenSSL's own export sets to 2048.
+  const count = /:PBKDF2\n.*\n.*OCTET STRING.*\n.*INTEGER +:([0-9A-F]+)/.exec(structure)?.[1];
+  const iterations = Number.parseInt(count ?? '0', 16);
+  assert.ok(iterations >= 600_000, `PBKDF2 iteration count ${iterations} is at least OWASP's 600,000`);
   const text = opensslOk(['pkey', '-in', encrypted.privateKey, '-passin', `file:${passphraseFile}`, '-noout', '-text']);
   assert.match(text, /Private-Key: \(2048 bit/);
   assert.equal(

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { QsJwtError } from '../../core/errors.js';
-import { loadJwks } from '../../core/keys/jwks.js';
-import { loadPublicKey } from '../../core/keys/key-input.js';
+import { readJwks } from '../../core/keys/jwks.js';
+import { holdsPrivateKey, loadPublicKey } from '../../core/keys/key-input.js';
 import { verifyToken, type VerificationKey } from '../../core/lint/verify-token.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
@@ -27,20 +27,31 @@ interface VerifyFlags extends InspectionFlags {
  */
 async function verificationKeys(flags: VerifyFlags, settings: ResolvedSettings): Promise<KeyObject | VerificationKey[]> {
   const fromFlags = (['cert', 'key'] as const).filter((name) => settings.source(name)?.kind === 'flag');
-  const given: [string, string][] = fromFlags.map((name) => [settings.origin(name) ?? name, settings.get<string>(name) ?? '']);
-  if (flags.jwks !== undefined) given.push(['--jwks', flags.jwks]);
+  const given: [string, string, string][] = fromFlags.map((name) => [settings.origin(name) ?? name, settings.get<string>(name) ?? '', name]);
+  if (flags.jwks !== undefined) given.push(['--jwks', flags.jwks, 'jwks']);
   if (given.length > 1) throw new CliError(`${given.map(([flag]) => flag).join(' and ')} given: pass exactly one key source`);
   if (given.length === 0) {
     const fallback = (['cert', 'key'] as const).find((name) => settings.given(name));
-    if (fallback !== undefined) given.push([settings.origin(fallback) ?? fallback, settings.get<string>(fallback) ?? '']);
+    if (fallback !== undefined) given.push([settings.origin(fallback) ?? fallback, settings.get<string>(fallback) ?? '', fallback]);
   }
   const [chosen] = given;
   if (chosen === undefined) throw new CliError('no key to verify with: pass --cert publickey.cer, --key publickey.pem or --jwks keys.json (or use qs-jwt lint to check the claims only)');
-  const [origin, path] = chosen;
+  const [origin, path, setting] = chosen;
   const source = await readInput(path, origin);
   try {
-    if (origin === '--jwks') return loadJwks(source);
-    return loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(settings) });
+    if (origin === '--jwks') {
+      const { keys, notes } = readJwks(source);
+      for (const note of notes) process.stderr.write(`qs-jwt: note: --jwks ${path}: ${note}\n`);
+      return keys;
+    }
+    const key = loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(settings) });
+    if (setting === 'cert' && holdsPrivateKey(source)) {
+      // Verification works, but a private key where Qlik wants a certificate is a secret on its way
+      // into an admin form.
+      process.stderr.write(`qs-jwt: note: ${origin} ${path} holds a private key; only its public half is used — `
+        + 'give Qlik the certificate, never the key\n');
+    }
+    return key;
   } catch (error) {
     if (error instanceof QsJwtError) throw keyFailure(`${origin} ${path}`, error);
     throw error;

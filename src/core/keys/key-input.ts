@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { KeyError } from '../errors.js';
 import { findPemBlocks, type PemBlock } from './pem-blocks.js';
+import { inspectPkcs12, pkcs12ExtractCommands } from './pkcs12.js';
 
 /** Keys and certificates are a few KiB; anything far larger is not one and is refused before parsing. */
 export const MAX_KEY_INPUT_BYTES = 1024 * 1024;
@@ -31,19 +32,44 @@ export function keySourceToText(source: KeySource): string {
  * DER, or a private JWK, and says exactly what is wrong with anything else.
  */
 export function loadPrivateKey(source: KeySource, options: LoadPrivateKeyOptions = {}): KeyObject {
+  return requireUsableRsa(readPrivateKey(source, options), 'private', options.allowSmall);
+}
+
+/**
+ * Reads a private key of any asymmetric type (EC and Ed25519 too), for describing it; signing code
+ * goes through loadPrivateKey, which refuses all but RSA of 2048 bits or more.
+ */
+export function readPrivateKey(source: KeySource, options: LoadPrivateKeyOptions = {}, anyType = false): KeyObject {
   const text = keySourceToText(source).trim();
   if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a PEM or JWK private key');
-  let key: KeyObject;
-  if (text.startsWith('{')) {
-    key = privateKeyFromJwk(text);
-  } else if (text.includes('-----BEGIN ')) {
-    key = privateKeyFromPem(text, options.passphrase);
-  } else if (typeof source !== 'string' && looksBinary(source)) {
-    key = privateKeyFromDer(Buffer.from(source));
-  } else {
-    throw new KeyError('KEY_UNRECOGNISED', 'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
+  if (isDer(source)) return privateKeyFromDer(Buffer.from(source));
+  if (text.startsWith('{')) return jwkToKey(parseJwk(text), 'private', anyType);
+  if (text.includes('-----BEGIN ')) return privateKeyFromPem(text, options.passphrase, anyType);
+  throw new KeyError('KEY_UNRECOGNISED',
+    'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
+}
+
+/**
+ * Whether the input holds a private key (PEM, JWK with "d", or DER), so a caller that wanted a
+ * certificate can warn that a secret is being passed around where a public file belongs.
+ */
+export function holdsPrivateKey(source: KeySource): boolean {
+  if (isDer(source)) {
+    try {
+      privateKeyFromDer(Buffer.from(source));
+      return true;
+    } catch {
+      return false;
+    }
   }
-  return requireUsableRsa(key, 'private', options.allowSmall);
+  const text = keySourceToText(source).trim();
+  if (text.startsWith('{')) return /"d"\s*:/.test(text);
+  return findPemBlocks(text).some((block) => block.label.endsWith('PRIVATE KEY'));
+}
+
+/** Binary input that may be DER: it starts with a SEQUENCE tag (0x30), as no PEM or JSON key text does. */
+export function isDer(source: KeySource): source is Uint8Array {
+  return typeof source !== 'string' && source[0] === 0x30;
 }
 
 export interface LoadPublicKeyOptions extends LoadPrivateKeyOptions {
@@ -56,11 +82,14 @@ export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions =
   const check = (key: KeyObject): KeyObject => (options.unchecked ? key : requireUsableRsa(key, 'public', options.allowSmall));
   const text = keySourceToText(source).trim();
   if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a certificate, public key or private key');
+  if (isDer(source)) return check(publicKeyFromDer(Buffer.from(source)));
   if (text.startsWith('{')) {
     const jwk = parseJwk(text);
-    return check(jwkToKey(jwk, 'public'));
+    return check(jwkToKey(jwk, 'public', options.unchecked));
   }
   const blocks = findPemBlocks(text);
+  const certificates = blocks.filter((block) => block.label === 'CERTIFICATE').length;
+  if (certificates > 1) throw severalCertificates(certificates);
   const usable = blocks.find((block) => ['CERTIFICATE', 'PUBLIC KEY', 'RSA PUBLIC KEY'].includes(block.label))
     ?? blocks.find((block) => PRIVATE_LABELS.has(block.label));
   if (!usable) {
@@ -78,9 +107,22 @@ export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions =
   }
 }
 
-function privateKeyFromPem(text: string, passphrase: string | undefined): KeyObject {
+/** Refuses a file of several certificates: silently taking the first verified with the wrong key. */
+export function severalCertificates(count: number): KeyError {
+  return new KeyError('CERT_MULTIPLE', `${severalCertificatesReason(count)}, e.g. \`openssl x509 -in FILE -out `
+    + 'publickey.cer` extracts the first');
+}
+
+/** Why a file of several certificates cannot go to Qlik as it is, and what to do. */
+export function severalCertificatesReason(count: number): string {
+  return `the file holds ${count} certificates, but Qlik takes exactly one, the certificate of the signing key `
+    + '(a chain file is not what it wants): keep only that certificate in the file';
+}
+
+function privateKeyFromPem(text: string, passphrase: string | undefined, anyType = false): KeyObject {
   const blocks = findPemBlocks(text);
-  const block = blocks.find((candidate) => PRIVATE_LABELS.has(candidate.label));
+  const labels = anyType ? new Set([...PRIVATE_LABELS, 'EC PRIVATE KEY']) : PRIVATE_LABELS;
+  const block = blocks.find((candidate) => labels.has(candidate.label));
   if (!block) {
     // Blame the block most likely meant as the key (an EC key file starts with EC PARAMETERS).
     const meant = blocks.find((candidate) => candidate.label.includes('PRIVATE KEY')) ?? blocks[0];
@@ -137,10 +179,12 @@ function parseJwk(text: string): Record<string, unknown> {
   return record;
 }
 
-function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public'): KeyObject {
-  if (jwk['kty'] !== 'RSA') {
-    const kty = typeof jwk['kty'] === 'string' ? jwk['kty'] : 'unknown';
-    if (kty === 'oct') throw new KeyError('KEY_NOT_RSA', 'this JWK is a shared secret (kty "oct", for HMAC): Qlik Sense needs an RSA key');
+function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public', anyType = false): KeyObject {
+  const kty = typeof jwk['kty'] === 'string' ? jwk['kty'] : 'unknown';
+  if (kty === 'oct') {
+    throw new KeyError('KEY_NOT_RSA', 'this JWK is a shared secret (kty "oct", for HMAC): Qlik Sense needs an RSA key');
+  }
+  if (kty !== 'RSA' && !(anyType && (kty === 'EC' || kty === 'OKP'))) {
     throw new KeyError('KEY_NOT_RSA', `this JWK has kty "${kty}": Qlik Sense needs an RSA key (kty "RSA")`);
   }
   if (want === 'private' && typeof jwk['d'] !== 'string') {
@@ -151,16 +195,44 @@ function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public'): Key
     const input = { key: jwk as JsonWebKey, format: 'jwk' as const };
     return want === 'private' ? createPrivateKey(input) : createPublicKey(input);
   } catch (error) {
-    throw new KeyError('KEY_INVALID', `the RSA JWK is incomplete or damaged (${reason(error)}): export it again`);
+    throw new KeyError('KEY_INVALID', `the ${kty} JWK is incomplete or damaged (${reason(error)}): export it again`);
   }
 }
 
-function privateKeyFromJwk(text: string): KeyObject {
-  return jwkToKey(parseJwk(text), 'private');
+/** Whether DER bytes are an X.509 certificate (the Windows `.cer` default). */
+export function isDerCertificate(der: Uint8Array): boolean {
+  try {
+    new X509Certificate(der);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function looksBinary(bytes: Uint8Array): boolean {
-  return bytes[0] === 0x30; // DER SEQUENCE
+/** Says what a PKCS#12 archive is and the openssl commands that extract what qs-jwt reads. */
+export function pkcs12Error(): KeyError {
+  const commands = pkcs12ExtractCommands('FILE');
+  return new KeyError('KEY_PKCS12', 'this is a PKCS#12 archive (.pfx/.p12), which qs-jwt does not read: extract the '
+    + `certificate with \`${commands.certificate}\` and the private key with \`${commands.privateKey}\` `
+    + `(${commands.legacyHint})`);
+}
+
+function publicKeyFromDer(der: Buffer): KeyObject {
+  if (isDerCertificate(der)) return new X509Certificate(der).publicKey;
+  if (inspectPkcs12(der)) throw pkcs12Error();
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      return createPublicKey({ key: der, format: 'der', type });
+    } catch {
+      // try the next encoding
+    }
+  }
+  try {
+    return createPublicKey(privateKeyFromDer(der));
+  } catch {
+    throw new KeyError('KEY_UNRECOGNISED', 'the binary input is not a DER certificate, public key or private key: '
+      + 'give a certificate (publickey.cer) or public key (publickey.pem)');
+  }
 }
 
 function privateKeyFromDer(der: Buffer): KeyObject {
@@ -171,6 +243,11 @@ function privateKeyFromDer(der: Buffer): KeyObject {
       // try the next encoding
     }
   }
+  if (isDerCertificate(der)) {
+    throw new KeyError('KEY_NOT_PRIVATE',
+      `this is a certificate (DER), which holds only the public key; ${PUBLIC_HINT}`);
+  }
+  if (inspectPkcs12(der)) throw pkcs12Error();
   if (isDerPublicKey(der)) {
     throw new KeyError('KEY_NOT_PRIVATE', `this is a DER public key, which can verify but not sign; ${PUBLIC_HINT}`);
   }

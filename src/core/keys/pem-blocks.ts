@@ -1,6 +1,7 @@
 /** A PEM block as found in text: its label (`PRIVATE KEY`, `CERTIFICATE`...) and the whole block. */
 export interface PemBlock {
   label: string;
+  /** The block with each line trimmed, as OpenSSL's reader wants it. */
   text: string;
   /** Legacy OpenSSL encryption (`Proc-Type: 4,ENCRYPTED`) inside a PKCS#1 block. */
   legacyEncrypted: boolean;
@@ -8,13 +9,23 @@ export interface PemBlock {
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
+/**
+ * Trims every line, since PEM pasted from YAML or a web form arrives indented and OpenSSL refuses
+ * indented lines. Blank lines go too, except the one that ends legacy encryption headers, which the
+ * reader needs.
+ */
+function normaliseBlock(block: string): string {
+  const lines = block.split(/\r\n|\r|\n/).map((line) => line.trim());
+  const hasHeaders = lines.some((line) => /^[A-Za-z-]+:/.test(line));
+  return (hasHeaders ? lines : lines.filter((line) => line !== '')).join('\n');
+}
+
 /** Finds every PEM block, so a file that bundles a key with its certificate still works. */
 export function findPemBlocks(text: string): PemBlock[] {
-  return [...text.matchAll(BLOCK)].map((match) => ({
-    label: match[1] ?? '',
-    text: match[0],
-    legacyEncrypted: /Proc-Type:\s*4,ENCRYPTED/.test(match[0]),
-  }));
+  return [...text.matchAll(BLOCK)].map((match) => {
+    const normalised = normaliseBlock(match[0]);
+    return { label: match[1] ?? '', text: normalised, legacyEncrypted: /Proc-Type:\s*4,ENCRYPTED/.test(normalised) };
+  });
 }
 
 /**
