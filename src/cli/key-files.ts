@@ -4,6 +4,7 @@ import { encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, type RsaKeyPa
 import { describeKeyMaterial, readKeyMaterial, type KeyMaterialDescription } from '../core/keys/key-material.js';
 import { toSingleLinePem } from '../core/keys/pem-blocks.js';
 import { refuseExisting, writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
+import { prepareOutputFolder } from './io/output-location.js';
 
 export interface KeyFileRequest {
   outDir: string;
@@ -14,6 +15,8 @@ export interface KeyFileRequest {
   passphrase?: string | undefined;
   force: boolean;
   singleLine: boolean;
+  /** The flag that named outDir, for messages (default --out). */
+  outFlag?: string;
 }
 
 export interface KeyFileResult {
@@ -43,6 +46,17 @@ export async function createKeyFiles(request: KeyFileRequest): Promise<KeyFileRe
   if (!request.force) {
     await refuseExisting([paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath, ...(request.singleLine ? [paths.singleLinePath] : [])]);
   }
+  // Before the prime search, which takes seconds: a folder that cannot be written fails at once.
+  const prepared = await prepareOutputFolder(request.outFlag ?? '--out', request.outDir);
+  try {
+    return await generateAndWrite(request, paths);
+  } catch (error) {
+    await prepared.undo();
+    throw error;
+  }
+}
+
+async function generateAndWrite(request: KeyFileRequest, paths: ReturnType<typeof keyFilePaths>): Promise<KeyFileResult> {
   // The certificate library loads on this thread while the prime search runs on libuv's pool; a
   // failure to load surfaces where the certificate is made.
   loadCertificateLibrary().catch(() => undefined);

@@ -12,8 +12,11 @@ export interface MintSetup {
   privateKey: KeyObject;
 }
 
-/** Builds and checks one row's token, with the shared settings checked and encoded once per thread. */
-export type RowMinter = (record: BatchRecord) => UnsignedToken;
+/**
+ * Builds and checks one row's token, with the shared settings checked and encoded once per thread.
+ * `rowJwtIds` is set for Qlik Cloud, which accepts each jti once: it reads a jti the row itself gives.
+ */
+export type RowMinter = ((record: BatchRecord) => UnsignedToken) & { rowJwtIds?: (record: BatchRecord) => string | undefined };
 
 /**
  * Throws when the shared settings are unusable on their face (a registered attribute name, a bad kid);
@@ -27,7 +30,18 @@ export function rowMinter(setup: MintSetup): RowMinter {
     return (record) => minter.prepare(qseowRowUser(record));
   }
   const minter = cloudTokenMinter(shared as CloudSharedOptions);
-  return (record) => minter.prepare(cloudRowUser(record));
+  return Object.assign((record: BatchRecord) => minter.prepare(cloudRowUser(record)), { rowJwtIds: givenJwtId });
+}
+
+/** The jti a row gives (field names are case-insensitive), if any; minted jtis are random and unique. */
+function givenJwtId(record: BatchRecord): string | undefined {
+  for (const name in record) {
+    if (name.length === 3 && name.toLowerCase() === 'jti' && Object.hasOwn(record, name)) {
+      const value = record[name];
+      if (value !== undefined && value !== null && value !== '') return String(value);
+    }
+  }
+  return undefined;
 }
 
 export type MintResult = { line: number; token: string } | { line: number; error: string };
@@ -38,6 +52,8 @@ export interface ChunkResult {
   rows: number;
   failed: number;
   firstFailure: number | undefined;
+  /** Line and jti of each token minted with a jti its row gave (Qlik Cloud only), for the duplicate check. */
+  jwtIds?: [number, string][];
 }
 
 type PreparedRow = { line: number; unsigned: UnsignedToken } | { line: number; error: string };
@@ -77,7 +93,16 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
   // Loops rather than map(): V8 dropped its compiled code for inlined map() calls once per thread when
   // the arrays' internal shape changed, and compiled this again (measured with --trace-deopt).
   const prepared: PreparedRow[] = [];
-  for (const raw of rows) prepared.push(prepareRow(minter, parseRawRow(raw, header, cells)));
+  let jwtIds: [number, string][] | undefined;
+  for (const raw of rows) {
+    const row = parseRawRow(raw, header, cells);
+    const made = prepareRow(minter, row);
+    prepared.push(made);
+    if (minter.rowJwtIds && 'record' in row && !('error' in made)) {
+      const jti = minter.rowJwtIds(row.record);
+      if (jti !== undefined) (jwtIds ??= []).push([row.line, jti]);
+    }
+  }
   const results: MintResult[] = [];
   for (const row of prepared) {
     if ('error' in row) results.push(row);
@@ -101,5 +126,5 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
       text += `${JSON.stringify(result)}\n`;
     }
   }
-  return { text, rows: rows.length, failed, firstFailure };
+  return jwtIds ? { text, rows: rows.length, failed, firstFailure, jwtIds } : { text, rows: rows.length, failed, firstFailure };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_RSA_KEY_SIZE } from '../../core/keys/key-pair.js';
 import { CliError } from '../cli-error.js';
 import { integerIn, newCommand } from '../command-setup.js';
 import { readPassphraseFile } from '../io/input-file.js';
+import { requirePath } from '../io/output-location.js';
 import { createKeyFiles, describeKeyFiles, type KeyFileRequest } from '../key-files.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
@@ -35,6 +36,7 @@ export function buildCommand(): Command {
     .option('--single-line', "also write the certificate as one line (publickey-single-line.txt) for Qlik Cloud's IdP form, and print it on stdout")
     .addOption(new Option('--format <format>', 'text summary on stderr, or JSON on stdout').choices(['text', 'json']).default('text'))
     .action(async (flags: KeysCreateFlags) => {
+      requirePath('--out', flags.out, './keys');
       if (flags.prefix.includes('/') || flags.prefix.includes('\\')) {
         throw new CliError(`--prefix "${flags.prefix}" contains a path separator: put folders in --out`);
       }
