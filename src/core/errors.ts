@@ -22,6 +22,7 @@ export type QsJwtErrorCode =
   | 'CLAIM_CONFLICT'
   | 'CLAIM_INVALID'
   | 'TOKEN_MALFORMED'
+  | 'TOKEN_TOO_LARGE'
   | 'CONFIG_INVALID';
 
 export class QsJwtError extends Error {

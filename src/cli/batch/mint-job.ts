@@ -4,6 +4,7 @@ import { parseRawRow, type CsvCells, type InputRow, type RawRow } from './row-pa
 import { cloudTokenMinter, type CloudSharedOptions } from '../../core/qlik/cloud-token.js';
 import { qseowTokenMinter, type QseowSharedOptions } from '../../core/qlik/qseow-token.js';
 import { signPrepared, type UnsignedToken } from '../../core/qlik/prepared-token.js';
+import { AUTHORIZATION_HEADER_WARN_BYTES, AUTHORIZATION_PREFIX } from '../../core/qlik/qlik-limits.js';
 
 /** What every worker needs, sent once: the platform, the shared settings and the parsed key. */
 export interface MintSetup {
@@ -44,6 +45,9 @@ function givenJwtId(record: BatchRecord): string | undefined {
   return undefined;
 }
 
+/** The token length above which largeHeaderWarning warns. */
+const LARGE_TOKEN_LENGTH = AUTHORIZATION_HEADER_WARN_BYTES - AUTHORIZATION_PREFIX.length;
+
 export type MintResult = { line: number; token: string } | { line: number; error: string };
 
 /** One chunk's output: JSON Lines text ready to write, and its counts for the summary. */
@@ -52,6 +56,8 @@ export interface ChunkResult {
   rows: number;
   failed: number;
   firstFailure: number | undefined;
+  /** Lines of tokens whose Authorization header line is over what many servers accept. */
+  largeTokenLines?: number[];
   /** Line and jti of each token minted with a jti its row gave (Qlik Cloud only), for the duplicate check. */
   jwtIds?: [number, string][];
 }
@@ -117,8 +123,10 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
   let text = '';
   let failed = 0;
   let firstFailure: number | undefined;
+  let largeTokenLines: number[] | undefined;
   for (const result of results) {
     if ('token' in result) {
+      if (result.token.length > LARGE_TOKEN_LENGTH) (largeTokenLines ??= []).push(result.line);
       text += `{"line":${result.line},"token":"${result.token}"}\n`;
     } else {
       failed += 1;
@@ -126,5 +134,8 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
       text += `${JSON.stringify(result)}\n`;
     }
   }
-  return jwtIds ? { text, rows: rows.length, failed, firstFailure, jwtIds } : { text, rows: rows.length, failed, firstFailure };
+  const result: ChunkResult = { text, rows: rows.length, failed, firstFailure };
+  if (jwtIds) result.jwtIds = jwtIds;
+  if (largeTokenLines) result.largeTokenLines = largeTokenLines;
+  return result;
 }

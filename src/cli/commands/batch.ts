@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { QsJwtError } from '../../core/errors.js';
-import { CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
+import { AUTHORIZATION_HEADER_WARN_BYTES, CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { integerIn, newCommand } from '../command-setup.js';
 import { profilePath } from '../config/config-file.js';
@@ -214,12 +214,17 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   let firstFailure: number | undefined;
   let pendingWrite: Promise<void> | undefined;
   const repeated = new RepeatedJwtIds();
+  const largeTokens: { count: number; first?: number | undefined } = { count: 0 };
   const started = process.hrtime.bigint();
   pool.configure(setup, minter, await loadCsvCells(), (result: ChunkResult) => {
     rows += result.rows;
     failed += result.failed;
     firstFailure ??= result.firstFailure;
     if (result.jwtIds) for (const [line, jti] of result.jwtIds) repeated.add(line, jti);
+    if (result.largeTokenLines) {
+      largeTokens.count += result.largeTokenLines.length;
+      largeTokens.first ??= result.largeTokenLines[0];
+    }
     pendingWrite = writeLine(output.stream, result.text) ?? pendingWrite;
     progress.update(rows);
   });
@@ -250,6 +255,10 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   for (const warning of repeated.warnings()) process.stderr.write(`${warning}\n`);
+  if (largeTokens.count > 0) {
+    const limit = AUTHORIZATION_HEADER_WARN_BYTES / 1024;
+    process.stderr.write(`qs-jwt: warning: ${largeTokens.count} token${largeTokens.count === 1 ? '' : 's'} (first at line ${largeTokens.first}) make an "Authorization: Bearer" header line over ${limit} KiB: servers and proxies often refuse those (IIS/http.sys and many proxies default to 8-16 KiB), so they may be refused; keep claims such as groups short\n`);
+  }
   process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`);
   if (failed > 0) process.exitCode = EXIT.failure;
 }
