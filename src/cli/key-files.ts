@@ -56,7 +56,9 @@ export async function createKeyFiles(request: KeyFileRequest): Promise<KeyFileRe
   }
 }
 
-async function generateAndWrite(request: KeyFileRequest, paths: ReturnType<typeof keyFilePaths>): Promise<KeyFileResult> {
+type KeyFilePaths = ReturnType<typeof keyFilePaths>;
+
+async function generateAndWrite(request: KeyFileRequest, paths: KeyFilePaths): Promise<KeyFileResult> {
   // The certificate library loads on this thread while the prime search runs on libuv's pool; a
   // failure to load surfaces where the certificate is made.
   loadCertificateLibrary().catch(() => undefined);

@@ -64,7 +64,8 @@ function unknownCommand(args: readonly string[]): CliError {
     const hint = didYouMean(second ?? '', group.map((entry) => entry.words[1] as string), `${first} `);
     return new CliError(`unknown command "${first} ${second ?? ''}"${hint}: run qs-jwt ${first} --help for the list`);
   }
-  return new CliError(`unknown command "${first}"${didYouMean(first, topLevelWords())}: run qs-jwt --help for the list`);
+  const hint = didYouMean(first, topLevelWords());
+  return new CliError(`unknown command "${first}"${hint}: run qs-jwt --help for the list`);
 }
 
 /** `qs-jwt help [command…]`: the top-level help, a group's list, or that command's own --help. */

@@ -58,16 +58,25 @@ export interface GivenSettings {
  */
 export function headersTooLarge(refusal: ServerRefusal): boolean {
   if (refusal.status === 431) return true;
-  return refusal.status === 400 && /header[^.]{0,40}\b(too (large|long|big)|exceed)|request header or cookie too large/i.test(refusal.body);
+  const sizeText = /header[^.]{0,40}\b(too (large|long|big)|exceed)|request header or cookie too large/i;
+  return refusal.status === 400 && sizeText.test(refusal.body);
 }
 
 /** The cause for a headers-too-large refusal, with the token's own size: the only header that grows. */
 export function tooLargeCause(refusal: ServerRefusal, tokenLength: number): string {
   const line = AUTHORIZATION_PREFIX.length + tokenLength;
-  return `the server refused the request headers as too large (HTTP ${refusal.status}): the token is too large, ${tokenLength} characters, so its "Authorization: Bearer" header line is ${line} bytes; servers and proxies often accept 8-16 KiB: mint it with fewer or shorter claims (groups, extra claims)`;
+  return `the server refused the request headers as too large (HTTP ${refusal.status}): the token is too large, `
+    + `${tokenLength} characters, so its "Authorization: Bearer" header line is ${line} bytes; servers and proxies `
+    + 'often accept 8-16 KiB: mint it with fewer or shorter claims (groups, extra claims)';
 }
 
-export function diagnose(platform: Exclude<Platform, 'none'>, findings: readonly Finding[], refusal: ServerRefusal, given: GivenSettings, tokenLength?: number): string[] {
+export function diagnose(
+  platform: Exclude<Platform, 'none'>,
+  findings: readonly Finding[],
+  refusal: ServerRefusal,
+  given: GivenSettings,
+  tokenLength?: number,
+): string[] {
   const lines: string[] = [];
   if (tokenLength !== undefined && headersTooLarge(refusal)) lines.push(tooLargeCause(refusal, tokenLength));
   const errors = findings.filter((item) => item.severity === 'error');

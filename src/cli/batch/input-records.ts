@@ -26,7 +26,9 @@ export async function openInput(path: string): Promise<InputSource> {
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw new CliError(`--input ${path} is a folder: give a CSV or JSON Lines file`, EXIT.failure);
+    if (info.isDirectory()) {
+      throw new CliError(`--input ${path} is a folder: give a CSV or JSON Lines file`, EXIT.failure);
+    }
   } catch (error) {
     await handle.close();
     throw error instanceof CliError ? error : fileError(error, path, '--input');

@@ -17,7 +17,9 @@ export interface MintSetup {
  * Builds and checks one row's token, with the shared settings checked and encoded once per thread.
  * `rowJwtIds` is set for Qlik Cloud, which accepts each jti once: it reads a jti the row itself gives.
  */
-export type RowMinter = ((record: BatchRecord) => UnsignedToken) & { rowJwtIds?: (record: BatchRecord) => string | undefined };
+export type RowMinter = ((record: BatchRecord) => UnsignedToken) & {
+  rowJwtIds?: (record: BatchRecord) => string | undefined;
+};
 
 /**
  * Throws when the shared settings are unusable on their face (a registered attribute name, a bad kid);

@@ -31,7 +31,8 @@ export class Progress {
       const eta = rate > 0 ? (this.total - Math.min(rows, this.total)) / rate : 0;
       tail = `  ${(fraction * 100).toFixed(0)}%  ETA ${formatDuration(Math.ceil(eta))}`;
     }
-    process.stderr.write(`\r\x1b[K${rows.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} tokens/s${tail}`);
+    const counts = `${rows.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} tokens/s`;
+    process.stderr.write(`\r\x1b[K${counts}${tail}`);
   }
 
   finish(): void {

@@ -27,10 +27,16 @@ export class RepeatedJwtIds {
   warnings(shown = 10): string[] {
     const lines: string[] = [];
     for (const [jti, at] of [...this.repeats].slice(0, shown)) {
-      lines.push(`qs-jwt: warning: jti ${JSON.stringify(jti)} is on lines ${at.join(', ')}: Qlik Cloud accepts a jti once, so only the first of these tokens can log in; give each row its own jti, or leave jti out for a random one`);
+      lines.push(
+        `qs-jwt: warning: jti ${JSON.stringify(jti)} is on lines ${at.join(', ')}: Qlik Cloud accepts a jti once, `
+        + 'so only the first of these tokens can log in; give each row its own jti, or leave jti out for a random one',
+      );
     }
-    if (this.repeats.size > shown) lines.push(`qs-jwt: warning: ${this.repeats.size - shown} more jti values are repeated`);
-    if (this.overflow) lines.push(`qs-jwt: note: repeated jti values were looked for in the first ${this.limit} rows that give one only`);
+    const more = this.repeats.size - shown;
+    if (more > 0) lines.push(`qs-jwt: warning: ${more} more jti values are repeated`);
+    if (this.overflow) {
+      lines.push(`qs-jwt: note: only the first ${this.limit} distinct jti values were checked for repeats`);
+    }
     return lines;
   }
 }

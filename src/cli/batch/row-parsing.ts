@@ -56,8 +56,12 @@ export function parseRawRow(raw: RawRow, header: readonly string[] | undefined, 
   for (let index = 0; index < names.length; index += 1) {
     const name = names[index] as string;
     // Assigning to "__proto__" would set the prototype and drop the column; define it as a field.
-    if (name === '__proto__') Object.defineProperty(record, name, { value: values[index], enumerable: true, writable: true, configurable: true });
-    else record[name] = values[index] as string;
+    if (name === '__proto__') {
+      const value = values[index];
+      Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      record[name] = values[index] as string;
+    }
   }
   return { line: raw.line, record };
 }

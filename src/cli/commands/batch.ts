@@ -88,7 +88,9 @@ function openOutput(path: string, force: boolean): Output {
       } catch (error) {
         await unlink(temporary).catch(() => undefined);
         // Checked before signing, but the path can change while a long batch runs.
-        const why = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'appeared while the batch ran' : `cannot be written (${fileSystemReason(error)})`;
+        const why = (error as NodeJS.ErrnoException).code === 'EEXIST'
+          ? 'appeared while the batch ran'
+          : `cannot be written (${fileSystemReason(error)})`;
         throw new CliError(`--output ${path} ${why}: no output was written`, EXIT.failure);
       }
     },
@@ -158,6 +160,13 @@ function progressWanted(output: string): boolean {
   } catch {
     return false;
   }
+}
+
+function largeTokensWarning(count: number, first: number | undefined): string {
+  const limit = AUTHORIZATION_HEADER_WARN_BYTES / 1024;
+  return `qs-jwt: warning: ${count} token${count === 1 ? '' : 's'} (first at line ${first}) make an "Authorization: `
+    + `Bearer" header line over ${limit} KiB: servers and proxies often refuse those (IIS/http.sys and many proxies `
+    + 'default to 8-16 KiB), so they may be refused; keep claims such as groups short\n';
 }
 
 /** A bad --output fails now, not after every row is signed. */
@@ -230,7 +239,9 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   });
   try {
     const format = flags.inputFormat === 'auto' ? await detectFormat(flags.input, input.stream) : flags.inputFormat;
-    if (progress.enabled && flags.input !== '-') void countRows(flags.input, format).then((total) => progress.setTotal(total));
+    if (progress.enabled && flags.input !== '-') {
+      void countRows(flags.input, format).then((total) => progress.setTotal(total));
+    }
     let header: string[] | undefined;
     let chunk: RawRow[] = [];
     for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
@@ -255,10 +266,7 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   for (const warning of repeated.warnings()) process.stderr.write(`${warning}\n`);
-  if (largeTokens.count > 0) {
-    const limit = AUTHORIZATION_HEADER_WARN_BYTES / 1024;
-    process.stderr.write(`qs-jwt: warning: ${largeTokens.count} token${largeTokens.count === 1 ? '' : 's'} (first at line ${largeTokens.first}) make an "Authorization: Bearer" header line over ${limit} KiB: servers and proxies often refuse those (IIS/http.sys and many proxies default to 8-16 KiB), so they may be refused; keep claims such as groups short\n`);
-  }
+  if (largeTokens.count > 0) process.stderr.write(largeTokensWarning(largeTokens.count, largeTokens.first));
   process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`);
   if (failed > 0) process.exitCode = EXIT.failure;
 }

@@ -131,7 +131,9 @@ async function tlsMaterial(config: EmulatorConfig): Promise<{ cert: string; key:
 /** The warning for a bind address other machines can reach (0.0.0.0, ::, a LAN address). */
 export function networkExposureWarning(host: string): string | undefined {
   if (isLoopbackHost(host)) return undefined;
-  return `qs-jwt emulate: warning: listening on ${host}, reachable from the network: the emulator is a test stand-in, not a security boundary (it opens sessions for any token its certificate verifies); bind 127.0.0.1 unless other machines must reach it`;
+  return `qs-jwt emulate: warning: listening on ${host}, reachable from the network: the emulator is a test `
+    + 'stand-in, not a security boundary (it opens sessions for any token its certificate verifies); '
+    + 'bind 127.0.0.1 unless other machines must reach it';
 }
 
 /** Starts the emulator, prints its URL first on stdout, and runs until SIGINT or SIGTERM. */

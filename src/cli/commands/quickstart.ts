@@ -54,10 +54,12 @@ async function keysFor(outDir: string, force: boolean): Promise<QuickstartKeys> 
     if (!certificateKey.equals(createPublicKey(privateKey))) {
       throw new CliError(`${paths.certificatePath} does not belong to ${paths.privateKeyPath}: pass --force to create a fresh pair`, EXIT.failure);
     }
-    return { privateKey, certificatePem, reused: true, keyMode: (await stat(paths.privateKeyPath)).mode & 0o777 };
+    const keyMode = (await stat(paths.privateKeyPath)).mode & 0o777;
+    return { privateKey, certificatePem, reused: true, keyMode };
   }
   const result = await createKeyFiles({ outDir, prefix: '', bits: 4096, days: 1825, commonName: 'qs-jwt', force, singleLine: true });
-  return { privateKey: result.keyPair.privateKey, certificatePem: result.certificatePem, reused: false, keyMode: 0o600 };
+  const { certificatePem } = result;
+  return { privateKey: result.keyPair.privateKey, certificatePem, reused: false, keyMode: 0o600 };
 }
 
 /**
@@ -65,13 +67,18 @@ async function keysFor(outDir: string, force: boolean): Promise<QuickstartKeys> 
  * derives modes from the read-only attribute alone (0666 or 0444), and access is governed by ACLs that
  * modes do not show, so no mode is claimed there and no warning given.
  */
-export function keyModeReport(path: string, mode: number, platform: NodeJS.Platform): { label: string; warning?: string } {
+export function keyModeReport(
+  path: string,
+  mode: number,
+  platform: NodeJS.Platform,
+): { label: string; warning?: string } {
   if (platform === 'win32') return { label: 'keep it secret' };
   const octal = `0${mode.toString(8).padStart(3, '0')}`;
   if ((mode & 0o077) === 0) return { label: `mode ${octal}: keep it secret` };
   return {
     label: `mode ${octal}: READABLE BY OTHERS`,
-    warning: `qs-jwt: warning: the private key ${path} is mode ${octal}, readable by other users: run chmod 600 ${path}`,
+    warning: `qs-jwt: warning: the private key ${path} is mode ${octal}, readable by other users: `
+      + `run chmod 600 ${path}`,
   };
 }
 

@@ -103,7 +103,9 @@ function parseBaseUrl(value: string | undefined, flag: string, example: string):
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CliError(`${flag} "${value}": only https:// and http:// are supported`);
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw new CliError(`${flag} "${value}": give the base URL only, without query, fragment or credentials`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    process.stderr.write(`qs-jwt test: warning: ${flag} ${url.origin} is plain http: the token travels in clear text, so anyone on the network can read and reuse it; use https:// (plain http only for local test servers)\n`);
+    process.stderr.write(`qs-jwt test: warning: ${flag} ${url.origin} is plain http: the token travels in clear `
+      + 'text, so anyone on the network can read and reuse it; use https:// (plain http only for local test '
+      + 'servers)\n');
   }
   return url;
 }
@@ -175,7 +177,8 @@ async function report<User extends ProbeReport['user']>(
   const text = flags.format === 'text';
   // A failure below HTTP is reported once, as the error line on stderr below; its step line points there.
   const printStep = (step: ProbeStep): void => {
-    process.stdout.write(stepLine(isBelowHttp(step) ? { ...step, detail: 'no HTTP answer: see the error line' } : step));
+    const shown = isBelowHttp(step) ? { ...step, detail: 'no HTTP answer: see the error line' } : step;
+    process.stdout.write(stepLine(shown));
   };
   const outcome = await probe(text ? printStep : undefined);
   const ok = outcome.steps.length > 0 && outcome.steps.every((step) => step.ok);
@@ -187,7 +190,8 @@ async function report<User extends ProbeReport['user']>(
     lint = key ? verifyToken(token, { ...options, platform, keys: key }) : lintToken(token, platform, options);
     result.lint = { accepted: lint.accepted, signatureValid: lint.signatureValid ?? null, findings: lint.findings };
     result.refusal = outcome.refusal;
-    result.diagnosis = diagnose(platform, lint.findings, outcome.refusal, { ...given, signatureChecked: key !== undefined }, token.length);
+    const settings = { ...given, signatureChecked: key !== undefined };
+    result.diagnosis = diagnose(platform, lint.findings, outcome.refusal, settings, token.length);
   }
   process.stdout.write(text ? reportTail(result, platform, lint, at) : `${JSON.stringify(result, null, 2)}\n`);
   // A failure below HTTP (TLS, refused connection, timeout) is also the one error line on stderr.

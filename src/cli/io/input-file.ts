@@ -48,7 +48,8 @@ export function fileError(error: unknown, path: string, what: string): CliError 
   const code = (error as NodeJS.ErrnoException).code;
   const line = (why: string): CliError => new CliError(`${what} ${path} ${why}`, EXIT.failure);
   if (code === 'ENOENT') return line('does not exist: check the path');
-  if (code === 'EACCES' || code === 'EPERM') return line('cannot be read (permission denied): check its owner and mode');
+  const denied = code === 'EACCES' || code === 'EPERM';
+  if (denied) return line('cannot be read (permission denied): check its owner and mode');
   if (code === 'EISDIR') return line('is a folder: give the file inside it');
   if (code === 'ENOTDIR') return line('does not exist (a part of the path is a file): check the path');
   if (code === 'ELOOP') return line('cannot be read (a symbolic link loop): check the path');

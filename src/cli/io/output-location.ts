@@ -76,7 +76,8 @@ export async function prepareOutputFolder(flag: string, folder: string): Promise
     throw fail(`cannot be used (${fileSystemReason(error)})`);
   }
   if (!existing.isFolder) {
-    throw fail(existing.path === target ? 'is a file, not a folder: give a folder' : `${existing.path} is a file, not a folder`);
+    const file = existing.path === target ? 'is a file' : `${existing.path} is a file`;
+    throw fail(`${file}, not a folder${existing.path === target ? ': give a folder' : ''}`);
   }
   const missing: string[] = [];
   for (let level = target; level !== existing.path; level = dirname(level)) missing.unshift(level);
@@ -95,7 +96,8 @@ export async function prepareOutputFolder(flag: string, folder: string): Promise
   }
   if (!(await writable(target))) {
     await undo();
-    throw fail('cannot write into this folder (permission denied or read-only): check its owner and mode, or choose another folder');
+    throw fail('cannot write into this folder (permission denied or read-only): '
+      + 'check its owner and mode, or choose another folder');
   }
   return { folder: target, undo };
 }

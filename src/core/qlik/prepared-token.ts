@@ -59,7 +59,8 @@ export function unsignedToken(basis: SigningBasis, payload: JwtPayload, warnings
   if (length > MAX_TOKEN_LENGTH) {
     throw new ClaimError(
       'TOKEN_TOO_LARGE',
-      `the token would be ${length} characters, over the ${MAX_TOKEN_LENGTH} that token verification accepts (and far over the 8-16 KiB header lines servers accept): move bulky claims out of the token`,
+      `the token would be ${length} characters, over the ${MAX_TOKEN_LENGTH} that token verification accepts `
+        + '(and far over the 8-16 KiB header lines servers accept): move bulky claims out of the token',
     );
   }
   const large = largeHeaderWarning(length);
