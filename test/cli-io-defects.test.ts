@@ -135,6 +135,15 @@ test('keys create --out under a file names the file', async () => {
   assert.match(line, /plain is a file, not a folder/);
 });
 
+test('keys create --force where a target file is a folder fails before making a key', async () => {
+  const folder = temporaryFolder();
+  mkdirSync(join(folder, 'privatekey.pem'));
+  const result = await runCli(['keys', 'create', '--out', folder, '--bits', '4096', '--force'], { timeoutMs: 20_000 });
+  const line = oneErrorLine(result, 1);
+  assert.match(line, /privatekey\.pem is a folder/);
+  assert.deepEqual(readdirSync(folder), ['privatekey.pem']);
+});
+
 test('batch --output onto a folder, under a file or in a missing folder fails before signing, naming it', async () => {
   const folder = temporaryFolder();
   const input = join(folder, 'users.csv');

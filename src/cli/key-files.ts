@@ -3,7 +3,7 @@ import { createSelfSignedCertificate, loadCertificateLibrary } from '../core/key
 import { encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, type RsaKeyPair } from '../core/keys/key-pair.js';
 import { describeKeyMaterial, readKeyMaterial, type KeyMaterialDescription } from '../core/keys/key-material.js';
 import { toSingleLinePem } from '../core/keys/pem-blocks.js';
-import { refuseExisting, writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
+import { refuseExisting, refuseFolders, writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
 import { prepareOutputFolder } from './io/output-location.js';
 
 export interface KeyFileRequest {
@@ -43,9 +43,10 @@ export function keyFilePaths(outDir: string, prefix: string): { privateKeyPath: 
 /** Generates a key pair and certificate and writes them all or nothing, the private key as 0600. */
 export async function createKeyFiles(request: KeyFileRequest): Promise<KeyFileResult> {
   const paths = keyFilePaths(request.outDir, request.prefix);
-  if (!request.force) {
-    await refuseExisting([paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath, ...(request.singleLine ? [paths.singleLinePath] : [])]);
-  }
+  const targets = [paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath];
+  if (request.singleLine) targets.push(paths.singleLinePath);
+  await refuseFolders(targets);
+  if (!request.force) await refuseExisting(targets);
   // Before the prime search, which takes seconds: a folder that cannot be written fails at once.
   const prepared = await prepareOutputFolder(request.outFlag ?? '--out', request.outDir);
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, link, open, rename, unlink } from 'node:fs/promises';
+import { access, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError, EXIT } from '../cli-error.js';
 import { fileSystemReason, prepareOutputFolder } from './output-location.js';
@@ -43,6 +43,16 @@ export async function refuseExisting(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     if (await exists(path)) {
       throw new CliError(`${path} already exists: pass --force to replace it, or choose another --out or --prefix`, EXIT.failure);
+    }
+  }
+}
+
+/** Refuses targets that are folders: --force replaces files, and a folder would fail only at the very end. */
+export async function refuseFolders(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const isFolder = await stat(path).then((info) => info.isDirectory(), () => false);
+    if (isFolder) {
+      throw new CliError(`${path} is a folder: move it away, or choose another --out or --prefix`, EXIT.failure);
     }
   }
 }
