@@ -36,7 +36,7 @@ export {
   createCloudToken, cloudTokenMinter, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS,
   type CloudTokenOptions, type CloudTokenMinter, type CloudSharedOptions, type CloudUserOptions,
 } from './core/qlik/cloud-token.js';
-export { QSEOW_LONG_LIFETIME_SECONDS } from './core/qlik/qlik-limits.js';
+export { QSEOW_LONG_LIFETIME_SECONDS, AUTHORIZATION_HEADER_WARN_BYTES } from './core/qlik/qlik-limits.js';
 export { RULES, hasErrors, type Finding, type Rule, type RuleCode, type Severity } from './core/lint/rules.js';
 export { decodeToken, normalizeTokenText, MAX_TOKEN_LENGTH, type DecodedToken } from './core/lint/decode-token.js';
 export { lintClaims, PLATFORMS, type LintOptions, type Platform } from './core/lint/claim-rules.js';

@@ -106,7 +106,8 @@ describe('create-qseow', { concurrency: true }, () => {
 
   test('failures exit non-zero: a key file that does not exist', async () => {
     const missing = join(temporaryFolder(), 'privatekey.pem');
-    const line = assertOneLineFailure(await runCli(qseow('--cert-privatekey-file', missing)), 2);
+    // Exit 1, as for every file the CLI cannot read (README's exit codes).
+    const line = assertOneLineFailure(await runCli(qseow('--cert-privatekey-file', missing)), 1);
     assert.ok(line.includes(missing), line);
   });
 

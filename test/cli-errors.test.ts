@@ -53,7 +53,7 @@ interface ErrorCase {
 const CASES: ErrorCase[] = [
   // The signing key
   { name: 'no --key at all', args: ['create', 'qseow', '--userid', 'anna', '--userdir', 'ACME'], code: 2, mentions: [/--key\b/, /keys create/] },
-  { name: 'a key file that does not exist', args: qseowWithKey(join(work, 'nope.pem')), code: 2, mentions: [/--key/, literally(join(work, 'nope.pem')), /does not exist/] },
+  { name: 'a key file that does not exist', args: qseowWithKey(join(work, 'nope.pem')), code: 1, mentions: [/--key/, literally(join(work, 'nope.pem')), /does not exist/] },
   { name: 'a junk key file', args: qseowWithKey(keys.junk), code: 2, mentions: [/--key/, literally(keys.junk), /PEM/] },
   { name: 'an empty key file', args: qseowWithKey(keys.empty), code: 2, mentions: [/--key/, literally(keys.empty), /empty/] },
   { name: 'a public key where the private key is needed', args: qseowWithKey(keys.publicPem), code: 2, mentions: [/--key/, literally(keys.publicPem), /public key/, /private key/] },
@@ -63,8 +63,8 @@ const CASES: ErrorCase[] = [
   { name: 'a 1024-bit RSA key', args: qseowWithKey(keys.small), code: 2, mentions: [/--key/, literally(keys.small), /1024/, /2048/] },
   { name: 'an encrypted key without a passphrase', args: qseowWithKey(keys.encryptedPkcs8), code: 2, mentions: [/--key/, /encrypted/, /--passphrase-file/, /QSJWT_PASSPHRASE/] },
   { name: 'an encrypted key with the wrong passphrase', args: qseowWithKey(keys.encryptedPkcs8, '--passphrase-file', wrongPassphraseFile), code: 2, mentions: [/--key/, /passphrase does not decrypt/] },
-  { name: 'a passphrase file that does not exist', args: qseowWithKey(keys.encryptedPkcs8, '--passphrase-file', join(work, 'nope.txt')), code: 2, mentions: [/passphrase file/, literally(join(work, 'nope.txt'))] },
-  { name: '--key pointing to a folder', args: qseowWithKey(keyFolder), code: 2, mentions: [/--key/, literally(keyFolder), /folder/] },
+  { name: 'a passphrase file that does not exist', args: qseowWithKey(keys.encryptedPkcs8, '--passphrase-file', join(work, 'nope.txt')), code: 1, mentions: [/passphrase file/, literally(join(work, 'nope.txt'))] },
+  { name: '--key pointing to a folder', args: qseowWithKey(keyFolder), code: 1, mentions: [/--key/, literally(keyFolder), /folder/] },
   { name: '--key-env naming an unset variable', args: ['create', 'qseow', '--key-env', UNSET_VARIABLE, '--userid', 'anna', '--userdir', 'ACME'], code: 2, mentions: [/--key-env/, literally(UNSET_VARIABLE), /not set/] },
   { name: '--key and --key-env together', args: qseow('--key-env', 'HOME'), code: 2, mentions: [/--key\b/, /--key-env/, /only one/] },
   // Algorithms
@@ -127,7 +127,7 @@ const CASES: ErrorCase[] = [
     name: 'keys create --out naming a regular file', args: ['keys', 'create', '--out', regularFile, '--bits', '2048'], code: 1, mentions: [literally(regularFile)],
     bug: { what: 'is a plain error naming --out, not an "unexpected error"', mentions: [/--out/], avoids: [/unexpected error/] },
   },
-  { name: 'keys show of a file that does not exist', args: ['keys', 'show', join(work, 'nope.cer')], code: 2, mentions: [literally(join(work, 'nope.cer')), /does not exist/] },
+  { name: 'keys show of a file that does not exist', args: ['keys', 'show', join(work, 'nope.cer')], code: 1, mentions: [literally(join(work, 'nope.cer')), /does not exist/] },
   { name: 'keys show of a junk file', args: ['keys', 'show', keys.junk], code: 2, mentions: [literally(keys.junk), /PEM/] },
   { name: 'keys show of an encrypted key with the wrong passphrase', args: ['keys', 'show', keys.encryptedPkcs8, '--passphrase-file', wrongPassphraseFile], code: 2, mentions: [literally(keys.encryptedPkcs8), /passphrase/] },
   { name: 'keys show --format single-line of a private key without --public', args: ['keys', 'show', keys.pkcs8, '--format', 'single-line'], code: 2, mentions: [literally(keys.pkcs8), /--public/] },

@@ -332,8 +332,37 @@ describe('qs-jwt test: network failures and usage', { skip }, () => {
     const elapsed = Date.now() - started;
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.ok(elapsed < 8000, `took ${elapsed} ms`);
-    assert.match(result.stdout, /^FAIL +qrs\/about +- .*no answer from 127\.0\.0\.1:\d+ within 1s/m);
-    assert.match(result.stderr, /^qs-jwt test: error: .*no answer .* within 1s/);
+    assert.match(result.stdout, /^FAIL +qrs\/about +- +no HTTP answer: see the error line$/m);
+    assert.match(result.stderr, /^qs-jwt test: error: .*no answer from 127\.0\.0\.1:\d+ within 1s/);
+    const printed = `${result.stdout}${result.stderr}`.match(/no answer from/g) ?? [];
+    assert.equal(printed.length, 1, `the error is printed once:\n${result.stdout}${result.stderr}`);
+  });
+
+  it('plain http to a host other than loopback warns that the token travels in clear text', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // 0.0.0.0 is not a loopback name (connecting to it reaches this machine on Linux, so nothing leaves it).
+    const probe = (host: string): Promise<CliResult> => runTest(['qseow', '--server', `http://${host}:${port}`,
+      '--token', qseowToken(), '--timeout', '2s']);
+    const remote = await probe('0.0.0.0');
+    assert.match(remote.stderr, /^qs-jwt test: warning: --server http:\/\/0\.0\.0\.0:\d+ is plain http: the token/m);
+    const local = await probe('127.0.0.1');
+    assert.doesNotMatch(local.stderr, /warning/);
+  });
+
+  it('a 431 answer (headers too large) is explained as a token too large, with its size', async () => {
+    const groups = Array.from({ length: 1200 }, (_, index) => `group-number-${index}`);
+    const token = qseowToken({ groups });
+    assert.ok(token.length > 16 * 1024, 'over the emulator\'s 16 KiB header limit');
+    const result = await runTest(['qseow', '--server', emulator.url, '--token', token]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^FAIL +qrs\/about +431 /m);
+    assert.ok(result.stdout.includes(`the token is too large, ${token.length} characters`), result.stdout);
+    const asJson = await runTest(['qseow', '--server', emulator.url, '--token', token, '--format', 'json']);
+    const json = JSON.parse(asJson.stdout) as JsonReport;
+    assert.match(json.diagnosis?.[0] ?? '', /too large .*HTTP 431/);
   });
 
   it('nothing listening: exit 1, "connection refused"', async () => {

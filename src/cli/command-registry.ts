@@ -38,3 +38,8 @@ export function findCommand(args: readonly string[]): { entry: CommandEntry; res
 export function commandsInGroup(group: string): CommandEntry[] {
   return COMMANDS.filter((entry) => entry.words.length > 1 && entry.words[0] === group);
 }
+
+/** The first words of every command (`keys`, `create`, `verify` …), for "did you mean". */
+export function topLevelWords(): string[] {
+  return [...new Set(COMMANDS.map((entry) => entry.words[0] as string))];
+}

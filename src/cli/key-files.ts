@@ -3,7 +3,8 @@ import { createSelfSignedCertificate, loadCertificateLibrary } from '../core/key
 import { encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, type RsaKeyPair } from '../core/keys/key-pair.js';
 import { describeKeyMaterial, readKeyMaterial, type KeyMaterialDescription } from '../core/keys/key-material.js';
 import { toSingleLinePem } from '../core/keys/pem-blocks.js';
-import { refuseExisting, writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
+import { refuseExisting, refuseFolders, writeFilesAtomically, type FileToWrite } from './io/atomic-write.js';
+import { prepareOutputFolder } from './io/output-location.js';
 
 export interface KeyFileRequest {
   outDir: string;
@@ -14,6 +15,8 @@ export interface KeyFileRequest {
   passphrase?: string | undefined;
   force: boolean;
   singleLine: boolean;
+  /** The flag that named outDir, for messages (default --out). */
+  outFlag?: string;
 }
 
 export interface KeyFileResult {
@@ -40,9 +43,23 @@ export function keyFilePaths(outDir: string, prefix: string): { privateKeyPath: 
 /** Generates a key pair and certificate and writes them all or nothing, the private key as 0600. */
 export async function createKeyFiles(request: KeyFileRequest): Promise<KeyFileResult> {
   const paths = keyFilePaths(request.outDir, request.prefix);
-  if (!request.force) {
-    await refuseExisting([paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath, ...(request.singleLine ? [paths.singleLinePath] : [])]);
+  const targets = [paths.privateKeyPath, paths.publicKeyPath, paths.certificatePath];
+  if (request.singleLine) targets.push(paths.singleLinePath);
+  await refuseFolders(targets);
+  if (!request.force) await refuseExisting(targets);
+  // Before the prime search, which takes seconds: a folder that cannot be written fails at once.
+  const prepared = await prepareOutputFolder(request.outFlag ?? '--out', request.outDir);
+  try {
+    return await generateAndWrite(request, paths);
+  } catch (error) {
+    await prepared.undo();
+    throw error;
   }
+}
+
+type KeyFilePaths = ReturnType<typeof keyFilePaths>;
+
+async function generateAndWrite(request: KeyFileRequest, paths: KeyFilePaths): Promise<KeyFileResult> {
   // The certificate library loads on this thread while the prime search runs on libuv's pool; a
   // failure to load surfaces where the certificate is made.
   loadCertificateLibrary().catch(() => undefined);

@@ -37,7 +37,7 @@ export async function resolveLegacyKey(flags: LegacyFlags): Promise<KeyObject> {
   if (flags.certCreate === 'true') {
     const request = {
       outDir: '.', prefix: flags.certFilePrefix, bits: 4096, days: flags.certCreateExpiresDays ?? 1825,
-      commonName: 'qs-jwt', force: false, singleLine: false,
+      commonName: 'qs-jwt', force: false, singleLine: false, outFlag: '--cert-create writes into',
     };
     const result = await createKeyFiles(request);
     if (!flags.minimalOutput && quietness(flags) === 'normal') process.stderr.write(describeKeyFiles(result, request));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { COMMANDS, commandsInGroup, findCommand, type CommandEntry } from './command-registry.js';
+import { COMMANDS, commandsInGroup, findCommand, topLevelWords, type CommandEntry } from './command-registry.js';
+import { closestWords } from './edit-distance.js';
 import { CliError, EXIT } from './cli-error.js';
 import { reportFailure } from './report-failure.js';
 
@@ -17,7 +18,7 @@ function topLevelHelp(): string {
     ...COMMANDS.filter((entry) => entry.compatibility).map(line),
     '',
     'Options:',
-    '  -h, --help       help for qs-jwt or any command (qs-jwt create qseow --help)',
+    '  -h, --help       help for qs-jwt or any command (qs-jwt create qseow --help, qs-jwt help create qseow)',
     '  -V, --version    print the version',
     '  --debug          show stack traces on errors',
     '',
@@ -40,14 +41,62 @@ function version(): string {
 
 const debug = process.argv.includes('--debug');
 
+function groupHelp(group: string, entries: readonly CommandEntry[]): string {
+  const lines = entries.map((entry) => `  qs-jwt ${entry.words.join(' ').padEnd(14)} ${entry.summary}`);
+  return [`Usage: qs-jwt ${group} <command> [options]`, '', ...lines, ''].join('\n');
+}
+
+/** " (did you mean …?)" for a mistyped word, or nothing when no word is close. */
+function didYouMean(word: string, candidates: readonly string[], prefix = ''): string {
+  const close = closestWords(word, candidates).map((candidate) => `qs-jwt ${prefix}${candidate}`);
+  return close.length > 0 ? ` (did you mean ${close.join(' or ')}?)` : '';
+}
+
+/** Why argv names no command, with the nearest command words when it looks like a typo. */
+function unknownCommand(args: readonly string[]): CliError {
+  const [first = '', second] = args;
+  const group = commandsInGroup(first);
+  if (group.length > 0 && (second === undefined || second.startsWith('-'))) {
+    const names = group.map((entry) => `qs-jwt ${entry.words.join(' ')}`).join(' or ');
+    return new CliError(`qs-jwt ${first} needs a command: ${names} (see qs-jwt ${first} --help)`);
+  }
+  if (group.length > 0) {
+    const hint = didYouMean(second ?? '', group.map((entry) => entry.words[1] as string), `${first} `);
+    return new CliError(`unknown command "${first} ${second ?? ''}"${hint}: run qs-jwt ${first} --help for the list`);
+  }
+  const hint = didYouMean(first, topLevelWords());
+  return new CliError(`unknown command "${first}"${hint}: run qs-jwt --help for the list`);
+}
+
+/** `qs-jwt help [command…]`: the top-level help, a group's list, or that command's own --help. */
+async function help(words: readonly string[]): Promise<number> {
+  const [first] = words;
+  if (first === undefined) {
+    process.stdout.write(topLevelHelp());
+    return EXIT.ok;
+  }
+  const found = findCommand(words);
+  if (found) {
+    const { run } = await found.entry.load();
+    return run([...found.rest, '--help'], debug);
+  }
+  const group = commandsInGroup(first);
+  if (group.length > 0 && words.length === 1) {
+    process.stdout.write(groupHelp(first, group));
+    return EXIT.ok;
+  }
+  throw unknownCommand(words);
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = argv.filter((arg) => arg !== '--debug');
   const [first] = args;
   if (first === undefined) throw new CliError('no command given: run qs-jwt --help to see the commands');
-  if (first === '-h' || first === '--help' || first === 'help') {
+  if (first === '-h' || first === '--help') {
     process.stdout.write(topLevelHelp());
     return EXIT.ok;
   }
+  if (first === 'help') return help(args.slice(1).filter((arg) => arg !== '--help' && arg !== '-h'));
   if (first === '-V' || first === '--version') {
     process.stdout.write(`${version()}\n`);
     return EXIT.ok;
@@ -56,16 +105,10 @@ async function main(argv: string[]): Promise<number> {
   if (!found) {
     const group = commandsInGroup(first);
     if (group.length > 0 && (args.includes('--help') || args.includes('-h'))) {
-      const lines = group.map((entry) => `  qs-jwt ${entry.words.join(' ').padEnd(14)} ${entry.summary}`);
-      process.stdout.write([`Usage: qs-jwt ${first} <command> [options]`, '', ...lines, ''].join('\n'));
+      process.stdout.write(groupHelp(first, group));
       return EXIT.ok;
     }
-    if (group.length > 0 && (args.length === 1 || args[1]?.startsWith('-'))) {
-      const names = group.map((entry) => `qs-jwt ${entry.words.join(' ')}`).join(' or ');
-      throw new CliError(`qs-jwt ${first} needs a command: ${names} (see qs-jwt ${first} --help)`);
-    }
-    const words = group.length > 0 ? `${first} ${args[1] ?? ''}`.trim() : first;
-    throw new CliError(`unknown command "${words}": run qs-jwt --help for the list`);
+    throw unknownCommand(args);
   }
   const { run } = await found.entry.load();
   return run(found.rest, debug);

@@ -2,6 +2,7 @@ import { EMULATOR_REFUSALS } from '../emulator/refusal-codes.js';
 import type { Platform } from '../core/lint/claim-rules.js';
 import { RULES, type Finding, type RuleCode } from '../core/lint/rules.js';
 import type { ServerRefusal } from './probe-step.js';
+import { AUTHORIZATION_PREFIX } from '../core/qlik/qlik-limits.js';
 
 /**
  * After a refusal: the likely causes, most specific first. The local lint knows the token; the server
@@ -51,8 +52,33 @@ export interface GivenSettings {
   keyId: boolean;
 }
 
-export function diagnose(platform: Exclude<Platform, 'none'>, findings: readonly Finding[], refusal: ServerRefusal, given: GivenSettings): string[] {
+/**
+ * A refusal of the request's headers as too large: 431 (RFC 6585), or the 400 that IIS/http.sys, nginx
+ * and others answer with a text about header size.
+ */
+export function headersTooLarge(refusal: ServerRefusal): boolean {
+  if (refusal.status === 431) return true;
+  const sizeText = /header[^.]{0,40}\b(too (large|long|big)|exceed)|request header or cookie too large/i;
+  return refusal.status === 400 && sizeText.test(refusal.body);
+}
+
+/** The cause for a headers-too-large refusal, with the token's own size: the only header that grows. */
+export function tooLargeCause(refusal: ServerRefusal, tokenLength: number): string {
+  const line = AUTHORIZATION_PREFIX.length + tokenLength;
+  return `the server refused the request headers as too large (HTTP ${refusal.status}): the token is too large, `
+    + `${tokenLength} characters, so its "Authorization: Bearer" header line is ${line} bytes; servers and proxies `
+    + 'often accept 8-16 KiB: mint it with fewer or shorter claims (groups, extra claims)';
+}
+
+export function diagnose(
+  platform: Exclude<Platform, 'none'>,
+  findings: readonly Finding[],
+  refusal: ServerRefusal,
+  given: GivenSettings,
+  tokenLength?: number,
+): string[] {
   const lines: string[] = [];
+  if (tokenLength !== undefined && headersTooLarge(refusal)) lines.push(tooLargeCause(refusal, tokenLength));
   const errors = findings.filter((item) => item.severity === 'error');
   const seen = new Set<string>();
   for (const item of errors) {

@@ -1,10 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { csvError, loadCsvCells, MAX_RECORD_CHARACTERS, type RawRow } from './row-parsing.js';
 import { CsvRecordSplitter, type CsvRecordText } from './csv-records.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
+import { fileError } from '../io/input-file.js';
 
 export type InputFormat = 'csv' | 'jsonl';
 
@@ -12,26 +12,29 @@ export type InputFormat = 'csv' | 'jsonl';
 
 export interface InputSource {
   stream: Readable;
-  /** Bytes in the file, for progress; undefined for standard input. */
-  size: number | undefined;
-  bytesRead: () => number;
 }
 
 export async function openInput(path: string): Promise<InputSource> {
-  if (path === '-') return { stream: process.stdin, size: undefined, bytesRead: () => 0 };
-  let size: number;
+  if (path === '-') return { stream: process.stdin };
+  // Opened here, not by the stream: a stream reports an unreadable file only once reading starts,
+  // with the raw system error.
+  let handle: FileHandle;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new CliError(`--input ${path} is a folder: give a CSV or JSON Lines file`);
-    size = info.size;
+    handle = await open(path, 'r');
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`--input ${path} cannot be read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
+    throw fileError(error, path, '--input');
   }
-  // Progress reads the stream's own byte count: a 'data' listener would switch it to flowing mode
-  // and lose data before the parser is attached.
-  const stream = createReadStream(path);
-  return { stream, size, bytesRead: () => stream.bytesRead };
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) {
+      throw new CliError(`--input ${path} is a folder: give a CSV or JSON Lines file`, EXIT.failure);
+    }
+  } catch (error) {
+    await handle.close();
+    throw error instanceof CliError ? error : fileError(error, path, '--input');
+  }
+  const stream = handle.createReadStream();
+  return { stream };
 }
 
 /** The first chunk of a stream, put back so the reader still sees it. */
@@ -102,4 +105,20 @@ async function* csvRows(stream: Readable, onHeader: (header: string[]) => void):
 
 export function readRows(stream: Readable, format: InputFormat, onHeader: (header: string[]) => void): AsyncGenerator<RawRow> {
   return format === 'jsonl' ? jsonLines(stream) : csvRows(stream, onHeader);
+}
+
+/**
+ * The number of rows in an input file, counted in a separate pass for the progress display (a row
+ * count, not a byte count: rows differ in length and CSV rows span lines). Undefined when the file
+ * cannot be counted; the batch itself then reports what is wrong.
+ */
+export async function countRows(path: string, format: InputFormat): Promise<number | undefined> {
+  try {
+    const { stream } = await openInput(path);
+    let rows = 0;
+    for await (const row of readRows(stream, format, () => undefined)) if (row) rows += 1;
+    return rows;
+  } catch {
+    return undefined;
+  }
 }

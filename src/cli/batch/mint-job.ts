@@ -4,6 +4,7 @@ import { parseRawRow, type CsvCells, type InputRow, type RawRow } from './row-pa
 import { cloudTokenMinter, type CloudSharedOptions } from '../../core/qlik/cloud-token.js';
 import { qseowTokenMinter, type QseowSharedOptions } from '../../core/qlik/qseow-token.js';
 import { signPrepared, type UnsignedToken } from '../../core/qlik/prepared-token.js';
+import { AUTHORIZATION_HEADER_WARN_BYTES, AUTHORIZATION_PREFIX } from '../../core/qlik/qlik-limits.js';
 
 /** What every worker needs, sent once: the platform, the shared settings and the parsed key. */
 export interface MintSetup {
@@ -12,8 +13,13 @@ export interface MintSetup {
   privateKey: KeyObject;
 }
 
-/** Builds and checks one row's token, with the shared settings checked and encoded once per thread. */
-export type RowMinter = (record: BatchRecord) => UnsignedToken;
+/**
+ * Builds and checks one row's token, with the shared settings checked and encoded once per thread.
+ * `rowJwtIds` is set for Qlik Cloud, which accepts each jti once: it reads a jti the row itself gives.
+ */
+export type RowMinter = ((record: BatchRecord) => UnsignedToken) & {
+  rowJwtIds?: (record: BatchRecord) => string | undefined;
+};
 
 /**
  * Throws when the shared settings are unusable on their face (a registered attribute name, a bad kid);
@@ -27,8 +33,22 @@ export function rowMinter(setup: MintSetup): RowMinter {
     return (record) => minter.prepare(qseowRowUser(record));
   }
   const minter = cloudTokenMinter(shared as CloudSharedOptions);
-  return (record) => minter.prepare(cloudRowUser(record));
+  return Object.assign((record: BatchRecord) => minter.prepare(cloudRowUser(record)), { rowJwtIds: givenJwtId });
 }
+
+/** The jti a row gives (field names are case-insensitive), if any; minted jtis are random and unique. */
+function givenJwtId(record: BatchRecord): string | undefined {
+  for (const name in record) {
+    if (name.length === 3 && name.toLowerCase() === 'jti' && Object.hasOwn(record, name)) {
+      const value = record[name];
+      if (value !== undefined && value !== null && value !== '') return String(value);
+    }
+  }
+  return undefined;
+}
+
+/** The token length above which largeHeaderWarning warns. */
+const LARGE_TOKEN_LENGTH = AUTHORIZATION_HEADER_WARN_BYTES - AUTHORIZATION_PREFIX.length;
 
 export type MintResult = { line: number; token: string } | { line: number; error: string };
 
@@ -38,6 +58,10 @@ export interface ChunkResult {
   rows: number;
   failed: number;
   firstFailure: number | undefined;
+  /** Lines of tokens whose Authorization header line is over what many servers accept. */
+  largeTokenLines?: number[];
+  /** Line and jti of each token minted with a jti its row gave (Qlik Cloud only), for the duplicate check. */
+  jwtIds?: [number, string][];
 }
 
 type PreparedRow = { line: number; unsigned: UnsignedToken } | { line: number; error: string };
@@ -77,7 +101,16 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
   // Loops rather than map(): V8 dropped its compiled code for inlined map() calls once per thread when
   // the arrays' internal shape changed, and compiled this again (measured with --trace-deopt).
   const prepared: PreparedRow[] = [];
-  for (const raw of rows) prepared.push(prepareRow(minter, parseRawRow(raw, header, cells)));
+  let jwtIds: [number, string][] | undefined;
+  for (const raw of rows) {
+    const row = parseRawRow(raw, header, cells);
+    const made = prepareRow(minter, row);
+    prepared.push(made);
+    if (minter.rowJwtIds && 'record' in row && !('error' in made)) {
+      const jti = minter.rowJwtIds(row.record);
+      if (jti !== undefined) (jwtIds ??= []).push([row.line, jti]);
+    }
+  }
   const results: MintResult[] = [];
   for (const row of prepared) {
     if ('error' in row) results.push(row);
@@ -92,8 +125,10 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
   let text = '';
   let failed = 0;
   let firstFailure: number | undefined;
+  let largeTokenLines: number[] | undefined;
   for (const result of results) {
     if ('token' in result) {
+      if (result.token.length > LARGE_TOKEN_LENGTH) (largeTokenLines ??= []).push(result.line);
       text += `{"line":${result.line},"token":"${result.token}"}\n`;
     } else {
       failed += 1;
@@ -101,5 +136,8 @@ export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: re
       text += `${JSON.stringify(result)}\n`;
     }
   }
-  return { text, rows: rows.length, failed, firstFailure };
+  const result: ChunkResult = { text, rows: rows.length, failed, firstFailure };
+  if (jwtIds) result.jwtIds = jwtIds;
+  if (largeTokenLines) result.largeTokenLines = largeTokenLines;
+  return result;
 }

@@ -1,17 +1,24 @@
 import { formatDuration } from '../../core/time/duration.js';
 
-/** A one-line progress display on stderr (only when it is a terminal): count, rate, percentage and ETA. */
+/**
+ * A one-line progress display on stderr: rows, rate, and once the total is known, percentage and ETA.
+ * Drawn only when the caller says stderr is a terminal that tokens are not also written to: progress
+ * frames rewrite their line with \r, which would overwrite or split tokens on a shared terminal.
+ */
 export class Progress {
   private readonly started = Date.now();
   private lastDraw = 0;
+  private total: number | undefined;
 
-  constructor(private readonly enabled: boolean, private readonly totalBytes: number | undefined, private readonly bytesRead: () => number) {}
+  constructor(readonly enabled: boolean) {}
 
-  /**
-   * `rows` finished so far; `rowsRead` read so far. Input is read ahead of signing, so the total is
-   * estimated from rows read per byte and progress follows rows finished.
-   */
-  update(rows: number, rowsRead: number, force = false): void {
+  /** The number of rows in the input, once known. */
+  setTotal(total: number | undefined): void {
+    this.total = total;
+  }
+
+  /** `rows` finished so far. */
+  update(rows: number, force = false): void {
     if (!this.enabled) return;
     const now = Date.now();
     if (!force && now - this.lastDraw < 200) return;
@@ -19,14 +26,13 @@ export class Progress {
     const seconds = Math.max((now - this.started) / 1000, 0.001);
     const rate = rows / seconds;
     let tail = '';
-    const bytesRead = this.bytesRead();
-    if (this.totalBytes && bytesRead > 0 && rowsRead > 0) {
-      const estimatedRows = Math.max(rowsRead * (this.totalBytes / bytesRead), rows);
-      const fraction = Math.min(rows / estimatedRows, 1);
-      const eta = fraction > 0 ? (seconds / fraction) - seconds : 0;
+    if (this.total !== undefined && this.total > 0) {
+      const fraction = Math.min(rows / this.total, 1);
+      const eta = rate > 0 ? (this.total - Math.min(rows, this.total)) / rate : 0;
       tail = `  ${(fraction * 100).toFixed(0)}%  ETA ${formatDuration(Math.ceil(eta))}`;
     }
-    process.stderr.write(`\r${rows.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} tokens/s${tail}   `);
+    const counts = `${rows.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} tokens/s`;
+    process.stderr.write(`\r\x1b[K${counts}${tail}`);
   }
 
   finish(): void {

@@ -53,6 +53,15 @@ export function parseRawRow(raw: RawRow, header: readonly string[] | undefined, 
   const names = header ?? [];
   if (values.length !== names.length) return { line: raw.line, error: `CSV: the row has ${values.length} cells, the header has ${names.length}` };
   const record: Record<string, string> = {};
-  for (let index = 0; index < names.length; index += 1) record[names[index] as string] = values[index] as string;
+  for (let index = 0; index < names.length; index += 1) {
+    const name = names[index] as string;
+    // Assigning to "__proto__" would set the prototype and drop the column; define it as a field.
+    if (name === '__proto__') {
+      const value = values[index];
+      Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      record[name] = values[index] as string;
+    }
+  }
   return { line: raw.line, record };
 }

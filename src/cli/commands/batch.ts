@@ -1,24 +1,26 @@
 import { Option, type Command } from 'commander';
-import { createWriteStream, existsSync, openSync } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, openSync } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { QsJwtError } from '../../core/errors.js';
-import { CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
+import { AUTHORIZATION_HEADER_WARN_BYTES, CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { integerIn, newCommand } from '../command-setup.js';
 import { PRIVATE_KEY_SETTINGS, resolvePrivateKey } from '../io/private-key-options.js';
+import { checkOutputFile, fileSystemReason, requirePath } from '../io/output-location.js';
 import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import type { TokenFlags } from '../token-options.js';
-import { detectFormat, openInput, readRows, type InputFormat } from '../batch/input-records.js';
+import { countRows, detectFormat, openInput, readRows, type InputFormat } from '../batch/input-records.js';
 import { MintPool } from '../batch/mint-pool.js';
 import { mintRow, rowMinter, type ChunkResult, type MintSetup, type RowMinter } from '../batch/mint-job.js';
 import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
+import { RepeatedJwtIds } from '../batch/repeated-jwt-ids.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
@@ -65,18 +67,30 @@ function openOutput(path: string, force: boolean): Output {
   try {
     fd = openSync(temporary, 'wx', 0o600);
   } catch (error) {
-    throw new CliError(`--output ${path} cannot be written: ${(error as Error).message}`, EXIT.failure);
+    throw new CliError(`--output ${path} cannot be written (${fileSystemReason(error)})`, EXIT.failure);
   }
   const stream = createWriteStream('', { fd });
   const closed = (): Promise<void> => new Promise((done) => stream.end(done));
+  const place = async (): Promise<void> => {
+    if (force) await rename(temporary, target);
+    else {
+      await link(temporary, target);
+      await unlink(temporary);
+    }
+  };
   return {
     stream,
     commit: async () => {
       await closed();
-      if (force) await rename(temporary, target);
-      else {
-        await link(temporary, target);
-        await unlink(temporary);
+      try {
+        await place();
+      } catch (error) {
+        await unlink(temporary).catch(() => undefined);
+        // Checked before signing, but the path can change while a long batch runs.
+        const why = (error as NodeJS.ErrnoException).code === 'EEXIST'
+          ? 'appeared while the batch ran'
+          : `cannot be written (${fileSystemReason(error)})`;
+        throw new CliError(`--output ${path} ${why}: no output was written`, EXIT.failure);
       }
     },
     abort: async () => {
@@ -113,6 +127,7 @@ export function buildCommand(): Command {
   ]);
   return command.action(async (platform: string, _flags: BatchFlags, self: Command) => {
     if (platform !== 'qseow' && platform !== 'cloud') throw new CliError(`platform "${platform}" is not qseow or cloud: run qs-jwt batch qseow … or qs-jwt batch cloud …`);
+    await checkOutputBeforeSigning(self.opts<BatchFlags>());
     // The main thread signs too, so one worker per core but one keeps every core signing.
     const workers = self.opts<BatchFlags>().workers ?? availableParallelism() - 1;
     // Workers start now, while this thread reads the profile, the key and the input; every way out
@@ -124,6 +139,34 @@ export function buildCommand(): Command {
       await pool.close().catch(() => undefined);
     }
   });
+}
+
+/**
+ * Progress is drawn on a terminal only, and never on the terminal the tokens go to: a frame redrawn
+ * with \r between token lines splits them when copied. Two descriptors show the same terminal when
+ * they name the same device.
+ */
+function progressWanted(output: string): boolean {
+  if (process.stderr.isTTY !== true) return false;
+  if (output !== '-' || process.stdout.isTTY !== true) return true;
+  try {
+    return fstatSync(1).rdev !== fstatSync(2).rdev;
+  } catch {
+    return false;
+  }
+}
+
+function largeTokensWarning(count: number, first: number | undefined): string {
+  const limit = AUTHORIZATION_HEADER_WARN_BYTES / 1024;
+  return `qs-jwt: warning: ${count} token${count === 1 ? '' : 's'} (first at line ${first}) make an "Authorization: `
+    + `Bearer" header line over ${limit} KiB: servers and proxies often refuse those (IIS/http.sys and many proxies `
+    + 'default to 8-16 KiB), so they may be refused; keep claims such as groups short\n';
+}
+
+/** A bad --output fails now, not after every row is signed. */
+async function checkOutputBeforeSigning(flags: BatchFlags): Promise<void> {
+  requirePath('--output', flags.output, 'tokens.jsonl (or - for standard output)');
+  if (flags.output !== '-') await checkOutputFile('--output', flags.output, Boolean(flags.force));
 }
 
 async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPool, workers: number): Promise<void> {
@@ -169,28 +212,36 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   const output = openOutput(flags.output, Boolean(flags.force));
   opened.output = output;
-  const progress = new Progress(process.stderr.isTTY === true, input.size, input.bytesRead);
+  const progress = new Progress(progressWanted(flags.output));
   opened.progress = progress;
   let rows = 0;
-  let rowsRead = 0;
   let failed = 0;
   let firstFailure: number | undefined;
   let pendingWrite: Promise<void> | undefined;
+  const repeated = new RepeatedJwtIds();
+  const largeTokens: { count: number; first?: number | undefined } = { count: 0 };
   const started = process.hrtime.bigint();
   pool.configure(setup, minter, await loadCsvCells(), (result: ChunkResult) => {
     rows += result.rows;
     failed += result.failed;
     firstFailure ??= result.firstFailure;
+    if (result.jwtIds) for (const [line, jti] of result.jwtIds) repeated.add(line, jti);
+    if (result.largeTokenLines) {
+      largeTokens.count += result.largeTokenLines.length;
+      largeTokens.first ??= result.largeTokenLines[0];
+    }
     pendingWrite = writeLine(output.stream, result.text) ?? pendingWrite;
-    progress.update(rows, rowsRead);
+    progress.update(rows);
   });
   try {
     const format = flags.inputFormat === 'auto' ? await detectFormat(flags.input, input.stream) : flags.inputFormat;
+    if (progress.enabled && flags.input !== '-') {
+      void countRows(flags.input, format).then((total) => progress.setTotal(total));
+    }
     let header: string[] | undefined;
     let chunk: RawRow[] = [];
     for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
       chunk.push(row);
-      rowsRead += 1;
       if (chunk.length >= CHUNK_ROWS) {
         await pool.submit(chunk, header);
         chunk = [];
@@ -210,6 +261,8 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
     progress.finish();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  for (const warning of repeated.warnings()) process.stderr.write(`${warning}\n`);
+  if (largeTokens.count > 0) process.stderr.write(largeTokensWarning(largeTokens.count, largeTokens.first));
   process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`);
   if (failed > 0) process.exitCode = EXIT.failure;
 }

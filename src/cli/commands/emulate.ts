@@ -11,6 +11,7 @@ import { readInput } from '../io/input-file.js';
 import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
+import { isLoopbackHost } from '../loopback-host.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 
 /**
@@ -127,6 +128,14 @@ async function tlsMaterial(config: EmulatorConfig): Promise<{ cert: string; key:
   return { cert, key: encodePrivateKeyPem(pair.privateKey) };
 }
 
+/** The warning for a bind address other machines can reach (0.0.0.0, ::, a LAN address). */
+export function networkExposureWarning(host: string): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  return `qs-jwt emulate: warning: listening on ${host}, reachable from the network: the emulator is a test `
+    + 'stand-in, not a security boundary (it opens sessions for any token its certificate verifies); '
+    + 'bind 127.0.0.1 unless other machines must reach it';
+}
+
 /** Starts the emulator, prints its URL first on stdout, and runs until SIGINT or SIGTERM. */
 async function serve(config: EmulatorConfig, printConfig: boolean | undefined): Promise<void> {
   if (printConfig) {
@@ -153,6 +162,8 @@ async function serve(config: EmulatorConfig, printConfig: boolean | undefined): 
     ...(config.tenant ? [`qs-jwt emulate: Qlik Cloud tenant ${emulator.url} (POST /login/jwt-session, issuer ${config.tenant.issuer}, kid ${config.tenant.keyId})`] : []),
     'qs-jwt emulate: one JSON line per authentication decision follows; stop with Ctrl-C or SIGTERM',
   ];
+  const exposure = networkExposureWarning(config.host);
+  if (exposure !== undefined) lines.unshift(exposure);
   process.stderr.write(`${lines.join('\n')}\n`);
   await new Promise<void>((done) => {
     const stop = (): void => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { access, readFile } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
 import { createCloudToken } from '../../core/qlik/cloud-token.js';
@@ -12,6 +12,7 @@ import type { CreatedToken } from '../../core/qlik/token-common.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
+import { readInput } from '../io/input-file.js';
 import { createKeyFiles, keyFilePaths } from '../key-files.js';
 import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
@@ -37,20 +38,50 @@ async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false);
 }
 
+interface QuickstartKeys {
+  privateKey: KeyObject;
+  certificatePem: string;
+  reused: boolean;
+  /** Permission bits of the private key file as it is on disk. */
+  keyMode: number;
+}
+
 /** Re-uses keys from an earlier run, so running quickstart twice does not invalidate pasted certificates. */
-async function keysFor(outDir: string, force: boolean): Promise<{ privateKey: KeyObject; certificatePem: string; reused: boolean }> {
+async function keysFor(outDir: string, force: boolean): Promise<QuickstartKeys> {
   const paths = keyFilePaths(outDir, '');
   if (!force && (await exists(paths.privateKeyPath)) && (await exists(paths.certificatePath))) {
-    const privateKey = loadPrivateKey(await readFile(paths.privateKeyPath));
-    const certificatePem = await readFile(paths.certificatePath, 'utf8');
+    const privateKey = loadPrivateKey(await readInput(paths.privateKeyPath, 'private key'));
+    const certificatePem = (await readInput(paths.certificatePath, 'certificate')).toString('utf8');
     const certificateKey = loadPublicKey(certificatePem);
     if (!certificateKey.equals(createPublicKey(privateKey))) {
       throw new CliError(`${paths.certificatePath} does not belong to ${paths.privateKeyPath}: pass --force to create a fresh pair`, EXIT.failure);
     }
-    return { privateKey, certificatePem, reused: true };
+    const keyMode = (await stat(paths.privateKeyPath)).mode & 0o777;
+    return { privateKey, certificatePem, reused: true, keyMode };
   }
   const result = await createKeyFiles({ outDir, prefix: '', bits: 4096, days: 1825, commonName: 'qs-jwt', force, singleLine: true });
-  return { privateKey: result.keyPair.privateKey, certificatePem: result.certificatePem, reused: false };
+  const { certificatePem } = result;
+  return { privateKey: result.keyPair.privateKey, certificatePem, reused: false, keyMode: 0o600 };
+}
+
+/**
+ * How the private key's permissions are shown, and a warning when others may read it. On Windows, Node
+ * derives modes from the read-only attribute alone (0666 or 0444), and access is governed by ACLs that
+ * modes do not show, so no mode is claimed there and no warning given.
+ */
+export function keyModeReport(
+  path: string,
+  mode: number,
+  platform: NodeJS.Platform,
+): { label: string; warning?: string } {
+  if (platform === 'win32') return { label: 'keep it secret' };
+  const octal = `0${mode.toString(8).padStart(3, '0')}`;
+  if ((mode & 0o077) === 0) return { label: `mode ${octal}: keep it secret` };
+  return {
+    label: `mode ${octal}: READABLE BY OTHERS`,
+    warning: `qs-jwt: warning: the private key ${path} is mode ${octal}, readable by other users: `
+      + `run chmod 600 ${path}`,
+  };
 }
 
 /** Checks the token the way the server will: signature against the certificate, then the time window. */
@@ -79,7 +110,7 @@ export function buildCommand(): Command {
       resolveSettings(self);
       const flags = self.opts<QuickstartFlags>();
       const outDir = resolve(flags.out);
-      const { privateKey, certificatePem, reused } = await keysFor(outDir, Boolean(flags.force));
+      const { privateKey, certificatePem, reused, keyMode } = await keysFor(outDir, Boolean(flags.force));
       const kid = await jwkThumbprint(createPublicKey(privateKey));
       const qseow = createQseowToken({ privateKey, userId: EXAMPLE.userId, userDirectory: EXAMPLE.userDirectory, name: EXAMPLE.name, email: EXAMPLE.email, groups: EXAMPLE.groups, expires: '1h' });
       const cloud = createCloudToken({ privateKey, subject: EXAMPLE.userId, name: EXAMPLE.name, email: EXAMPLE.email, groups: EXAMPLE.groups, issuer: EXAMPLE.issuer, keyId: kid, expires: '5m' });
@@ -94,9 +125,11 @@ export function buildCommand(): Command {
       const show = (path: string): string => relative(process.cwd(), path) || path;
       const certificatePath = show(join(outDir, 'publickey.cer'));
       const keyPath = show(join(outDir, 'privatekey.pem'));
+      const keyModeShown = keyModeReport(keyPath, keyMode, process.platform);
+      if (keyModeShown.warning) process.stderr.write(`${keyModeShown.warning}\n`);
       process.stdout.write([
         `qs-jwt quickstart: ${reused ? 're-used the key pair' : 'created a 4096-bit key pair and certificate'} in ${show(outDir)}`,
-        `  private key  ${keyPath} (mode 0600: keep it secret, never paste it anywhere)`,
+        `  private key  ${keyPath} (${keyModeShown.label}, never paste it anywhere)`,
         `  certificate  ${certificatePath}`,
         '',
         '1. Client-managed Qlik Sense (QSEoW): QMC > Virtual proxies > Create new',

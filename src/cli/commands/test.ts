@@ -5,7 +5,7 @@ import { loadPublicKey } from '../../core/keys/key-input.js';
 import type { LintOptions } from '../../core/lint/claim-rules.js';
 import { lintToken, verifyToken, type InspectionResult } from '../../core/lint/verify-token.js';
 import { diagnose } from '../../probe/diagnosis.js';
-import type { ProbeReport } from '../../probe/probe-step.js';
+import type { ProbeReport, ProbeStep } from '../../probe/probe-step.js';
 import { createCloudToken } from '../../core/qlik/cloud-token.js';
 import { createQseowToken } from '../../core/qlik/qseow-token.js';
 import type { RsaAlgorithm } from '../../core/jose/algorithms.js';
@@ -17,6 +17,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
+import { isLoopbackHost } from '../loopback-host.js';
 import { readTokenArgument } from '../io/token-input.js';
 import type { TlsSettings } from '../../probe/client/http-client.js';
 import type { ProbeOutcome } from '../../probe/client/probe-run.js';
@@ -85,6 +86,11 @@ function parseBaseUrl(value: string | undefined, flag: string, example: string):
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CliError(`${flag} "${value}": only https:// and http:// are supported`);
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw new CliError(`${flag} "${value}": give the base URL only, without query, fragment or credentials`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    process.stderr.write(`qs-jwt test: warning: ${flag} ${url.origin} is plain http: the token travels in clear `
+      + 'text, so anyone on the network can read and reuse it; use https:// (plain http only for local test '
+      + 'servers)\n');
+  }
   return url;
 }
 
@@ -121,6 +127,11 @@ async function checkKey(settings: ResolvedSettings): Promise<KeyObject | undefin
   }
 }
 
+/** A step that failed without any HTTP answer (TLS, refused connection, timeout); engine calls have none either. */
+function isBelowHttp(step: ProbeStep): boolean {
+  return !step.ok && step.status === null && step.name !== 'GetAuthenticatedUser';
+}
+
 /** Runs the probe, then (after a refusal) the local check and the diagnosis; prints; sets the exit code. */
 async function report<User extends ProbeReport['user']>(
   platform: 'qseow' | 'cloud',
@@ -132,7 +143,12 @@ async function report<User extends ProbeReport['user']>(
   probe: (onStep: ((step: ProbeReport['steps'][number]) => void) | undefined) => Promise<ProbeOutcome<NonNullable<User>>>,
 ): Promise<void> {
   const text = flags.format === 'text';
-  const outcome = await probe(text ? (step) => process.stdout.write(stepLine(step)) : undefined);
+  // A failure below HTTP is reported once, as the error line on stderr below; its step line points there.
+  const printStep = (step: ProbeStep): void => {
+    const shown = isBelowHttp(step) ? { ...step, detail: 'no HTTP answer: see the error line' } : step;
+    process.stdout.write(stepLine(shown));
+  };
+  const outcome = await probe(text ? printStep : undefined);
   const ok = outcome.steps.length > 0 && outcome.steps.every((step) => step.ok);
   const result: ProbeReport = { ok, steps: outcome.steps, user: outcome.user };
   let lint: InspectionResult | undefined;
@@ -142,11 +158,12 @@ async function report<User extends ProbeReport['user']>(
     lint = key ? verifyToken(token, { ...options, platform, keys: key }) : lintToken(token, platform, options);
     result.lint = { accepted: lint.accepted, signatureValid: lint.signatureValid ?? null, findings: lint.findings };
     result.refusal = outcome.refusal;
-    result.diagnosis = diagnose(platform, lint.findings, outcome.refusal, { ...given, signatureChecked: key !== undefined });
+    const settings = { ...given, signatureChecked: key !== undefined };
+    result.diagnosis = diagnose(platform, lint.findings, outcome.refusal, settings, token.length);
   }
   process.stdout.write(text ? reportTail(result, platform, lint, at) : `${JSON.stringify(result, null, 2)}\n`);
   // A failure below HTTP (TLS, refused connection, timeout) is also the one error line on stderr.
-  const broken = outcome.steps.find((step) => !step.ok && step.status === null && step.name !== 'GetAuthenticatedUser');
+  const broken = outcome.steps.find(isBelowHttp);
   if (broken) process.stderr.write(`qs-jwt test: error: ${broken.detail}\n`);
   process.exitCode = ok ? EXIT.ok : EXIT.failure;
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, parseConfig, type Profile } from '../../core/config/config-schema.js';
 import { CliError } from '../cli-error.js';
-import { MAX_INPUT_BYTES } from '../io/input-file.js';
+import { fileError, MAX_INPUT_BYTES } from '../io/input-file.js';
 
 export const CONFIG_FILE_NAME = 'qs-jwt.config.json';
 
@@ -70,7 +70,7 @@ export async function readConfig(file: string): Promise<Record<string, Profile>>
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(`config file ${file} cannot be read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
+    throw fileError(error, file, 'config file');
   }
   if (text.length > MAX_INPUT_BYTES) throw new CliError(`config file ${file} is over ${MAX_INPUT_BYTES} bytes: that is not a qs-jwt config`);
   try {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { access, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { access, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError, EXIT } from '../cli-error.js';
+import { fileSystemReason, prepareOutputFolder } from './output-location.js';
 
 export interface FileToWrite {
   path: string;
@@ -46,17 +47,19 @@ export async function refuseExisting(paths: readonly string[]): Promise<void> {
   }
 }
 
-export async function writeFilesAtomically(files: readonly FileToWrite[], { force = false } = {}): Promise<void> {
-  if (!force) await refuseExisting(files.map((file) => file.path));
-  for (const folder of new Set(files.map((file) => dirname(file.path)))) {
-    try {
-      await mkdir(folder, { recursive: true });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' || code === 'ENOTDIR') throw new CliError(`${folder} is a file, not a folder: give --out a folder`, EXIT.failure);
-      throw new CliError(`cannot create folder ${folder}: ${(error as Error).message}`, EXIT.failure);
+/** Refuses targets that are folders: --force replaces files, and a folder would fail only at the very end. */
+export async function refuseFolders(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const isFolder = await stat(path).then((info) => info.isDirectory(), () => false);
+    if (isFolder) {
+      throw new CliError(`${path} is a folder: move it away, or choose another --out or --prefix`, EXIT.failure);
     }
   }
+}
+
+export async function writeFilesAtomically(files: readonly FileToWrite[], { force = false } = {}): Promise<void> {
+  if (!force) await refuseExisting(files.map((file) => file.path));
+  for (const folder of new Set(files.map((file) => dirname(file.path)))) await prepareOutputFolder('folder', folder);
   const temporaries: string[] = [];
   const created: string[] = [];
   try {
@@ -76,6 +79,7 @@ export async function writeFilesAtomically(files: readonly FileToWrite[], { forc
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new CliError(`an output file appeared while writing: nothing was written; run again, or pass --force`, EXIT.failure);
     }
-    throw new CliError(`could not write ${files.map((file) => file.path).join(', ')}: ${(error as Error).message}`, EXIT.failure);
+    const paths = files.map((file) => file.path).join(', ');
+    throw new CliError(`could not write ${paths} (${fileSystemReason(error)}): nothing was written`, EXIT.failure);
   }
 }

@@ -29,7 +29,7 @@ export async function readInput(path: string, what: string, maxBytes = MAX_INPUT
   }
   try {
     const stats = fstatSync(fd);
-    if (stats.isDirectory()) throw new CliError(`${what} ${path} is a folder: give the file inside it`);
+    if (stats.isDirectory()) throw new CliError(`${what} ${path} is a folder: give the file inside it`, EXIT.failure);
     if (stats.size > maxBytes) throw new CliError(`${what} ${path} is ${stats.size} bytes, more than the ${maxBytes} a key or token can be: check the file name`);
     return readFileSync(fd);
   } catch (error) {
@@ -39,12 +39,21 @@ export async function readInput(path: string, what: string, maxBytes = MAX_INPUT
   }
 }
 
-function fileError(error: unknown, path: string, what: string): CliError {
+/**
+ * One line for a file that cannot be read, and one exit code whatever the cause (missing, unreadable, a
+ * folder): README's exit code 1, "a file could not be read". What a file holds, once read, is input and
+ * its faults exit 2.
+ */
+export function fileError(error: unknown, path: string, what: string): CliError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new CliError(`${what} ${path} does not exist: check the path`);
-  if (code === 'EACCES' || code === 'EPERM') return new CliError(`${what} ${path} cannot be read (permission denied): check its owner and mode`, EXIT.failure);
-  if (code === 'EISDIR') return new CliError(`${what} ${path} is a folder: give the file inside it`);
-  return new CliError(`${what} ${path} cannot be read: ${(error as Error).message}`, EXIT.failure);
+  const line = (why: string): CliError => new CliError(`${what} ${path} ${why}`, EXIT.failure);
+  if (code === 'ENOENT') return line('does not exist: check the path');
+  const denied = code === 'EACCES' || code === 'EPERM';
+  if (denied) return line('cannot be read (permission denied): check its owner and mode');
+  if (code === 'EISDIR') return line('is a folder: give the file inside it');
+  if (code === 'ENOTDIR') return line('does not exist (a part of the path is a file): check the path');
+  if (code === 'ELOOP') return line('cannot be read (a symbolic link loop): check the path');
+  return line(`cannot be read (${code ?? (error as Error).message}): check the path`);
 }
 
 /** Reads a passphrase file; one trailing line break (as editors and `echo` add) is not part of it. */

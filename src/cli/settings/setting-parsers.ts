@@ -11,7 +11,7 @@ import { SettingValueError } from './setting.js';
 
 /** Any text that is not empty or blank: an empty `--kid ''` is a mistake, not a value. */
 export function nonEmptyText(text: string): string {
-  if (text.trim() === '') throw new SettingValueError('is empty: give a value, or leave the setting out');
+  if (text.trim() === '') throw new SettingValueError('is empty: give a value');
   return text;
 }
 

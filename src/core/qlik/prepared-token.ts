@@ -1,4 +1,7 @@
 import type { KeyObject } from 'node:crypto';
+import { ClaimError } from '../errors.js';
+import { MAX_TOKEN_LENGTH } from '../lint/decode-token.js';
+import { largeHeaderWarning } from './qlik-limits.js';
 import { encodeJsonPart, signSigningInput, type JwsHeader, type JwtPayload } from '../jose/compact-jws.js';
 import { resolveTimeWindow, type TimeWindow } from '../time/token-window.js';
 import { buildHeader, currentTime, expiresAt, resolveSigningKey, type CreatedToken, type TokenOptionsBase } from './token-common.js';
@@ -35,16 +38,34 @@ export interface SigningBasis {
   key: KeyObject;
   header: JwsHeader;
   encodedHeader: string;
+  /** Characters the base64url signature adds: an RSA signature is as long as the modulus. */
+  signatureLength: number;
 }
 
 export function signingBasis(options: TokenOptionsBase): SigningBasis {
   const key = resolveSigningKey(options);
   const header = buildHeader(options);
-  return { key, header, encodedHeader: encodeJsonPart(header) };
+  const modulusBytes = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 4096) / 8);
+  return { key, header, encodedHeader: encodeJsonPart(header), signatureLength: Math.ceil((modulusBytes * 4) / 3) };
 }
 
+/**
+ * Refuses a token that qs-jwt's own verifier and emulator would refuse as too large (QJ005), before it
+ * is signed, and warns when its Authorization header line is over what many servers accept.
+ */
 export function unsignedToken(basis: SigningBasis, payload: JwtPayload, warnings: string[]): UnsignedToken {
-  return { header: basis.header, payload, signingInput: `${basis.encodedHeader}.${encodeJsonPart(payload)}`, key: basis.key, warnings };
+  const signingInput = `${basis.encodedHeader}.${encodeJsonPart(payload)}`;
+  const length = signingInput.length + 1 + basis.signatureLength;
+  if (length > MAX_TOKEN_LENGTH) {
+    throw new ClaimError(
+      'TOKEN_TOO_LARGE',
+      `the token would be ${length} characters, over the ${MAX_TOKEN_LENGTH} that token verification accepts `
+        + '(and far over the 8-16 KiB header lines servers accept): move bulky claims out of the token',
+    );
+  }
+  const large = largeHeaderWarning(length);
+  if (large !== undefined) warnings.push(large);
+  return { header: basis.header, payload, signingInput, key: basis.key, warnings };
 }
 
 /**
