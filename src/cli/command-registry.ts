@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['emulate'], summary: "run a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxy, Qlik Cloud login) for tests and CI", load: () => import('./commands/emulate.js') },
   { words: ['test'], summary: 'send a token to a Qlik server (or qs-jwt emulate) as clients do; report each step and explain a refusal', load: () => import('./commands/test.js') },
   { words: ['setup', 'qseow'], summary: 'create or update the JWT virtual proxy through QRS and link it to the proxy', load: () => import('./commands/setup-qseow.js') },
+  { words: ['doctor', 'qseow'], summary: 'check a JWT virtual proxy through QRS against your key and token settings; codes and fixes', load: () => import('./commands/doctor-qseow.js') },
   { words: ['config', 'show'], summary: 'show profile and environment settings in effect, secrets masked', load: () => import('./commands/config-show.js') },
   { words: ['create-qseow'], summary: 'qs-jwt (JavaScript) compatible form of create qseow', load: () => import('./commands/compat-create-qseow.js'), compatibility: true },
   { words: ['create-qscloud'], summary: 'qs-jwt (JavaScript) compatible form of create cloud', load: () => import('./commands/compat-create-qscloud.js'), compatibility: true },
