@@ -164,13 +164,14 @@ export function decideIdentityProviderApi(store: IdentityProviderStore, facts: R
 }
 
 /**
- * Which IdP a login token is checked against: the one whose key ID and issuer equal the token's,
- * else one with the same key ID, else one with the same issuer, else the first. The fallbacks exist
- * so a refusal names the mismatch (QJ209/QJ210) [choice: Qlik does not say how it picks an IdP].
+ * Which IdPs a login token is checked against, in order: those whose key ID and issuer equal the
+ * token's (each is tried; the first that accepts wins), else one with the same key ID, else one with
+ * the same issuer, else the first. The fallbacks exist so a refusal names the mismatch (QJ209/QJ210)
+ * [choice: Qlik does not say how it picks an IdP].
  */
-export function chooseIdentityProvider(providers: readonly CloudIdentityProvider[], keyId: unknown, issuer: unknown): CloudIdentityProvider | undefined {
-  return providers.find((idp) => idp.keyId === keyId && idp.issuer === issuer)
-    ?? providers.find((idp) => idp.keyId === keyId)
-    ?? providers.find((idp) => idp.issuer === issuer)
-    ?? providers[0];
+export function candidateIdentityProviders(providers: readonly CloudIdentityProvider[], keyId: unknown, issuer: unknown): CloudIdentityProvider[] {
+  const exact = providers.filter((idp) => idp.keyId === keyId && idp.issuer === issuer);
+  if (exact.length > 0) return exact;
+  const fallback = providers.find((idp) => idp.keyId === keyId) ?? providers.find((idp) => idp.issuer === issuer) ?? providers[0];
+  return fallback ? [fallback] : [];
 }

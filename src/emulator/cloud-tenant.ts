@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } 
 import { decodeToken } from '../core/lint/decode-token.js';
 import { verifyToken } from '../core/lint/verify-token.js';
 import {
-  apiError as managementError, chooseIdentityProvider, decideIdentityProviderApi, newIdentityProvider, type IdentityProviderStore,
+  apiError as managementError, candidateIdentityProviders, decideIdentityProviderApi, newIdentityProvider, type IdentityProviderStore,
 } from './cloud-identity-providers.js';
 import type { AuthLogEntry } from './auth-log.js';
 import { cloudErrorBody, cloudErrorFor, CLOUD_UNAUTHORIZED } from './cloud-error-status.js';
@@ -130,10 +130,15 @@ export function decideCloudLogin(tenant: CloudTenant, facts: RequestFacts): Clou
   if (token === 'malformed') return loginRefusal(facts, refusal('EMU002'), undefined);
   const nowSeconds = Math.floor(facts.now / 1000);
   const decoded = decodeToken(token);
-  const idp = chooseIdentityProvider(tenant.identityProviders.providers, decoded.header?.['kid'], decoded.payload?.['iss']);
-  if (!idp) return loginRefusal(facts, refusal('EMU012'), undefined);
+  const candidates = candidateIdentityProviders(tenant.identityProviders.providers, decoded.header?.['kid'], decoded.payload?.['iss']);
+  const checked = candidates.map((candidate) => ({
+    idp: candidate,
+    result: verifyToken(token, { platform: 'cloud', keys: candidate.publicKey, issuer: candidate.issuer, keyId: candidate.keyId, clockTolerance: candidate.clockToleranceSec, at: nowSeconds }),
+  }));
+  const chosen = checked.find((item) => item.result.accepted) ?? checked[0];
+  if (!chosen) return loginRefusal(facts, refusal('EMU012'), undefined);
+  const { idp, result } = chosen;
   const clockTolerance = idp.clockToleranceSec;
-  const result = verifyToken(token, { platform: 'cloud', keys: idp.publicKey, issuer: idp.issuer, keyId: idp.keyId, clockTolerance, at: nowSeconds });
   const payload = result.payload ?? {};
   const subject = typeof payload['sub'] === 'string' ? payload['sub'] : undefined;
   if (!result.accepted) {
