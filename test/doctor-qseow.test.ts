@@ -89,6 +89,14 @@ describe('doctor qseow against the emulated QRS (CLI)', () => {
     assert.deepEqual(codes(result.stdout), ['QD111']);
   });
 
+  it('takes the claim names and key from --profile', async () => {
+    const config = join(files, 'qs-jwt.config.json');
+    writeFileSync(config, JSON.stringify({ profiles: { prod: { platform: 'qseow', useridAttr: 'uid', keyFile: 'privatekey.pem' } } }));
+    const result = await doctor(['--prefix', 'jwt', '--profile', 'prod', '--config', config, '--format', 'json']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(codes(result.stdout), ['QD105']);
+  });
+
   it('an unknown prefix is QD101', async () => {
     const result = await doctor(['--prefix', 'nothing', '--format', 'json']);
     assert.equal(result.code, 1);

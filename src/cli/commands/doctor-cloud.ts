@@ -12,6 +12,8 @@ import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 import { readInput } from '../io/input-file.js';
+import { profilePath } from '../config/config-file.js';
+import { addProfileOptions, useProfile } from '../config/profile-options.js';
 import { readTokenArgument } from '../io/token-input.js';
 import { cloudConnection, declareCloudConnectionOptions, type CloudConnectionFlags } from './setup-cloud.js';
 
@@ -49,7 +51,15 @@ export function buildCommand(): Command {
     .option('--name <name>', 'with --key: the name of that user')
     .option('--email <email>', 'with --key: the email of that user')
     .addOption(new Option('--format <format>', 'text, or JSON {ok, findings: [{code, severity, message, fix}]}').choices(['text', 'json']).default('text'));
-  return command.action(async (flags: DoctorCloudFlags) => {
+  addProfileOptions(command);
+  return command.action(async (_options: DoctorCloudFlags, self: Command) => {
+    const loaded = await useProfile(self, 'cloud');
+    const flags = self.opts<DoctorCloudFlags>();
+    if (loaded && flags.cert === undefined && flags.key === undefined) {
+      const { keyFile, certFile } = loaded.profile;
+      if (keyFile !== undefined) flags.key = profilePath(loaded, keyFile);
+      else if (certFile !== undefined) flags.cert = profilePath(loaded, certFile);
+    }
     if (flags.cert !== undefined && flags.key !== undefined) throw new CliError('give --cert or --key, not both');
     const token = flags.token === undefined ? undefined : await readTokenArgument(flags.token);
     const decoded = token === undefined ? undefined : decodeToken(token);

@@ -14,6 +14,8 @@ import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 import { readInput } from '../io/input-file.js';
+import { profilePath } from '../config/config-file.js';
+import { addProfileOptions, useProfile } from '../config/profile-options.js';
 import { readTokenArgument } from '../io/token-input.js';
 import { declareConnectionOptions, httpsUrl, qrsConnection, type QrsConnectionFlags } from './setup-qseow.js';
 
@@ -85,7 +87,15 @@ export function buildCommand(): Command {
     .option('--host <host>', 'the host users open, checked against the websocket allow list (default: the --server host)')
     .option('--server <url>', 'the proxy (https://qlik.example.com): end with a live login through the prefix')
     .addOption(new Option('--format <format>', 'text, or JSON {ok, findings: [{code, severity, message, fix}], user}').choices(['text', 'json']).default('text'));
-  return command.action(async (flags: DoctorQseowFlags) => {
+  addProfileOptions(command);
+  return command.action(async (_options: DoctorQseowFlags, self: Command) => {
+    const loaded = await useProfile(self, 'qseow');
+    const flags = self.opts<DoctorQseowFlags>();
+    if (loaded && flags.cert === undefined && flags.key === undefined) {
+      const { keyFile, certFile } = loaded.profile;
+      if (keyFile !== undefined) flags.key = profilePath(loaded, keyFile);
+      else if (certFile !== undefined) flags.cert = profilePath(loaded, certFile);
+    }
     const prefix = (flags.prefix ?? 'jwt').toLowerCase();
     const connection = await qrsConnection(flags);
     const key = await localKey(flags);

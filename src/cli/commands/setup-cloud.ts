@@ -10,6 +10,8 @@ import { CliError, EXIT } from '../cli-error.js';
 import { newCommand } from '../command-setup.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 import { readInput } from '../io/input-file.js';
+import { profilePath } from '../config/config-file.js';
+import { addProfileOptions, useProfile } from '../config/profile-options.js';
 import { durationMs, httpsUrl, readCertificate } from './setup-qseow.js';
 
 /**
@@ -89,7 +91,12 @@ export function buildCommand(): Command {
     .option('--replace', 'rotate: create the new IdP, prove it, delete the IdPs with the same issuer or key ID')
     .option('--dry-run', 'say what would change and write nothing')
     .addOption(new Option('--format <format>', 'text, or JSON {changed, identityProvider, deleted, steps, warnings}').choices(['text', 'json']).default('text'));
-  return command.action(async (flags: SetupCloudFlags) => {
+  addProfileOptions(command);
+  return command.action(async (_options: SetupCloudFlags, self: Command) => {
+    const loaded = await useProfile(self, 'cloud');
+    const flags = self.opts<SetupCloudFlags>();
+    flags.cert ??= loaded?.profile.certFile && profilePath(loaded, loaded.profile.certFile);
+    if (flags.replace) flags.key ??= loaded?.profile.keyFile && profilePath(loaded, loaded.profile.keyFile);
     const missing = (['issuer', 'kid', 'cert'] as const).filter((name) => flags[name] === undefined);
     if (missing.length > 0) throw new CliError(`${missing.map((name) => `--${name}`).join(', ')} required: the issuer, key ID and certificate tokens are minted with`);
     if (flags.replace && flags.key === undefined) throw new CliError('--replace needs --key: a token signed with the new key must log in before the old identity provider is deleted');

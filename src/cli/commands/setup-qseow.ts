@@ -13,6 +13,8 @@ import { CliError, EXIT } from '../cli-error.js';
 import { collect, newCommand } from '../command-setup.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 import { readInput } from '../io/input-file.js';
+import { profilePath } from '../config/config-file.js';
+import { addProfileOptions, useProfile } from '../config/profile-options.js';
 
 /**
  * qs-jwt setup qseow: creates or updates the JWT virtual proxy through QRS from the same certificate
@@ -185,7 +187,12 @@ export function buildCommand(): Command {
     .option('--wait <duration>', 'with --server: how long to wait', '60s')
     .option('--dry-run', 'print the changes (field: old → new) and write nothing')
     .addOption(new Option('--format <format>', 'text on stdout, or JSON {changed, virtualProxy, linked, warnings}').choices(['text', 'json']).default('text'));
-  return command.action(async (flags: SetupQseowFlags) => {
+  addProfileOptions(command);
+  return command.action(async (_options: SetupQseowFlags, self: Command) => {
+    // A profile fills what flags leave at their defaults: attribute names, audience, certFile.
+    const loaded = await useProfile(self, 'qseow');
+    const flags = self.opts<SetupQseowFlags>();
+    flags.cert ??= loaded?.profile.certFile && profilePath(loaded, loaded.profile.certFile);
     if (flags.prefix === undefined || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(flags.prefix)) {
       throw new CliError(`--prefix ${flags.prefix === undefined ? 'is required' : `"${flags.prefix}"`}: a lowercase prefix of letters, digits, "-" or "_", such as jwt`);
     }

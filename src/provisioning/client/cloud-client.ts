@@ -74,7 +74,8 @@ export async function cloudApi(connection: CloudConnection, path: string, call: 
     try {
       return { status: answer.status, json: JSON.parse(answer.body) as unknown, answer };
     } catch {
-      throw new ProvisioningError(explainCloudAnswer({ ...answer, status: answer.status }, url).replace(/answered (\d+)$/, 'answered $1 with text that is not JSON'), answer.status);
+      const html = /html/i.test(header(answer, 'content-type') ?? '') || /^\s*</.test(answer.body);
+      throw new ProvisioningError(html ? explainCloudAnswer(answer, url) : `${url.host} ${url.pathname} answered ${answer.status} with text that is not JSON`, answer.status);
     }
   }
 }

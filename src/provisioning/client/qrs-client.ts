@@ -86,6 +86,7 @@ export async function qrs(connection: QrsConnection, path: string, call: QrsCall
   try {
     return { status: answer.status, json: JSON.parse(answer.body) as unknown };
   } catch {
-    throw new ProvisioningError(explainQrsAnswer({ ...answer, headers: { ...answer.headers, 'content-type': /^\s*</.test(answer.body) ? 'text/html' : 'text/plain' } }, url).replace(/ answered \d+ for /, ` answered ${answer.status} with text that is not JSON for `), answer.status);
+    const html = /html/i.test(header(answer, 'content-type') ?? '') || /^\s*</.test(answer.body);
+    throw new ProvisioningError(html ? explainQrsAnswer(answer, url) : `${url.host} answered ${answer.status} with text that is not JSON for ${url.pathname}: ${excerpt(answer.body)}`, answer.status);
   }
 }
