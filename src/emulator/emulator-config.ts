@@ -237,7 +237,7 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
       websocketIdleTimeoutMs: whole(0, 86_400_000, DEFAULT_LIMITS.websocketIdleTimeoutMs),
     }, 'unknown field in limits'), {}),
   }, 'unknown field at the top level; the config takes host, port, tls, virtualProxies, tenant and limits'),
-  v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined || config.qrs !== undefined, 'configure at least one virtual proxy, the QRS API or a tenant'),
+  v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined || config.qrs !== undefined, 'configure at least one virtual proxy or a tenant (or the QRS API)'),
   v.check((config) => new Set(config.virtualProxies.map((proxy) => proxy.prefix)).size === config.virtualProxies.length, 'two virtual proxies have the same prefix'));
 
   const result = v.safeParse(schema, json);
