@@ -108,10 +108,13 @@ export function buildCommand(): Command {
     let findings: DoctorFinding[];
     let user: unknown;
     try {
-      const proxies = (await qrs(connection, 'virtualproxyconfig/full')).json as QrsEntity[];
+      const listed = (await qrs(connection, 'virtualproxyconfig/full')).json;
+      if (!Array.isArray(listed)) throw new ProvisioningError(`${connection.baseUrl.host}: the virtual proxy list is not a JSON array`);
+      const proxies = listed as QrsEntity[];
       const proxy = proxies.find((item) => String(item['prefix']).toLowerCase() === prefix);
       const centralNode = await centralNodeId(connection);
-      const services = (await qrs(connection, 'proxyservice/full')).json as QrsEntity[];
+      const servicesJson = (await qrs(connection, 'proxyservice/full')).json;
+      const services = Array.isArray(servicesJson) ? (servicesJson as QrsEntity[]) : [];
       const central = services.find((service) => ((service['serverNodeConfiguration'] ?? {}) as QrsEntity)['id'] === centralNode);
       const links = (((central?.['settings'] ?? {}) as QrsEntity)['virtualProxies'] ?? []) as QrsEntity[];
       findings = diagnoseVirtualProxy({
