@@ -154,6 +154,25 @@ describe('setup qseow: a concurrent change makes the PUT hit 409, and the retry 
   });
 });
 
+describe('setup qseow through an existing JWT virtual proxy (--bearer-key)', () => {
+  let emulator: QrsTestEmulator;
+  before(async () => {
+    writeFileSync(certFile, await createSelfSignedCertificate({ ...KEYS, commonName: 'setup test', days: 2 }));
+    emulator = await startQrsEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] });
+  });
+  after(() => emulator.close());
+
+  it('reaches QRS at /jwt/qrs/ with a token it mints, creates /jwt2, and /jwt2 then accepts tokens', async () => {
+    const result = await runCli(['setup', 'qseow', '--qrs', `${emulator.url}/jwt`, '--bearer-key', keyFile, '--userid', 'admin', '--userdir', 'INTERNAL',
+      '--prefix', 'jwt2', '--cert', certFile, '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const parsed = JSON.parse(result.stdout) as { changed: boolean; virtualProxy: { action: string }; linked: unknown[] };
+    assert.deepEqual([parsed.changed, parsed.virtualProxy.action, parsed.linked.length], [true, 'create', 1]);
+    const answer = await fetch(`${emulator.url}/jwt2/qps/user`, { headers: { authorization: `Bearer ${qseowToken()}` } });
+    assert.equal(answer.status, 200);
+  });
+});
+
 describe('setup qseow: bad input and failing servers give one line naming the cause', () => {
   let fake: Server;
   let fakeUrl: string;
