@@ -1,5 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { decodeToken } from '../core/lint/decode-token.js';
 import { verifyToken } from '../core/lint/verify-token.js';
+import {
+  apiError as managementError, candidateIdentityProviders, decideIdentityProviderApi, newIdentityProvider, type IdentityProviderStore,
+} from './cloud-identity-providers.js';
 import type { AuthLogEntry } from './auth-log.js';
 import { cloudErrorBody, cloudErrorFor, CLOUD_UNAUTHORIZED } from './cloud-error-status.js';
 import { parseCookies, serializeCookie } from './cookies.js';
@@ -28,7 +32,10 @@ export interface CloudUser {
 
 export interface CloudTenant {
   config: TenantConfig;
-  publicKey: KeyObject;
+  /** The JWT identity providers: /login/jwt-session trusts exactly these, as they are at that moment. */
+  identityProviders: IdentityProviderStore;
+  /** Authorises the management APIs as a Bearer token, like a Qlik Cloud API key. */
+  apiKey: string | undefined;
   sessions: SessionStore<CloudUser>;
   jtis: JtiRegistry;
   /** Signs the session and CSRF cookies; fresh per run. */
@@ -36,10 +43,20 @@ export interface CloudTenant {
   secure: boolean;
 }
 
-export function createCloudTenant(config: TenantConfig, publicKey: KeyObject, secure: boolean, maxSessions: number, maxJtis: number): CloudTenant {
+/**
+ * `publicKey` with config.issuer and config.keyId: an identity provider that exists from the start
+ * (the --cert/--issuer/--kid shortcut). `pem` is its certificate text as the IdP API shows it.
+ */
+export function createCloudTenant(config: TenantConfig, publicKey: KeyObject | undefined, secure: boolean, maxSessions: number, maxJtis: number, options: { apiKey?: string | undefined; pem?: string | undefined; now?: number } = {}): CloudTenant {
+  const providers = [];
+  if (publicKey && config.issuer !== undefined && config.keyId !== undefined) {
+    const pem = options.pem ?? (publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    providers.push(newIdentityProvider({ issuer: config.issuer, keyId: config.keyId, pem, publicKey, clockToleranceSec: config.clockTolerance, description: 'created at start (qs-jwt emulate)' }, options.now ?? Date.now()));
+  }
   return {
     config,
-    publicKey,
+    identityProviders: { providers, tenantId: config.tenantId, defaultTolerance: config.clockTolerance },
+    apiKey: options.apiKey,
     secure,
     sessions: createSessionStore({ capacity: maxSessions, inactivityMs: config.sessionInactivityTimeout * 60_000 }),
     jtis: createJtiRegistry(maxJtis),
@@ -81,8 +98,8 @@ export function cloudSession(tenant: CloudTenant, facts: RequestFacts): Session<
   return undefined;
 }
 
-function userId(tenant: CloudTenant, subject: string): string {
-  return createHash('sha256').update(`${tenant.config.issuer}\n${subject}`).digest('hex').slice(0, 24);
+function userId(issuer: string, subject: string): string {
+  return createHash('sha256').update(`${issuer}\n${subject}`).digest('hex').slice(0, 24);
 }
 
 function logEntry(facts: RequestFacts, outcome: 'accepted' | 'rejected', via: AuthLogEntry['via'], user: string | undefined, reason?: Refusal): AuthLogEntry {
@@ -112,8 +129,16 @@ export function decideCloudLogin(tenant: CloudTenant, facts: RequestFacts): Clou
   if (token === undefined) return loginRefusal(facts, refusal('EMU001'), undefined);
   if (token === 'malformed') return loginRefusal(facts, refusal('EMU002'), undefined);
   const nowSeconds = Math.floor(facts.now / 1000);
-  const { config } = tenant;
-  const result = verifyToken(token, { platform: 'cloud', keys: tenant.publicKey, issuer: config.issuer, keyId: config.keyId, clockTolerance: config.clockTolerance, at: nowSeconds });
+  const decoded = decodeToken(token);
+  const candidates = candidateIdentityProviders(tenant.identityProviders.providers, decoded.header?.['kid'], decoded.payload?.['iss']);
+  const checked = candidates.map((candidate) => ({
+    idp: candidate,
+    result: verifyToken(token, { platform: 'cloud', keys: candidate.publicKey, issuer: candidate.issuer, keyId: candidate.keyId, clockTolerance: candidate.clockToleranceSec, at: nowSeconds }),
+  }));
+  const chosen = checked.find((item) => item.result.accepted) ?? checked[0];
+  if (!chosen) return loginRefusal(facts, refusal('EMU012'), undefined);
+  const { idp, result } = chosen;
+  const clockTolerance = idp.clockToleranceSec;
   const payload = result.payload ?? {};
   const subject = typeof payload['sub'] === 'string' ? payload['sub'] : undefined;
   if (!result.accepted) {
@@ -123,9 +148,9 @@ export function decideCloudLogin(tenant: CloudTenant, facts: RequestFacts): Clou
     return loginRefusal(facts, badRequest ? { code: badRequest.code, message: badRequest.message } : firstError(result.findings), subject);
   }
   const jti = String(payload['jti']);
-  if (!useJti(tenant.jtis, jti, Number(payload['exp']) + config.clockTolerance, nowSeconds)) return loginRefusal(facts, refusal('EMU008', jti.slice(0, 80)), subject);
+  if (!useJti(tenant.jtis, jti, Number(payload['exp']) + clockTolerance, nowSeconds)) return loginRefusal(facts, refusal('EMU008', jti.slice(0, 80)), subject);
   const groups = Array.isArray(payload['groups']) ? (payload['groups'] as string[]) : [];
-  const user: CloudUser = { id: userId(tenant, String(subject)), subject: String(subject), name: String(payload['name']), email: String(payload['email']), groups };
+  const user: CloudUser = { id: userId(idp.issuer, String(subject)), subject: String(subject), name: String(payload['name']), email: String(payload['email']), groups };
   const session = openSession(tenant.sessions, user, facts.now);
   return { response: jsonResponse(200, {}, { 'set-cookie': sessionCookies(tenant, session) }), log: logEntry(facts, 'accepted', 'bearer', user.subject) };
 }
@@ -134,11 +159,54 @@ function apiError(status: number, code: string, title: string, reason: Refusal):
   return jsonResponse(status, cloudErrorBody({ code, title, status }, reason.message), { 'x-qs-jwt-reason': reasonHeader(reason) });
 }
 
-/** Everything under /api/: a session is required; non-GET calls also need the CSRF header. */
-export function decideCloudApi(tenant: CloudTenant, facts: RequestFacts): CloudDecision {
+/** The API key's user, as `/api/v1/users/me` shows it; its roles come from the config. */
+function apiKeyUser(tenant: CloudTenant): Record<string, unknown> {
+  return {
+    id: 'apikeyuser00000000000001',
+    tenantId: tenant.config.tenantId,
+    subject: 'qs-jwt-emulator|api-key-owner',
+    name: 'API key owner',
+    email: 'api-key-owner@emulated.test',
+    status: 'active',
+    assignedRoles: tenant.config.apiKeyRoles.map((name) => ({
+      id: createHash('sha256').update(name).digest('hex').slice(0, 24), name, type: 'default', level: name === 'TenantAdmin' ? 'admin' : 'user',
+    })),
+    assignedGroups: [],
+  };
+}
+
+const IDP_PATH = '/api/v1/identity-providers';
+
+/**
+ * A call with the API key as Bearer token: /api/v1/users/me, and the identity-provider API for a
+ * TenantAdmin (403 otherwise, as documented, B.1). API keys need no CSRF token.
+ */
+function decideApiKeyCall(tenant: CloudTenant, facts: RequestFacts, path: string, body: Buffer): CloudDecision {
   const method = facts.method.toUpperCase();
-  const session = cloudSession(tenant, facts);
+  const log = logEntry(facts, 'accepted', 'bearer', 'api-key');
+  if (path === '/api/v1/users/me') {
+    return { response: method === 'GET' ? jsonResponse(200, apiKeyUser(tenant)) : managementError(405, 'Method Not Allowed', 'GET only'), log };
+  }
+  if (path === IDP_PATH || path.startsWith(`${IDP_PATH}/`)) {
+    if (!tenant.config.apiKeyRoles.includes('TenantAdmin')) {
+      return { response: managementError(403, 'Forbidden', 'the identity-providers API needs the TenantAdmin role'), log };
+    }
+    return { response: decideIdentityProviderApi(tenant.identityProviders, facts, path, body), log };
+  }
+  return { response: managementError(404, 'Not found', `${method} ${path} is not emulated for API keys`), log };
+}
+
+/** Everything under /api/: an API key, or a session (non-GET calls then also need the CSRF header). */
+export function decideCloudApi(tenant: CloudTenant, facts: RequestFacts, body: Buffer = Buffer.alloc(0)): CloudDecision {
+  const method = facts.method.toUpperCase();
   const path = (facts.path.split('?')[0] ?? '').replace(/\/+$/, '').toLowerCase();
+  const bearer = bearerToken(facts.headers);
+  if (tenant.apiKey !== undefined && typeof bearer === 'string') {
+    if (sameText(bearer, tenant.apiKey)) return decideApiKeyCall(tenant, facts, path, body);
+    const reason = refusal('EMU004', 'the Bearer token is not the API key');
+    return { response: apiError(401, CLOUD_UNAUTHORIZED.code, CLOUD_UNAUTHORIZED.title, reason), log: logEntry(facts, 'rejected', 'bearer', undefined, reason) };
+  }
+  const session = cloudSession(tenant, facts);
   if (!session) {
     const reason = refusal('EMU004', 'no signed eas.sid session cookie');
     return { response: apiError(401, CLOUD_UNAUTHORIZED.code, CLOUD_UNAUTHORIZED.title, reason), log: logEntry(facts, 'rejected', 'none', undefined, reason) };

@@ -49,11 +49,16 @@ export interface VirtualProxyConfig {
 }
 
 export interface TenantConfig {
-  issuer: string;
-  keyId: string;
-  /** Certificate or public key file, relative to the config file. Exactly one of certFile and publicKey. */
+  /** A JWT identity provider created at start (issuer, keyId and a key together), or none: see apiKeyFile. */
+  issuer?: string | undefined;
+  keyId?: string | undefined;
+  /** Certificate or public key file, relative to the config file. At most one of certFile and publicKey. */
   certFile?: string | undefined;
   publicKey?: string | undefined;
+  /** A file whose text is the API key that authorises /api/v1/identity-providers and /api/v1/users/me. */
+  apiKeyFile?: string | undefined;
+  /** Roles of the API key's user, as /api/v1/users/me reports them (default TenantAdmin). */
+  apiKeyRoles: string[];
   /** Seconds; Qlik Cloud's identity provider setting clockToleranceSec. */
   clockTolerance: number;
   tenantId: string;
@@ -89,10 +94,18 @@ export interface EmulatorLimits {
   websocketIdleTimeoutMs: number;
 }
 
+/** The repository API (QRS) over mutual TLS, on a port of its own as Qlik's 4242. */
+export interface QrsConfig {
+  port: number;
+  /** Where client.pem, client_key.pem and root.pem are written, as the QMC exports them. */
+  certsDir: string;
+}
+
 export interface EmulatorConfig {
   host: string;
   port: number;
   tls: TlsConfig;
+  qrs?: QrsConfig | undefined;
   virtualProxies: VirtualProxyConfig[];
   tenant?: TenantConfig | undefined;
   limits: EmulatorLimits;
@@ -178,17 +191,24 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
     apps,
   }, 'unknown field in a virtual proxy'), v.check((proxy) => (proxy.certFile === undefined) !== (proxy.jwtPublicKeyCertificate === undefined), 'give exactly one of certFile and jwtPublicKeyCertificate'));
   const tenantSchema = v.pipe(v.strictObject({
-    issuer: text('issuer'),
-    keyId: text('key ID'),
+    issuer: v.optional(text('issuer')),
+    keyId: v.optional(text('key ID')),
     certFile: v.optional(text('file path')),
     publicKey: v.optional(text('PEM certificate or public key')),
+    apiKeyFile: v.optional(text('file path')),
+    apiKeyRoles: v.optional(v.array(text('role name')), ['TenantAdmin']),
     clockTolerance: seconds(5),
     tenantId: v.optional(text('tenant ID'), 'emulated-tenant'),
     sessionInactivityTimeout: minutes,
     allowedOrigins: origins,
     sameSite,
     apps,
-  }, 'unknown field in the tenant'), v.check((tenant) => (tenant.certFile === undefined) !== (tenant.publicKey === undefined), 'give exactly one of certFile and publicKey'));
+  }, 'unknown field in the tenant'),
+  v.check((tenant) => tenant.certFile === undefined || tenant.publicKey === undefined, 'give at most one of certFile and publicKey'),
+  v.check((tenant) => {
+    const given = [tenant.issuer, tenant.keyId, tenant.certFile ?? tenant.publicKey].filter((item) => item !== undefined).length;
+    return given === 3 || (given === 0 && tenant.apiKeyFile !== undefined);
+  }, 'give issuer, keyId and certFile (or publicKey) together for an identity provider at start, or none of them and apiKeyFile'));
   const whole = (min: number, max: number, fallback: number) => v.optional(v.pipe(v.number(), v.integer(`expected a whole number from ${min} to ${max}`), v.minValue(min, `expected at least ${min}`), v.maxValue(max, `expected at most ${max}`)), fallback);
   const schema = v.pipe(v.strictObject({
     host: v.optional(text('host'), '127.0.0.1'),
@@ -200,6 +220,10 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
     }, 'tls takes mode, certFile and keyFile'), v.check((tls) => tls.mode !== 'files' || (tls.certFile !== undefined && tls.keyFile !== undefined), 'mode "files" needs certFile and keyFile')), { mode: 'off' as const }),
     virtualProxies: v.optional(v.array(proxySchema), []),
     tenant: v.optional(tenantSchema),
+    qrs: v.optional(v.strictObject({
+      port: whole(0, 65_535, 0),
+      certsDir: text('folder'),
+    }, 'qrs takes port and certsDir')),
     limits: v.optional(v.strictObject({
       maxSessions: whole(1, 10_000_000, DEFAULT_LIMITS.maxSessions),
       maxBodyBytes: whole(1024, 16 * 1024 * 1024, DEFAULT_LIMITS.maxBodyBytes),
@@ -213,7 +237,7 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
       websocketIdleTimeoutMs: whole(0, 86_400_000, DEFAULT_LIMITS.websocketIdleTimeoutMs),
     }, 'unknown field in limits'), {}),
   }, 'unknown field at the top level; the config takes host, port, tls, virtualProxies, tenant and limits'),
-  v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined, 'configure at least one virtual proxy or a tenant'),
+  v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined || config.qrs !== undefined, 'configure at least one virtual proxy or a tenant (or the QRS API)'),
   v.check((config) => new Set(config.virtualProxies.map((proxy) => proxy.prefix)).size === config.virtualProxies.length, 'two virtual proxies have the same prefix'));
 
   const result = v.safeParse(schema, json);
@@ -230,6 +254,7 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
     host: output.host,
     port: output.port,
     tls: output.tls,
+    qrs: output.qrs,
     virtualProxies: output.virtualProxies.map((proxy) => ({
       ...proxy,
       sessionCookieHeaderName: proxy.sessionCookieHeaderName ?? defaultCookieName(proxy.prefix),

@@ -14,6 +14,9 @@ export const EMULATOR_REFUSALS = {
   EMU007: 'websocket Origin not allowed',
   EMU008: 'jti already used (Qlik Cloud tokens are single-use)',
   EMU009: 'CSRF header missing or wrong on a non-GET API call',
+  EMU010: 'virtual proxy not linked to the central proxy',
+  EMU011: 'virtual proxy has no usable JWT certificate or attribute names',
+  EMU012: 'no JWT identity provider exists on the tenant',
 } as const;
 
 export type EmulatorRefusalCode = keyof typeof EMULATOR_REFUSALS;

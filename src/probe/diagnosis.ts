@@ -21,6 +21,9 @@ const EMULATOR_FIXES: Readonly<Record<keyof typeof EMULATOR_REFUSALS, string>> =
   EMU007: "add the page's origin to the virtual proxy's websocket origin allow list",
   EMU008: 'Qlik Cloud accepts each jti once: mint a new token (with a fresh jti) for every login',
   EMU009: 'send the qlik-csrf-token header from GET /api/v1/csrf-token on non-GET calls',
+  EMU010: 'link the virtual proxy to the central proxy service (QMC: Proxies, Central, Virtual proxies; or qs-jwt setup qseow)',
+  EMU011: "set the virtual proxy's JWT certificate and attribute names (qs-jwt setup qseow)",
+  EMU012: 'create the JWT identity provider (qs-jwt setup cloud)',
 };
 
 function isRuleCode(code: string): code is RuleCode {

@@ -31,6 +31,10 @@ export function explainNetworkError(error: NetworkFailure, url: URL, timeoutMs: 
   if (code === 'CERT_HAS_EXPIRED') return `TLS: the certificate of ${where} has expired (${code}): renew it on the server (--insecure skips the check for a test server)`;
   if (code === 'CERT_NOT_YET_VALID') return `TLS: the certificate of ${where} is not valid yet (${code}): check the clocks`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS: the certificate is not valid for the host "${url.hostname}" (${code}): use a host name the certificate names`;
+  // With mutual TLS (QRS on 4242) the server's refusal of the client certificate arrives as a TLS alert.
+  if (code !== undefined && /ALERT_(CERTIFICATE_REQUIRED|UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR|ACCESS_DENIED)/.test(code)) {
+    return `TLS: ${where} refused the client certificate (${code}): use client.pem and client_key.pem exported from this site's QMC`;
+  }
   if (code === 'ECONNREFUSED') return `nothing listens at ${where} (connection refused): check the host and port`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host "${url.hostname}" not found (${code}): check the URL`;
   if (code === 'ECONNRESET' || code === 'EPIPE') return `${where} closed the connection (${code}): is it an ${url.protocol === 'https:' ? 'HTTPS' : 'HTTP'} server?`;

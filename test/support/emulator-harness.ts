@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { parseEmulatorConfig } from '../../src/emulator/emulator-config.js';
 import { createCloudToken, type CloudTokenOptions } from '../../src/core/qlik/cloud-token.js';
 import { createQseowToken, type QseowTokenOptions } from '../../src/core/qlik/qseow-token.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server/emulator-server.js';
+import { startEmulator, type EmulatorServerOptions, type RunningEmulator } from '../../src/emulator/server/emulator-server.js';
 
 /** One RSA key pair per test process (2048 bits: fast), and a second one for "wrong key" cases. */
 export const KEYS = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -17,7 +17,7 @@ export interface TestEmulator extends RunningEmulator {
 }
 
 /** Starts the emulator in-process on 127.0.0.1 and a free port; every virtual proxy and tenant uses KEYS. */
-export async function startTestEmulator(json: Record<string, unknown>, options: { tls?: { cert: string; key: string }; key?: KeyObject } = {}): Promise<TestEmulator> {
+export async function startTestEmulator(json: Record<string, unknown>, options: { tls?: { cert: string; key: string }; key?: KeyObject; extra?: Partial<EmulatorServerOptions> } = {}): Promise<TestEmulator> {
   const config = await parseEmulatorConfig({ host: '127.0.0.1', port: 0, ...json }, 'test');
   const logs: Record<string, unknown>[] = [];
   let offset = 0;
@@ -25,7 +25,8 @@ export async function startTestEmulator(json: Record<string, unknown>, options: 
   const running = await startEmulator({
     config,
     virtualProxyKeys: config.virtualProxies.map(() => key),
-    tenantKey: config.tenant ? key : undefined,
+    tenantKey: config.tenant?.issuer !== undefined ? key : undefined,
+    ...options.extra,
     tls: options.tls,
     log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
     clock: () => Date.now() + offset,

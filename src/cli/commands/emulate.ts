@@ -46,6 +46,8 @@ interface QseowFlags extends ServerFlags {
   mandatoryAttribute?: string[];
   clockTolerance?: number;
   app?: string[];
+  qrsPort?: number;
+  qrsCerts?: string;
 }
 
 interface CloudFlags extends ServerFlags {
@@ -58,6 +60,8 @@ interface CloudFlags extends ServerFlags {
   sameSite?: string;
   allowedOrigin?: string[];
   app?: string[];
+  apiKeyFile?: string;
+  apiKeyRole?: string[];
 }
 
 function addServerOptions(command: Command): Command {
@@ -114,6 +118,36 @@ async function publicKeyFrom(file: string | undefined, inline: string | undefine
   }
 }
 
+/**
+ * A private CA, the QRS server certificate it issues (localhost and the bind address) and a client
+ * certificate, written as the QMC exports them: client.pem, client_key.pem (PKCS#1, as Qlik's
+ * export) and root.pem. The files are the emulator's own and are replaced on every start.
+ */
+async function qrsMaterial(config: EmulatorConfig): Promise<{ cert: string; key: string; ca: string } | undefined> {
+  if (!config.qrs) return undefined;
+  const { generateKeyPair } = await import('../../core/keys/key-pair.js');
+  const { createIssuedCertificate } = await import('../../core/keys/issued-certificate.js');
+  const [root, server, client] = await Promise.all([0, 1, 2].map(() => generateKeyPair({ bits: 2048 })));
+  if (!root || !server || !client) throw new Error('key generation failed');
+  const days = 30;
+  const ca = await createIssuedCertificate({ publicKey: root.publicKey, signingKey: root.privateKey, commonName: 'qs-jwt emulator CA', role: 'ca', days });
+  const issuer = { privateKey: root.privateKey, certificatePem: ca };
+  const ip = /^[\d.]+$|:/.test(config.host) ? [config.host] : [];
+  const serverCert = await createIssuedCertificate({
+    publicKey: server.publicKey, signingKey: root.privateKey, issuer, commonName: 'localhost', role: 'server', days,
+    dnsNames: ['localhost', ...(ip.length === 0 ? [config.host] : [])], ipAddresses: ['127.0.0.1', '::1', ...ip.filter((item) => item !== '127.0.0.1' && item !== '::1')],
+  });
+  const clientCert = await createIssuedCertificate({ publicKey: client.publicKey, signingKey: root.privateKey, issuer, commonName: 'QlikClient', role: 'client', days });
+  const { writeFilesAtomically } = await import('../io/atomic-write.js');
+  const folder = config.qrs.certsDir;
+  await writeFilesAtomically([
+    { path: resolve(folder, 'client.pem'), content: clientCert, mode: 0o644 },
+    { path: resolve(folder, 'client_key.pem'), content: client.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string, mode: 0o600 },
+    { path: resolve(folder, 'root.pem'), content: ca, mode: 0o644 },
+  ], { force: true });
+  return { cert: serverCert, key: server.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, ca };
+}
+
 async function tlsMaterial(config: EmulatorConfig): Promise<{ cert: string; key: string } | undefined> {
   if (config.tls.mode === 'off') return undefined;
   if (config.tls.mode === 'files') {
@@ -136,6 +170,13 @@ export function networkExposureWarning(host: string): string | undefined {
     + 'bind 127.0.0.1 unless other machines must reach it';
 }
 
+/** The API key file's text without surrounding whitespace; an empty file is refused. */
+async function apiKeyFrom(file: string): Promise<string> {
+  const key = (await readInput(file, '--api-key-file', 16 * 1024)).toString('utf8').trim();
+  if (key === '' || /\s/.test(key)) throw new CliError(`--api-key-file ${file}: expected the API key alone on one line`);
+  return key;
+}
+
 /** Starts the emulator, prints its URL first on stdout, and runs until SIGINT or SIGTERM. */
 async function serve(config: EmulatorConfig, printConfig: boolean | undefined): Promise<void> {
   if (printConfig) {
@@ -143,12 +184,20 @@ async function serve(config: EmulatorConfig, printConfig: boolean | undefined): 
     return;
   }
   const virtualProxyKeys = await Promise.all(config.virtualProxies.map((proxy) => publicKeyFrom(proxy.certFile, proxy.jwtPublicKeyCertificate, `virtual proxy /${proxy.prefix} certificate`)));
-  const tenantKey = config.tenant && await publicKeyFrom(config.tenant.certFile, config.tenant.publicKey, 'tenant certificate');
+  const certificates = await Promise.all(config.virtualProxies.map(async (proxy) => proxy.certFile !== undefined ? (await readInput(proxy.certFile, 'certificate')).toString('utf8') : proxy.jwtPublicKeyCertificate ?? ''));
+  const tenant = config.tenant;
+  const tenantPem = tenant?.certFile !== undefined ? (await readInput(tenant.certFile, 'tenant certificate')).toString('utf8') : tenant?.publicKey;
+  const tenantKey = tenant && tenantPem !== undefined ? await publicKeyFrom(tenant.certFile, tenant.publicKey, 'tenant certificate') : undefined;
+  const tenantApiKey = tenant?.apiKeyFile !== undefined ? await apiKeyFrom(tenant.apiKeyFile) : undefined;
   const tls = await tlsMaterial(config);
+  const qrsTls = await qrsMaterial(config);
   const { startEmulator } = await import('../../emulator/server/emulator-server.js');
   let emulator;
   try {
-    emulator = await startEmulator({ config, virtualProxyKeys, tenantKey, tls });
+    emulator = await startEmulator({
+      config, virtualProxyKeys, tenantKey, tls, tenantApiKey, tenantPem,
+      qrs: qrsTls && { tls: qrsTls, certificates },
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is in use: choose another --port, or --port 0 for a free one`, 1);
@@ -156,10 +205,11 @@ async function serve(config: EmulatorConfig, printConfig: boolean | undefined): 
     if (code === 'EACCES') throw new CliError(`port ${config.port} needs privileges: choose one above 1023, or --port 0`, 1);
     throw error;
   }
-  process.stdout.write(`${emulator.url}\n`);
+  process.stdout.write(`${emulator.url}\n${emulator.qrsUrl !== undefined ? `${emulator.qrsUrl}\n` : ''}`);
   const lines = [
+    ...(emulator.qrsUrl !== undefined ? [`qs-jwt emulate: QRS API ${emulator.qrsUrl}/qrs/ (mutual TLS; client certificates in ${config.qrs?.certsDir})`] : []),
     ...config.virtualProxies.map((proxy) => `qs-jwt emulate: QSEoW virtual proxy ${emulator.url}/${proxy.prefix}/ (${proxy.upstream ? `forwarding to ${proxy.upstream}` : 'answering itself'})`),
-    ...(config.tenant ? [`qs-jwt emulate: Qlik Cloud tenant ${emulator.url} (POST /login/jwt-session, issuer ${config.tenant.issuer}, kid ${config.tenant.keyId})`] : []),
+    ...(config.tenant ? [`qs-jwt emulate: Qlik Cloud tenant ${emulator.url} (POST /login/jwt-session${config.tenant.issuer !== undefined ? `, issuer ${config.tenant.issuer}, kid ${config.tenant.keyId}` : ''}${tenantApiKey !== undefined ? ', identity-provider API with the API key' : ''})`] : []),
     'qs-jwt emulate: one JSON line per authentication decision follows; stop with Ctrl-C or SIGTERM',
   ];
   const exposure = networkExposureWarning(config.host);
@@ -184,6 +234,7 @@ function buildQseow(): Command {
     'qs-jwt emulate qseow --cert publickey.cer --attribute group=groups --mandatory-attribute email=email --app sales=Sales',
     'qs-jwt emulate qseow --cert publickey.cer --websocket-csrf --allowed-origin https://portal.example.com --tls',
     'qs-jwt emulate qseow --cert publickey.cer --upstream http://127.0.0.1:3000   # inject X-Qlik-User into your backend',
+    'qs-jwt emulate qseow --qrs-port 0 --qrs-certs ./qrs-certs   # QRS API with mutual TLS; no virtual proxy until set up',
   ]).name('qseow');
   command
     .option('--cookie-name <name>', 'session cookie header name (default X-Qlik-Session-<prefix>; -HTTP is appended over http)')
@@ -194,7 +245,9 @@ function buildQseow(): Command {
     .option('--websocket-csrf', 'Nov 2024 behaviour: cookie websockets need ?qlik-csrf-token= and an allowed Origin')
     .option('--allowed-origin <origin>', 'host or origin allowed to open the engine websocket (repeatable)', collect)
     .option('--upstream <url>', 'forward authenticated requests here with X-Qlik-User and X-Qlik-Security')
-    .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect);
+    .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect)
+    .option('--qrs-port <n>', 'also serve the QRS API over mutual TLS on this port (0: a free one); its URL is the second stdout line', integerIn(0, 65_535))
+    .option('--qrs-certs <dir>', 'with --qrs-port: write client.pem, client_key.pem and root.pem here, as the QMC exports them');
   addSettings(command, [
     SETTINGS.cert, SETTINGS.prefix, { setting: SETTINGS.audience, note: 'the virtual proxy checks it only when given' },
     SETTINGS.useridAttr, SETTINGS.userdirAttr, { setting: SETTINGS.clockTolerance, note: 'Qlik allows none' },
@@ -203,7 +256,12 @@ function buildQseow(): Command {
   return command.action(async (_flags: QseowFlags, self: Command) => {
     resolveSettings(self);
     const flags = self.opts<QseowFlags>();
-    if (flags.cert === undefined) throw new CliError('--cert is required: the certificate pasted into the virtual proxy (publickey.cer from qs-jwt keys create)');
+    const qrs = qrsSettings(flags);
+    if (flags.cert === undefined && qrs === undefined) throw new CliError('--cert is required: the certificate pasted into the virtual proxy (publickey.cer from qs-jwt keys create), unless --qrs-port serves the QRS API to set one up');
+    if (flags.cert === undefined) {
+      await serve(await validated(serverSettings(flags, { qrs }), 'flags'), flags.printConfig);
+      return;
+    }
     const proxy = {
       prefix: flags.prefix,
       certFile: resolve(flags.cert),
@@ -220,7 +278,7 @@ function buildQseow(): Command {
       sameSite: flags.sameSite,
       apps: apps(flags.app),
     };
-    await serve(await validated(serverSettings(flags, { virtualProxies: [dropUndefined(proxy)] }), 'flags'), flags.printConfig);
+    await serve(await validated(serverSettings(flags, { virtualProxies: [dropUndefined(proxy)], ...(qrs ? { qrs } : {}) }), 'flags'), flags.printConfig);
   });
 }
 
@@ -228,24 +286,31 @@ function buildCloud(): Command {
   const command = newCommand('emulate cloud', "Emulate a Qlik Cloud tenant's JWT login (POST /login/jwt-session), CSRF token, users/me and engine websocket.", [
     'qs-jwt emulate cloud --cert publickey.cer --issuer https://idp.acme.com --kid my-key-id --port 0',
     'qs-jwt emulate cloud --cert publickey.pem --issuer https://idp.acme.com --kid k1 --clock-tolerance 5s --app my-app --tls',
+    'qs-jwt emulate cloud --api-key-file api-key.txt   # no identity provider until one is created through the API',
   ]).name('cloud');
   command
     .option('--tenant-id <id>', 'tenantId reported by /api/v1/users/me')
     .option('--session-timeout <minutes>', 'session inactivity timeout (default 30)', integerIn(1, 525_600))
     .addOption(new Option('--same-site <mode>', 'SameSite of the session cookies (default Lax)').choices(['Strict', 'Lax', 'None']))
     .option('--allowed-origin <origin>', 'host or origin allowed to open the engine websocket (repeatable)', collect)
-    .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect);
+    .option('--app <id[=name]>', 'an app the engine lists and opens (repeatable)', collect)
+    .option('--api-key-file <file>', 'the API key that authorises /api/v1/identity-providers and /api/v1/users/me')
+    .option('--api-key-role <role>', "a role of the API key's user (repeatable; default TenantAdmin)", collect);
   addSettings(command, [SETTINGS.cert, SETTINGS.issuer, SETTINGS.kid, { setting: SETTINGS.clockTolerance, default: '5s' }]);
   addServerOptions(command);
   return command.action(async (_flags: CloudFlags, self: Command) => {
     resolveSettings(self);
     const flags = self.opts<CloudFlags>();
     const missing = (['cert', 'issuer', 'kid'] as const).filter((name) => flags[name] === undefined);
-    if (missing.length > 0) throw new CliError(`${missing.map((name) => `--${name}`).join(', ')} required: the identity provider's certificate, issuer and key ID`);
+    if (missing.length > 0 && (missing.length < 3 || flags.apiKeyFile === undefined)) {
+      throw new CliError(`${missing.map((name) => `--${name}`).join(', ')} required: the identity provider's certificate, issuer and key ID (or none of them, with --api-key-file)`);
+    }
     const tenant = {
       issuer: flags.issuer,
       keyId: flags.kid,
-      certFile: resolve(flags.cert ?? ''),
+      certFile: flags.cert === undefined ? undefined : resolve(flags.cert),
+      apiKeyFile: flags.apiKeyFile === undefined ? undefined : resolve(flags.apiKeyFile),
+      apiKeyRoles: flags.apiKeyRole,
       clockTolerance: `${flags.clockTolerance}s`,
       tenantId: flags.tenantId,
       sessionInactivityTimeout: flags.sessionTimeout,
@@ -255,6 +320,11 @@ function buildCloud(): Command {
     };
     await serve(await validated(serverSettings(flags, { tenant: dropUndefined(tenant) }), 'flags'), flags.printConfig);
   });
+}
+
+function qrsSettings(flags: QseowFlags): { port: number; certsDir: string } | undefined {
+  if ((flags.qrsPort === undefined) !== (flags.qrsCerts === undefined)) throw new CliError('--qrs-port and --qrs-certs go together: the port to serve QRS on and the folder for the client certificates');
+  return flags.qrsPort === undefined ? undefined : { port: flags.qrsPort, certsDir: resolve(flags.qrsCerts ?? '') };
 }
 
 /** Flags not given are left out, so the schema's defaults apply (and --print-config shows them). */
@@ -275,7 +345,8 @@ function resolveConfigPaths(json: unknown, folder: string): unknown {
   return {
     ...config,
     ...(Array.isArray(config['virtualProxies']) ? { virtualProxies: config['virtualProxies'].map((proxy) => fix(proxy, ['certFile'])) } : {}),
-    ...(config['tenant'] !== undefined ? { tenant: fix(config['tenant'], ['certFile']) } : {}),
+    ...(config['tenant'] !== undefined ? { tenant: fix(config['tenant'], ['certFile', 'apiKeyFile']) } : {}),
+    ...(config['qrs'] !== undefined ? { qrs: fix(config['qrs'], ['certsDir']) } : {}),
     ...(config['tls'] !== undefined ? { tls: fix(config['tls'], ['certFile', 'keyFile']) } : {}),
   };
 }

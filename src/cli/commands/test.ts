@@ -65,8 +65,8 @@ interface CloudFlags extends CommonFlags {
 }
 
 function addCommonOptions(command: Command): Command {
-  command.option('--token <token>', 'the token to send; - reads standard input (else one is minted from --key and the user flags)');
   return addSettings(command, [
+    { setting: SETTINGS.token, note: 'the token to send (else one is minted from --key and the user flags)' },
     SETTINGS.profile, SETTINGS.config, ...PRIVATE_KEY_SETTINGS,
     { setting: SETTINGS.expires, note: 'default: 1h qseow, 5m cloud' }, SETTINGS.alg, SETTINGS.name, SETTINGS.email, SETTINGS.groups,
     { setting: SETTINGS.cert, note: 'after a refusal the signature is checked locally too' },
@@ -176,9 +176,8 @@ function buildQseow(): Command {
     'qs-jwt test qseow --profile prod --server https://qlik.example.com --userid anna --userdir ACME --ca corp-ca.pem',
     'qs-jwt test qseow --server https://127.0.0.1:8443 --insecure --token "$TOKEN" --format json   # emulate --tls',
   ]).name('qseow');
-  command
-    .option('--server <url>', 'the Qlik Sense server, e.g. https://qlik.example.com');
   addSettings(command, [
+    SETTINGS.server,
     SETTINGS.prefix, { setting: SETTINGS.userid, note: 'of a minted token' }, { setting: SETTINGS.userdir, note: 'of a minted token' },
     SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.groupsAttr, { setting: SETTINGS.audience, note: 'minted into the token, and checked locally' },
   ]);
@@ -225,9 +224,8 @@ function buildCloud(): Command {
     'qs-jwt test cloud --tenant https://acme.eu.qlikcloud.com --key privatekey.pem --sub anna --name "Anna A" --email anna@acme.com --issuer https://idp.acme.com --kid my-key-id',
     'qs-jwt test cloud --profile cloud --tenant https://acme.eu.qlikcloud.com --sub anna --name "Anna A" --email anna@acme.com --format json',
   ]).name('cloud');
-  command
-    .option('--tenant <url>', 'the tenant, e.g. https://acme.eu.qlikcloud.com');
   addSettings(command, [
+    SETTINGS.tenant,
     { setting: SETTINGS.sub, note: 'of a minted token' },
     { setting: SETTINGS.issuer, note: 'minted into the token, and checked locally' },
     { setting: SETTINGS.kid, note: 'minted into the token, and checked locally' },

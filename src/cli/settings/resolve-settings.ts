@@ -163,7 +163,8 @@ export function resolveSettings(command: Command, profile?: LoadedProfile): Reso
     if (source !== undefined) raw = command.getOptionValue(setting.name);
     else {
       const found = fromProfile(setting, profile) ?? fromEnvironmentOnly(setting);
-      const fallback = use.default ?? setting.default;
+      // A required setting has no default: the table's would make it never missing.
+      const fallback = use.default ?? (use.required === undefined ? setting.default : undefined);
       if (found !== undefined) ({ raw, source } = found);
       else if (fallback !== undefined) [raw, source] = [fallback, { kind: 'default' }];
     }

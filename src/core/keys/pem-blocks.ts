@@ -35,3 +35,15 @@ export function findPemBlocks(text: string): PemBlock[] {
 export function toSingleLinePem(pem: string): string {
   return pem.replace(/\r?\n/g, '').trim();
 }
+
+/**
+ * The inverse of toSingleLinePem: a PEM whose body lost its line breaks (as Qlik Cloud stores and
+ * shows it) becomes one OpenSSL reads again, with 64-character lines. Other text is returned as is.
+ */
+export function reflowPem(text: string): string {
+  const match = /^\s*-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----\s*$/.exec(text);
+  if (!match) return text;
+  const body = (match[2] ?? '').replace(/\s+/g, '');
+  const lines = body.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${match[1]}-----\n${lines.join('\n')}\n-----END ${match[1]}-----\n`;
+}

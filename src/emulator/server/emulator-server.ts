@@ -11,10 +11,13 @@ import { createEngineSession, handleEngineMessage, onAuthenticationInformationNo
 import { jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from '../http-response.js';
 import { parseRequestTarget, type RequestTarget } from '../request-target.js';
 import { createVirtualProxy, decideQseowUpgrade, type VirtualProxy } from '../qseow-proxy.js';
-import { authenticatedUserText } from '../qseow-identity.js';
+import { authenticatedUserText, describeUser, type QseowUser } from '../qseow-identity.js';
 import { decideQseowRequest, pathBelowPrefix, PRODUCT_INFO, PRODUCT_INFO_PATH } from '../qseow-routes.js';
 import { reasonHeader, type Refusal } from '../refusal-codes.js';
 import { forwardToUpstream } from './upstream-forward.js';
+import { createQrsRepository, type QrsRepository } from '../qrs-repository.js';
+import { decideQrsRequest, qrsCallerFromHeaders } from '../qrs-routes.js';
+import { isUsableCertificate, servedProxies, UNLINKED_TEXT, type ServedProxies } from '../qrs-served-proxies.js';
 
 /**
  * The HTTP(S) and websocket adapter: node:http/node:https and `ws`, no framework. Every decision is
@@ -29,6 +32,14 @@ export interface EmulatorServerOptions {
   tenantKey?: KeyObject | undefined;
   /** PEM certificate and private key: serve HTTPS. */
   tls?: { cert: string; key: string } | undefined;
+  /**
+   * Serve the QRS API on config.qrs.port over mutual TLS: `ca` verifies client certificates.
+   * `certificates` are the PEMs of config.virtualProxies (same order), stored in the repository.
+   */
+  qrs?: { tls: { cert: string; key: string; ca: string }; certificates: readonly string[] } | undefined;
+  /** The tenant's API key and the PEM of its start-up identity provider, as the IdP API shows it. */
+  tenantApiKey?: string | undefined;
+  tenantPem?: string | undefined;
   /** Where the JSON log lines go; default standard error. */
   log?: ((line: string) => void) | undefined;
   /** Milliseconds since the epoch; default Date.now. Tests move it to expire sessions. */
@@ -38,6 +49,9 @@ export interface EmulatorServerOptions {
 export interface RunningEmulator {
   url: string;
   port: number;
+  /** The QRS API's base URL (https://host:port), when it is served. */
+  qrsUrl: string | undefined;
+  qrs: QrsRepository | undefined;
   virtualProxies: readonly VirtualProxy[];
   tenant: CloudTenant | undefined;
   /** Stops accepting, closes every connection and websocket; resolves when the server is closed. */
@@ -137,9 +151,46 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   });
   let tenant: CloudTenant | undefined;
   if (config.tenant) {
-    if (!options.tenantKey) throw new Error('no public key for the tenant');
-    tenant = createCloudTenant(config.tenant, options.tenantKey, secure, limits.maxSessions, limits.maxRememberedJtis);
+    if (!options.tenantKey && config.tenant.issuer !== undefined) throw new Error('no public key for the tenant');
+    tenant = createCloudTenant(config.tenant, options.tenantKey, secure, limits.maxSessions, limits.maxRememberedJtis, {
+      apiKey: options.tenantApiKey, pem: options.tenantPem, now: clock(),
+    });
   }
+  // With QRS, the repository decides which virtual proxies serve: those given at start are seeded
+  // into it (linked), and QRS writes change them while the emulator runs.
+  const repository = config.qrs && options.qrs
+    ? createQrsRepository(config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host, config.virtualProxies.map((proxy, index) => ({
+      prefix: proxy.prefix,
+      jwtPublicKeyCertificate: options.qrs?.certificates[index] ?? '',
+      jwtAttributeUserId: proxy.jwtAttributeUserId,
+      jwtAttributeUserDirectory: proxy.jwtAttributeUserDirectory,
+      jwtAudience: proxy.jwtAudience,
+      jwtAttributeMap: proxy.jwtAttributeMap,
+      sessionCookieHeaderName: proxy.sessionCookieHeaderName,
+      sessionInactivityTimeout: proxy.sessionInactivityTimeout,
+      websocketCrossOriginWhiteList: proxy.websocketCrossOriginWhiteList,
+    })), clock())
+    : undefined;
+  const serveSettings = {
+    secure, maxSessions: limits.maxSessions, maxVerifiedTokens: limits.maxVerifiedTokens,
+    extras: new Map(config.virtualProxies.map((proxy) => [proxy.prefix, proxy])),
+  };
+  let served: ServedProxies | undefined;
+  const currentProxies = (): readonly VirtualProxy[] => {
+    if (!repository) return virtualProxies;
+    served = servedProxies(repository, served, serveSettings);
+    return served.proxies;
+  };
+  /** A JWT virtual proxy of the repository that exists at this path but cannot serve (not linked, unusable). */
+  const refusedPrefix = (path: string): { prefix: string; reason: Refusal } | undefined => {
+    if (!served) return undefined;
+    for (const [prefix, reason] of served.refused) if (pathBelowPrefix(prefix, path) !== undefined) return { prefix, reason };
+    return undefined;
+  };
+  /** The QRS answer for a JWT user who reached /<prefix>/qrs/… (the route through a virtual proxy, P1). */
+  const qrsThroughProxy = repository
+    ? (facts: RequestFacts, below: string, body: Buffer, user: string): ResponseDescription => decideQrsRequest(repository, facts, below, body, { isCertificate: isUsableCertificate, user })
+    : undefined;
   const logDecision = (entry: AuthLogEntry | undefined): void => {
     if (entry) log(formatAuthLog(entry, clock()));
   };
@@ -178,6 +229,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
 
   function route(request: IncomingMessage, response: ServerResponse, url: RequestTarget, body: Buffer): void {
     const requestFacts = facts(request, url);
+    const proxies = currentProxies();
     const lowerPath = url.pathname.toLowerCase();
     if (lowerPath === PRODUCT_INFO_PATH && virtualProxies.length > 0) {
       writeResponse(response, jsonResponse(200, PRODUCT_INFO));
@@ -191,16 +243,17 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
         return;
       }
       if (lowerPath === '/api' || lowerPath.startsWith('/api/')) {
-        const decision = decideCloudApi(tenant, requestFacts);
+        const decision = decideCloudApi(tenant, requestFacts, body);
         logDecision(decision.log);
         writeResponse(response, decision.response);
         return;
       }
     }
-    for (const proxy of virtualProxies) {
+    for (const proxy of proxies) {
       const below = pathBelowPrefix(proxy.config.prefix, url.pathname);
       if (below === undefined) continue;
-      const decision = decideQseowRequest(proxy, requestFacts, below);
+      const qrs = qrsThroughProxy && ((user: QseowUser) => qrsThroughProxy(requestFacts, below, body, describeUser(user)));
+      const decision = decideQseowRequest(proxy, requestFacts, below, qrs);
       logDecision(decision.log);
       if (decision.kind === 'respond') {
         writeResponse(response, decision.response);
@@ -215,6 +268,13 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
           timeoutMs: limits.requestTimeoutMs,
         });
       }
+      return;
+    }
+    const refusedHere = refusedPrefix(url.pathname);
+    if (refusedHere) {
+      const unlinked = refusedHere.reason.code === 'EMU010';
+      logDecision({ event: 'auth', target: `qseow:/${refusedHere.prefix}`, outcome: 'rejected', via: 'none', code: refusedHere.reason.code, reason: refusedHere.reason.message, user: undefined, method: requestFacts.method, path: url.pathname });
+      writeResponse(response, textResponse(unlinked ? 400 : 401, unlinked ? UNLINKED_TEXT : 'Could not authenticate the request: the virtual proxy is not configured for JWT.', { 'x-qs-jwt-reason': reasonHeader(refusedHere.reason) }));
       return;
     }
     writeResponse(response, textResponse(404, 'Not Found'));
@@ -294,7 +354,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       return;
     }
     const requestFacts = facts(request, url);
-    for (const proxy of virtualProxies) {
+    for (const proxy of currentProxies()) {
       const below = pathBelowPrefix(proxy.config.prefix, url.pathname);
       if (below === undefined) continue;
       if (!/^\/app\/[^/]+\/?$/i.test(below)) break;
@@ -328,18 +388,23 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const qrsServer = repository && options.qrs && config.qrs ? await startQrsServer(repository, options.qrs.tls, config.host, config.qrs.port, serverOptions, clock) : undefined;
   let closing: Promise<void> | undefined;
   return {
     url: `${secure ? 'https' : 'http'}://${hostForUrl(config.host)}:${port}`,
     port,
+    qrsUrl: qrsServer?.url,
+    qrs: repository,
     virtualProxies,
     tenant,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => {
+        const closed = [new Promise<void>((done) => server.close(() => done()))];
+        if (qrsServer) closed.push(qrsServer.close());
+        Promise.all(closed).then(() => {
           stderrLog?.flush();
           resolve();
-        });
+        }, () => resolve());
         for (const ws of sockets) ws.terminate();
         websockets.close();
         server.closeAllConnections();
@@ -348,5 +413,59 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       });
       return closing;
     },
+  };
+}
+
+/**
+ * The QRS API on its own HTTPS port with mutual TLS, as Qlik's 4242: a client without a certificate
+ * issued by the site's root CA does not get past the TLS handshake.
+ */
+async function startQrsServer(
+  repository: QrsRepository,
+  tls: { cert: string; key: string; ca: string },
+  host: string,
+  port: number,
+  serverOptions: Record<string, unknown>,
+  clock: () => number,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const maxBody = 1024 * 1024;
+  const server = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, (request, response) => {
+    const url = parseRequestTarget(request.url);
+    const answer = (described: ResponseDescription): void => writeResponse(response, described);
+    if (!url) {
+      answer(textResponse(400, 'Bad Request: the request target is not an absolute path'));
+      return;
+    }
+    readBody(request, maxBody).then((body) => {
+      if (body === 'too-large') {
+        answer(textResponse(413, 'Payload Too Large'));
+        return;
+      }
+      const lower = url.pathname.toLowerCase();
+      if (lower !== '/qrs' && !lower.startsWith('/qrs/')) {
+        answer(textResponse(404, 'Not Found'));
+        return;
+      }
+      const requestFacts: RequestFacts = { method: request.method ?? 'GET', path: url.pathname, query: url.query, headers: request.headers, secure: true, now: clock() };
+      answer(decideQrsRequest(repository, requestFacts, url.pathname, body, { isCertificate: isUsableCertificate, user: qrsCallerFromHeaders(requestFacts) }));
+    }).catch(() => {
+      if (!response.headersSent) answer(textResponse(500, 'Internal Server Error'));
+    });
+  });
+  server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `https://${hostForUrl(host)}:${actual}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
 }

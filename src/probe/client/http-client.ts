@@ -14,6 +14,9 @@ export interface TlsSettings {
   ca?: string | undefined;
   /** Accept any certificate (test servers only; the command warns). */
   insecure: boolean;
+  /** A client certificate and its key (PEM), for mutual TLS (QRS on 4242). */
+  cert?: string | undefined;
+  key?: string | undefined;
 }
 
 export interface HttpAnswer {
@@ -37,6 +40,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string | undefined>;
+  /** A request body (JSON text); its length is sent. */
+  body?: string | undefined;
   timeoutMs: number;
   tls: TlsSettings;
 }
@@ -47,13 +52,20 @@ export function definedHeaders(headers: Readonly<Record<string, string | undefin
   return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-export function tlsOptions(tls: TlsSettings): { ca?: string; rejectUnauthorized: boolean } {
-  return { ...(tls.ca !== undefined ? { ca: tls.ca } : {}), rejectUnauthorized: !tls.insecure };
+export function tlsOptions(tls: TlsSettings): { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } {
+  return {
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
+    rejectUnauthorized: !tls.insecure,
+  };
 }
 
 export function send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:';
-  const headers = definedHeaders(options.headers ?? {});
+  const headers = definedHeaders({
+    ...options.headers,
+    ...(options.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+  });
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void): void => {
@@ -86,7 +98,7 @@ export function send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
         body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
       })));
     });
-    call.end();
+    call.end(options.body);
   });
 }
 
