@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['batch'], summary: 'mint one token per CSV or JSON Lines row, on all cores, in input order', load: () => import('./commands/batch.js') },
   { words: ['emulate'], summary: "run a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxy, Qlik Cloud login) for tests and CI", load: () => import('./commands/emulate.js') },
   { words: ['test'], summary: 'send a token to a Qlik server (or qs-jwt emulate) as clients do; report each step and explain a refusal', load: () => import('./commands/test.js') },
+  { words: ['bridge', 'qseow'], summary: "accept your identity provider's tokens (JWKS) in front of a QSEoW JWT virtual proxy: verify, mint, proxy HTTP and websockets", load: () => import('./commands/bridge.js') },
   { words: ['config', 'show'], summary: 'show profile and environment settings in effect, secrets masked', load: () => import('./commands/config-show.js') },
   { words: ['create-qseow'], summary: 'qs-jwt (JavaScript) compatible form of create qseow', load: () => import('./commands/compat-create-qseow.js'), compatibility: true },
   { words: ['create-qscloud'], summary: 'qs-jwt (JavaScript) compatible form of create cloud', load: () => import('./commands/compat-create-qscloud.js'), compatibility: true },
