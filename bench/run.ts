@@ -16,6 +16,7 @@ import { libraryRows } from './figures/library.js';
 import { batchRow } from './figures/batch.js';
 import { memoryRows } from './figures/memory.js';
 import { emulatorRows } from './figures/emulator.js';
+import { bridgeRows } from './figures/bridge.js';
 
 interface PendingRow {
   id: number;
@@ -35,7 +36,7 @@ const quick = args.includes('--quick');
 const jsonIndex = args.indexOf('--json');
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').map(Number)) : undefined;
-if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 9)) throw new Error('--only takes figure numbers 1 to 9, e.g. --only 5,7');
+if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 12)) throw new Error('--only takes figure numbers 1 to 12, e.g. --only 5,7');
 const partial = quick || only !== undefined;
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : partial ? undefined : join(ROOT, 'bench', 'results.json');
 
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const setup = makeSetup(quick);
   const rows: BenchRow[] = [];
   const step = async (name: string, run: () => BenchRow[] | BenchRow | Promise<BenchRow[]>): Promise<void> => {
-    const figures = (/#(\d)(?:, #(\d))?/.exec(name) ?? []).slice(1).map(Number);
+    const figures = [...name.matchAll(/#(\d+)/g)].map((match) => Number(match[1]));
     if (only && !figures.some((id) => only.has(id))) return;
     process.stderr.write(`bench: ${name}…\n`);
     const result = await run();
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
   await step('batch (#6)', () => batchRow(setup));
   await step('emulator (#7, #8)', () => emulatorRows(setup));
   await step('memory (#9)', () => memoryRows(setup));
+  await step('bridge (#10, #11, #12)', () => bridgeRows(setup));
   // Every figure is measured now; the list stays for figures a future command adds before its bench.
   const pending: PendingRow[] = [];
   rows.sort((a, b) => a.id - b.id);

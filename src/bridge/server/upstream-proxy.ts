@@ -114,7 +114,19 @@ export function forwardRequest(
   response.on('close', () => {
     if (!response.writableFinished) outgoing.destroy();
   });
-  request.pipe(outgoing);
+  // Most requests (GET, the websocket-less API calls) have no body: end at once, so the head goes out
+  // in one write instead of waiting for the client stream's end event.
+  if (hasNoBody(request)) {
+    request.resume();
+    outgoing.end();
+  } else {
+    request.pipe(outgoing);
+  }
+}
+
+function hasNoBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined;
 }
 
 /** A raw HTTP answer on a socket that did not become a websocket. */
