@@ -100,6 +100,11 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     const bareUser = (await throughBare.json() as { userId?: string }).userId;
     if (throughBare.status !== 200 || bareUser !== 'user--1-0') throw new Error(`the bare proxy did not give the same user: ${throughBare.status} ${bareUser}`);
 
+    // Warm-up, untimed: JIT, connection pools and caches of every contender, so the first timed run
+    // does not pay for them.
+    await requestsPerSecond(target, { cookie }, 1, 'bridge warm-up');
+    await requestsPerSecond(bareTarget, { cookie }, 1, 'bare proxy warm-up');
+    await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, 1, 'bridge warm-up, Bearer');
     const samples = { cookie: [] as number[], bareCookie: [] as number[], bearer: [] as number[], bareBearer: [] as number[], fresh: [] as number[], rawSign: [] as number[] };
     for (let round = 0; round < rounds; round += 1) {
       samples.cookie.push(await requestsPerSecond(target, { cookie }, seconds, 'bridge, cookie'));
