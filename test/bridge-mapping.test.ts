@@ -95,6 +95,11 @@ describe('QSEoW tokens the bridge mints', () => {
 
   it('refuse bad settings at start-up', () => {
     assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, userIdAttribute: 'sub' }), /sub/);
+    // --attribute exp=exp would overwrite the token's expiry: refused before the first request.
+    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['exp'] }), /exp/);
+    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['userId'] }), /userId/);
+    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['groups'], withGroups: true }), /groups/);
+    assert.doesNotThrow(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['groups'] }));
   });
 
   it("pass a token the bridge minted through unchanged, but not at the token endpoint, and refuse another key's", async () => {

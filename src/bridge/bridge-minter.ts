@@ -19,6 +19,10 @@ export interface BridgeMintSettings {
   userIdAttribute?: string | undefined;
   userDirectoryAttribute?: string | undefined;
   groupsAttribute?: string | undefined;
+  /** Claim names --attribute adds to every token: checked once at start-up against Qlik's and the minter's names. */
+  attributeNames?: readonly string[] | undefined;
+  /** Whether tokens will carry groups (a groups claim is mapped), for the same start-up check. */
+  withGroups?: boolean | undefined;
   cacheCapacity?: number | undefined;
 }
 
@@ -39,6 +43,11 @@ export function createBridgeMinter(settings: BridgeMintSettings): BridgeMinter {
   };
   // Checks the shared settings once, at start-up, so a bad attribute name stops the bridge, not a request.
   const minter = qseowTokenMinter({ ...shared, expires: `${settings.lifetimeSeconds}s` });
+  // A sample user with every mapped claim: a reserved or clashing attribute name fails here, not per request.
+  minter.prepare({
+    userId: 'start-up-check', userDirectory: 'start-up-check', groups: settings.withGroups ? ['start-up-check'] : undefined,
+    claims: Object.fromEntries((settings.attributeNames ?? []).map((name) => [name, 'start-up-check'])),
+  });
   const cache = createMintedTokenCache(settings.cacheCapacity);
   return {
     tokenFor: (user, now) => {

@@ -48,6 +48,8 @@ export async function startBridgeApp(settings: BridgeSettings): Promise<RunningB
     lifetimeSeconds: settings.lifetimeSeconds,
     userIdAttribute: settings.userIdAttribute,
     userDirectoryAttribute: settings.userDirectoryAttribute,
+    attributeNames: settings.mapping.attributes.map((attribute) => attribute.name),
+    withGroups: settings.mapping.groupsClaim !== undefined,
   });
   const authenticator = createBridgeAuthenticator({
     getKey: jwks.getKey,

@@ -136,6 +136,7 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
     const route = routeRequest(options.prefix, path);
     if (route.kind === 'healthz') {
       writeAnswer(response, jsonAnswer(200, { status: 'ok' }));
+      accessLog(started, { method, path, status: 200, via: 'none' });
       return;
     }
     if (route.kind === 'readyz') {
@@ -146,6 +147,7 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       writeAnswer(response, jsonAnswer(ready ? 200 : 503, {
         ready, jwks: keys, upstream: reachable ? 'reachable' : 'unreachable', ...(options.jwks.lastError() ? { jwksError: options.jwks.lastError() } : {}),
       }));
+      accessLog(started, { method, path, status: ready ? 200 : 503, via: 'none' });
       return;
     }
     if (route.kind === 'not-found') {

@@ -156,6 +156,12 @@ export function forwardUpgrade(
   headers['upgrade'] = request.headers.upgrade ?? 'websocket';
   const outgoing = send(upstream)({ ...target(upstream, pathAndQuery), method: request.method, headers, agent: false, timeout: upstream.timeoutMs });
   outgoing.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
+    // The client may have gone while Qlik answered: nothing to splice.
+    if (socket.destroyed) {
+      upstreamSocket.destroy();
+      done({ status: 499, error: 'the client closed the connection before the upgrade' });
+      return;
+    }
     outgoing.setTimeout(0);
     upstreamSocket.setTimeout(0);
     socket.write(rawHead(101, answer.statusMessage, answer.rawHeaders));
