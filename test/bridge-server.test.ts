@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { rawRequest } from './support/emulator-harness.js';
+import { createSelfSignedCertificate } from '../src/core/keys/certificate.js';
+import { startBridgeApp } from '../src/bridge/server/bridge-app.js';
+import { KEYS, rawRequest, startTestEmulator } from './support/emulator-harness.js';
 import { startBridgeRig, type BridgeRig } from './support/bridge-harness.js';
 import { hasCommand } from './support/fixtures.js';
 import { IDP_AUDIENCE } from './support/test-idp.js';
@@ -224,6 +226,37 @@ describe('bridge: token endpoint', () => {
     const again = await post(bearer(minted.token));
     assert.equal(again.status, 401);
     assert.equal((await get('/jwt/qs-jwt/token')).status, 405);
+  });
+});
+
+describe('bridge: https upstream', () => {
+  it('trusts an upstream certificate from --upstream-ca; without it, 502 naming the certificate problem', async () => {
+    const cert = await createSelfSignedCertificate({ ...KEYS, commonName: 'localhost', days: 1 });
+    const secure = await startTestEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] }, {
+      tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+    });
+    const upstream = new URL(secure.url.replace('127.0.0.1', 'localhost'));
+    const common = {
+      prefix: 'jwt', upstream, host: '127.0.0.1', port: 0, allowOrigins: [], jwksUrl: new URL(rig.idp.jwksUrl), issuers: [rig.idp.issuer],
+      audiences: [IDP_AUDIENCE], clockToleranceSeconds: 0, jwksCooldownMs: 200, jwksRefreshMs: 600_000, jwksMaxStaleMs: 60_000,
+      mapping: { userIdClaim: 'sub', userDirectory: { value: 'IDP' }, attributes: [] }, privateKey: KEYS.privateKey, algorithm: 'RS256' as const,
+      lifetimeSeconds: 300, log: () => undefined,
+    };
+    const trusting = await startBridgeApp({ ...common, upstreamCa: cert });
+    const untrusting = await startBridgeApp(common);
+    try {
+      const token = await rig.idp.token({ sub: 'tls-user' });
+      const ok = await fetch(`${trusting.url}/jwt/qps/user`, { headers: bearer(token) });
+      assert.equal(ok.status, 200);
+      assert.equal((await ok.json() as { userId: string }).userId, 'tls-user');
+      const refused = await fetch(`${untrusting.url}/jwt/qps/user`, { headers: bearer(token) });
+      assert.equal(refused.status, 502);
+      assert.match((await refused.json() as { message: string }).message, /certificate/i);
+    } finally {
+      await trusting.close();
+      await untrusting.close();
+      await secure.close();
+    }
   });
 });
 
