@@ -52,16 +52,20 @@ export function createBridgeAuthenticator(settings: BridgeAuthSettings): BridgeA
       });
       const userId = String(payload[settings.userIdAttribute]);
       const userDirectory = String(payload[settings.userDirectoryAttribute]);
-      return { ok: true, qlikToken: token, expiresAt: payload.exp as number, user: describeMappedUser({ userId, userDirectory }), via: 'bridge' };
+      const user = describeMappedUser({ userId, userDirectory });
+      return { ok: true, qlikToken: token, expiresAt: payload.exp as number, user, via: 'bridge' };
     } catch {
-      return { ok: false, status: 401, refusal: refusal('bad_signature', 'the token carries the bridge key ID but is not a valid token of this bridge') };
+      const reason = refusal('bad_signature', 'the token carries the bridge key ID but this bridge did not sign it');
+      return { ok: false, status: 401, refusal: reason };
     }
   };
   return {
     authenticate: async (token, now, acceptOwn) => {
       if (acceptOwn && headerKid(token) === BRIDGE_KEY_ID) return ownToken(token, now);
       const verdict = await verifyIdpTokenCached(verified, token, settings.getKey, settings.policy, now);
-      if (!verdict.ok) return { ok: false, status: verdict.refusal.code === 'keys_unavailable' ? 503 : 401, refusal: verdict.refusal };
+      if (!verdict.ok) {
+        return { ok: false, status: verdict.refusal.code === 'keys_unavailable' ? 503 : 401, refusal: verdict.refusal };
+      }
       const user = mapClaims(verdict.payload, settings.mapping);
       if (!isMappedUser(user)) return { ok: false, status: 401, refusal: user };
       let minted;
@@ -69,10 +73,13 @@ export function createBridgeAuthenticator(settings: BridgeAuthSettings): BridgeA
         minted = settings.minter.tokenFor(user, now);
       } catch (error) {
         // The core refuses a claim value Qlik could not take; that is this token's fault, not the bridge's.
-        if (error instanceof QsJwtError) return { ok: false, status: 401, refusal: refusal('invalid_claim', error.message) };
+        if (error instanceof QsJwtError) {
+          return { ok: false, status: 401, refusal: refusal('invalid_claim', error.message) };
+        }
         throw error;
       }
-      return { ok: true, qlikToken: minted.token, expiresAt: minted.expiresAt, user: describeMappedUser(user), via: 'idp' };
+      const described = describeMappedUser(user);
+      return { ok: true, qlikToken: minted.token, expiresAt: minted.expiresAt, user: described, via: 'idp' };
     },
   };
 }

@@ -45,7 +45,9 @@ export function createBridgeMinter(settings: BridgeMintSettings): BridgeMinter {
   const minter = qseowTokenMinter({ ...shared, expires: `${settings.lifetimeSeconds}s` });
   // A sample user with every mapped claim: a reserved or clashing attribute name fails here, not per request.
   minter.prepare({
-    userId: 'start-up-check', userDirectory: 'start-up-check', groups: settings.withGroups ? ['start-up-check'] : undefined,
+    userId: 'start-up-check',
+    userDirectory: 'start-up-check',
+    groups: settings.withGroups ? ['start-up-check'] : undefined,
     claims: Object.fromEntries((settings.attributeNames ?? []).map((name) => [name, 'start-up-check'])),
   });
   const cache = createMintedTokenCache(settings.cacheCapacity);

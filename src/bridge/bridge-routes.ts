@@ -42,14 +42,24 @@ export function hasSessionCookie(cookie: string | undefined, cookieName: string 
   for (const part of cookie.split(';')) {
     const equals = part.indexOf('=');
     const name = (equals < 0 ? part : part.slice(0, equals)).trim().toLowerCase();
-    if (cookieName === undefined ? name.startsWith('x-qlik-session') : name === cookieName.toLowerCase() || name === `${cookieName.toLowerCase()}-http`) return true;
+    const wanted = cookieName?.toLowerCase();
+    const matches = wanted === undefined
+      ? name.startsWith('x-qlik-session')
+      : name === wanted || name === `${wanted}-http`;
+    if (matches) return true;
   }
   return false;
 }
 
-export type Credential = { kind: 'bearer'; token: string } | { kind: 'cookie' } | { kind: 'none' } | { kind: 'malformed' };
+export type Credential =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'cookie' }
+  | { kind: 'none' }
+  | { kind: 'malformed' };
 
-export function credentialOf(authorization: string | undefined, cookie: string | undefined, cookieName: string | undefined): Credential {
+export function credentialOf(
+  authorization: string | undefined, cookie: string | undefined, cookieName: string | undefined,
+): Credential {
   if (authorization !== undefined) {
     const match = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization);
     return match?.[1] ? { kind: 'bearer', token: match[1] } : { kind: 'malformed' };
@@ -65,15 +75,18 @@ export interface Answer {
 
 function json(status: number, value: unknown, headers: Record<string, string> = {}): Answer {
   const body = JSON.stringify(value);
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body };
+  const all = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers };
+  return { status, headers: all, body };
 }
 
 /** RFC 6750 §3.1: 401 with WWW-Authenticate, and a JSON body naming the reason. */
 export function refusedAnswer(status: 401 | 503, reason: Refusal): Answer {
   if (status === 503) {
-    return json(503, { error: 'temporarily_unavailable', reason: reason.code, message: reason.description }, { 'retry-after': '5' });
+    const body = { error: 'temporarily_unavailable', reason: reason.code, message: reason.description };
+    return json(503, body, { 'retry-after': '5' });
   }
-  return json(401, { error: reason.code === 'no_token' ? 'unauthorized' : 'invalid_token', reason: reason.code, message: reason.description }, {
+  const error = reason.code === 'no_token' ? 'unauthorized' : 'invalid_token';
+  return json(401, { error, reason: reason.code, message: reason.description }, {
     'www-authenticate': wwwAuthenticate(reason),
   });
 }
@@ -87,7 +100,9 @@ export function jsonAnswer(status: number, value: unknown, headers: Record<strin
 }
 
 /** CORS headers for the token endpoint: only for listed origins (exact match), never `*`. */
-export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> | undefined {
+export function corsHeaders(
+  origin: string | undefined, allowed: readonly string[],
+): Record<string, string> | undefined {
   if (origin === undefined || !allowed.includes(origin.replace(/\/+$/, ''))) return undefined;
   return {
     'access-control-allow-origin': origin,

@@ -20,14 +20,16 @@ export const MAX_CLAIM_TEXT = 1024;
 /** Most groups or values of one attribute copied into one token. */
 export const MAX_CLAIM_VALUES = 200;
 
-export type MappedUser = Required<Pick<QseowUserOptions, 'userId' | 'userDirectory'>> & Pick<QseowUserOptions, 'groups' | 'claims'>;
+export type MappedUser = Required<Pick<QseowUserOptions, 'userId' | 'userDirectory'>>
+  & Pick<QseowUserOptions, 'groups' | 'claims'>;
 
 /** A claim by name; a dotted name (`realm_access.roles`) walks into objects, as Keycloak nests roles. */
 export function claimAt(payload: JWTPayload, name: string): unknown {
   if (Object.hasOwn(payload, name)) return payload[name];
   let value: unknown = payload;
   for (const part of name.split('.')) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, part)) return undefined;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    if (!Object.hasOwn(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;
@@ -35,10 +37,16 @@ export function claimAt(payload: JWTPayload, name: string): unknown {
 
 function text(payload: JWTPayload, claim: string): string | Refusal {
   const value = claimAt(payload, claim);
-  if (value === undefined || value === null || value === '') return refusal('missing_claim', `the token has no "${claim}" claim, which the bridge maps to the Qlik user`);
-  if (typeof value !== 'string' && typeof value !== 'number') return refusal('invalid_claim', `the "${claim}" claim is not a string`);
+  if (value === undefined || value === null || value === '') {
+    return refusal('missing_claim', `the token has no "${claim}" claim, which the bridge maps to the Qlik user`);
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    return refusal('invalid_claim', `the "${claim}" claim is not a string`);
+  }
   const result = String(value);
-  if (result.length > MAX_CLAIM_TEXT) return refusal('invalid_claim', `the "${claim}" claim is longer than ${MAX_CLAIM_TEXT} characters`);
+  if (result.length > MAX_CLAIM_TEXT) {
+    return refusal('invalid_claim', `the "${claim}" claim is longer than ${MAX_CLAIM_TEXT} characters`);
+  }
   return result;
 }
 
@@ -47,12 +55,18 @@ function texts(payload: JWTPayload, claim: string): string[] | Refusal | undefin
   const value = claimAt(payload, claim);
   if (value === undefined || value === null) return undefined;
   const list = Array.isArray(value) ? value : [value];
-  if (list.length > MAX_CLAIM_VALUES) return refusal('invalid_claim', `the "${claim}" claim has more than ${MAX_CLAIM_VALUES} values`);
+  if (list.length > MAX_CLAIM_VALUES) {
+    return refusal('invalid_claim', `the "${claim}" claim has more than ${MAX_CLAIM_VALUES} values`);
+  }
   const result: string[] = [];
   for (const item of list) {
-    if (typeof item !== 'string' && typeof item !== 'number') return refusal('invalid_claim', `the "${claim}" claim is not a string or a list of strings`);
+    if (typeof item !== 'string' && typeof item !== 'number') {
+      return refusal('invalid_claim', `the "${claim}" claim is not a string or a list of strings`);
+    }
     const itemText = String(item);
-    if (itemText.length > MAX_CLAIM_TEXT) return refusal('invalid_claim', `a value of the "${claim}" claim is longer than ${MAX_CLAIM_TEXT} characters`);
+    if (itemText.length > MAX_CLAIM_TEXT) {
+      return refusal('invalid_claim', `a value of the "${claim}" claim is longer than ${MAX_CLAIM_TEXT} characters`);
+    }
     result.push(itemText);
   }
   return result;
@@ -63,7 +77,8 @@ const isRefusal = (value: unknown): value is Refusal => typeof value === 'object
 export function mapClaims(payload: JWTPayload, mapping: ClaimMapping): MappedUser | Refusal {
   const userId = text(payload, mapping.userIdClaim);
   if (isRefusal(userId)) return userId;
-  const userDirectory = 'value' in mapping.userDirectory ? mapping.userDirectory.value : text(payload, mapping.userDirectory.claim);
+  const { userDirectory: directory } = mapping;
+  const userDirectory = 'value' in directory ? directory.value : text(payload, directory.claim);
   if (isRefusal(userDirectory)) return userDirectory;
   const user: MappedUser = { userId, userDirectory };
   if (mapping.groupsClaim !== undefined) {
@@ -76,7 +91,10 @@ export function mapClaims(payload: JWTPayload, mapping: ClaimMapping): MappedUse
     const claims: Record<string, string | string[]> = {};
     for (const { claim, name } of mapping.attributes) {
       const values = texts(payload, claim);
-      if (values === undefined) return refusal('missing_claim', `the token has no "${claim}" claim, which the bridge maps to the attribute ${name}`);
+      if (values === undefined) {
+        const why = `the token has no "${claim}" claim, which the bridge maps to the attribute ${name}`;
+        return refusal('missing_claim', why);
+      }
       if (isRefusal(values)) return values;
       claims[name] = Array.isArray(claimAt(payload, claim)) ? values : values[0] ?? '';
     }

@@ -9,7 +9,9 @@ import { refusal, refusalFromJose, type Refusal } from './refusal-reasons.js';
  * embedded `jwk` (the key comes only from the configured key set), so a token cannot make the bridge
  * fetch a URL or trust a key it carries.
  */
-export const IDP_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+export const IDP_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
+] as const;
 
 /** Access tokens are a few KB at most; anything larger is refused before it is parsed. */
 export const MAX_TOKEN_LENGTH = 16_384;
@@ -25,8 +27,12 @@ export class KeysUnavailableError extends Error {}
 
 export type IdpVerdict = { ok: true; payload: JWTPayload } | { ok: false; refusal: Refusal };
 
-export async function verifyIdpToken(token: string, getKey: JWTVerifyGetKey, policy: IdpTokenPolicy, now: number): Promise<IdpVerdict> {
-  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, refusal: refusal('malformed', `the token is longer than ${MAX_TOKEN_LENGTH} characters`) };
+export async function verifyIdpToken(
+  token: string, getKey: JWTVerifyGetKey, policy: IdpTokenPolicy, now: number,
+): Promise<IdpVerdict> {
+  if (token.length > MAX_TOKEN_LENGTH) {
+    return { ok: false, refusal: refusal('malformed', `the token is longer than ${MAX_TOKEN_LENGTH} characters`) };
+  }
   try {
     const { payload } = await jwtVerify(token, getKey, {
       issuer: [...policy.issuers],
@@ -38,7 +44,9 @@ export async function verifyIdpToken(token: string, getKey: JWTVerifyGetKey, pol
     });
     return { ok: true, payload };
   } catch (error) {
-    if (error instanceof KeysUnavailableError) return { ok: false, refusal: refusal('keys_unavailable', error.message) };
+    if (error instanceof KeysUnavailableError) {
+      return { ok: false, refusal: refusal('keys_unavailable', error.message) };
+    }
     const reason = refusalFromJose(error);
     if (reason) return { ok: false, refusal: reason };
     throw error;

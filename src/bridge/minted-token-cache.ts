@@ -22,7 +22,9 @@ export interface MintedTokenCache {
 }
 
 export function createMintedTokenCache(capacity = DEFAULT_MINTED_TOKEN_CAPACITY): MintedTokenCache {
-  if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`minted-token cache capacity ${capacity} is not a whole number`);
+  if (!Number.isInteger(capacity) || capacity < 0) {
+    throw new Error(`minted-token cache capacity ${capacity} is not a whole number`);
+  }
   return { entries: new Map(), capacity };
 }
 

@@ -28,8 +28,8 @@ export function refusal(code: RefusalCode, description: string): Refusal {
 }
 
 function claimRefusal(claim: string, reason: string, message: string): Refusal {
-  if (claim === 'iss') return refusal('wrong_issuer', 'the token was issued by another issuer than the ones configured');
-  if (claim === 'aud') return refusal('wrong_audience', 'the token is meant for another audience than the ones configured');
+  if (claim === 'iss') return refusal('wrong_issuer', 'the token was issued by an issuer that is not configured');
+  if (claim === 'aud') return refusal('wrong_audience', 'the token is meant for an audience that is not configured');
   if (claim === 'nbf') return refusal('not_yet_valid', 'the token is not valid yet (nbf is in the future)');
   if (reason === 'missing') return refusal('missing_claim', `the token has no "${claim}" claim`);
   return refusal('invalid_claim', `the "${claim}" claim is not valid: ${message}`);
@@ -40,12 +40,15 @@ export function refusalFromJose(error: unknown): Refusal | undefined {
   if (error instanceof errors.JWTExpired) return refusal('expired', 'the token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) return claimRefusal(error.claim, error.reason, error.message);
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return refusal('algorithm_not_allowed', 'the token is signed with an algorithm that is not allowed (only RS*, PS* and ES* with the IdP keys)');
+    const allowed = 'only RS*, PS* and ES* with the IdP keys';
+    return refusal('algorithm_not_allowed', `the token is signed with an algorithm that is not allowed (${allowed})`);
   }
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return refusal('unknown_key', "no key of the identity provider's key set matches the token's kid and alg");
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return refusal('bad_signature', 'the token signature does not verify');
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return refusal('bad_signature', 'the token signature does not verify');
+  }
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JWKInvalid) {
     return refusal('malformed', `the token is not a valid signed JWT: ${error.message}`);
   }

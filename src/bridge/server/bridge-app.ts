@@ -53,7 +53,9 @@ export async function startBridgeApp(settings: BridgeSettings): Promise<RunningB
   });
   const authenticator = createBridgeAuthenticator({
     getKey: jwks.getKey,
-    policy: { issuers: settings.issuers, audiences: settings.audiences, clockToleranceSeconds: settings.clockToleranceSeconds },
+    policy: {
+      issuers: settings.issuers, audiences: settings.audiences, clockToleranceSeconds: settings.clockToleranceSeconds,
+    },
     mapping: settings.mapping,
     minter,
     ownPublicKey: createPublicKey(settings.privateKey),

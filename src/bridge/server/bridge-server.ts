@@ -107,7 +107,9 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
   const limits: BridgeLimits = { ...DEFAULT_BRIDGE_LIMITS, ...options.limits };
   const secure = options.tls !== undefined;
   const log = options.log ?? ((line: string): void => { process.stderr.write(line); });
-  const upstream = createUpstream(options.upstream, { ca: options.upstreamCa, timeoutMs: limits.upstreamTimeoutMs, maxSockets: limits.maxUpstreamSockets });
+  const upstream = createUpstream(options.upstream, {
+    ca: options.upstreamCa, timeoutMs: limits.upstreamTimeoutMs, maxSockets: limits.maxUpstreamSockets,
+  });
   const accessLog = (started: number, entry: AccessEntry): void => {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     log(`${JSON.stringify({ time: new Date().toISOString(), ...entry, durationMs })}\n`);
@@ -116,11 +118,21 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
     authorization, clientAddress: request.socket.remoteAddress, secure,
   });
 
+  const credentialFrom = (request: IncomingMessage): Credential => credentialOf(
+    firstHeader(request.headers.authorization), firstHeader(request.headers.cookie), options.sessionCookie,
+  );
+
   /** Bearer → the QSEoW token; cookie → passed on; nothing → refused. */
   const authorize = async (credential: Credential): Promise<BearerOutcome | { ok: true; via: 'cookie' }> => {
     if (credential.kind === 'cookie') return { ok: true, via: 'cookie' };
-    if (credential.kind === 'none') return { ok: false, status: 401, refusal: refusal('no_token', 'send Authorization: Bearer <access token from your identity provider>, or the Qlik session cookie') };
-    if (credential.kind === 'malformed') return { ok: false, status: 401, refusal: refusal('malformed', 'the Authorization header is not "Bearer <token>"') };
+    if (credential.kind === 'none') {
+      const how = 'send Authorization: Bearer <access token from your identity provider>, or the Qlik session cookie';
+      return { ok: false, status: 401, refusal: refusal('no_token', how) };
+    }
+    if (credential.kind === 'malformed') {
+      const reason = refusal('malformed', 'the Authorization header is not "Bearer <token>"');
+      return { ok: false, status: 401, refusal: reason };
+    }
     return options.authenticator.authenticate(credential.token, Math.floor(Date.now() / 1000), true);
   };
 
@@ -128,7 +140,8 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
     const method = request.method ?? 'GET';
     const target = parseRequestTarget(request.url);
     if (!target) {
-      writeAnswer(response, jsonAnswer(400, { error: 'bad_request', message: 'the request target is not an absolute path' }));
+      const message = 'the request target is not an absolute path';
+      writeAnswer(response, jsonAnswer(400, { error: 'bad_request', message }));
       accessLog(started, { method, path: '-', status: 400, via: 'none' });
       return;
     }
@@ -145,14 +158,18 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       const reachable = await upstreamReachable(options.upstream, Math.min(2000, limits.upstreamTimeoutMs));
       const ready = keys !== 'missing' && reachable;
       writeAnswer(response, jsonAnswer(ready ? 200 : 503, {
-        ready, jwks: keys, upstream: reachable ? 'reachable' : 'unreachable', ...(options.jwks.lastError() ? { jwksError: options.jwks.lastError() } : {}),
+        ready,
+        jwks: keys,
+        upstream: reachable ? 'reachable' : 'unreachable',
+        ...(options.jwks.lastError() ? { jwksError: options.jwks.lastError() } : {}),
       }));
       accessLog(started, { method, path, status: ready ? 200 : 503, via: 'none' });
       return;
     }
     if (route.kind === 'not-found') {
       request.resume();
-      writeAnswer(response, jsonAnswer(404, { error: 'not_found', message: `the bridge serves /${options.prefix}/…, /healthz and /readyz` }));
+      const message = `the bridge serves /${options.prefix}/…, /healthz and /readyz`;
+      writeAnswer(response, jsonAnswer(404, { error: 'not_found', message }));
       accessLog(started, { method, path, status: 404, via: 'none' });
       return;
     }
@@ -160,10 +177,11 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       request.resume();
       const answer = await tokenEndpoint(request, method);
       writeAnswer(response, answer.answer);
-      accessLog(started, { method, path, status: answer.answer.status, user: answer.user, via: 'token', reason: answer.reason });
+      const { status } = answer.answer;
+      accessLog(started, { method, path, status, user: answer.user, via: 'token', reason: answer.reason });
       return;
     }
-    const credential = credentialOf(firstHeader(request.headers.authorization), firstHeader(request.headers.cookie), options.sessionCookie);
+    const credential = credentialFrom(request);
     const outcome = await authorize(credential);
     if (!outcome.ok) {
       request.resume();
@@ -173,19 +191,28 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
     }
     const authorization = 'qlikToken' in outcome ? `Bearer ${outcome.qlikToken}` : undefined;
     const user = 'user' in outcome ? outcome.user : undefined;
-    forwardRequest(request, response, upstream, `${target.pathname}${target.search}`, forwardFacts(request, authorization), (result) => {
+    const facts = forwardFacts(request, authorization);
+    forwardRequest(request, response, upstream, `${target.pathname}${target.search}`, facts, (result) => {
       accessLog(started, { method, path, status: result.status, user, via: outcome.via, error: result.error });
     });
   }
 
-  async function tokenEndpoint(request: IncomingMessage, method: string): Promise<{ answer: Answer; user?: string; reason?: string }> {
+  async function tokenEndpoint(
+    request: IncomingMessage, method: string,
+  ): Promise<{ answer: Answer; user?: string; reason?: string }> {
+    const forbidden = (): Answer => jsonAnswer(403, {
+      error: 'forbidden', message: 'this origin is not allowed (--allow-origin)',
+    });
     const cors = corsHeaders(firstHeader(request.headers.origin), options.allowOrigins);
     if (method === 'OPTIONS') {
-      return { answer: cors ? { status: 204, headers: cors, body: '' } : jsonAnswer(403, { error: 'forbidden', message: 'this origin is not allowed (--allow-origin)' }) };
+      return { answer: cors ? { status: 204, headers: cors, body: '' } : forbidden() };
     }
-    if (method !== 'POST') return { answer: jsonAnswer(405, { error: 'method_not_allowed', message: 'POST the access token as Authorization: Bearer' }, { allow: 'POST, OPTIONS' }) };
+    if (method !== 'POST') {
+      const message = 'POST the access token as Authorization: Bearer';
+      return { answer: jsonAnswer(405, { error: 'method_not_allowed', message }, { allow: 'POST, OPTIONS' }) };
+    }
     if (request.headers.origin !== undefined && !cors) {
-      return { answer: jsonAnswer(403, { error: 'forbidden', message: 'this origin is not allowed (--allow-origin)' }) };
+      return { answer: forbidden() };
     }
     const credential = credentialOf(firstHeader(request.headers.authorization), undefined, undefined);
     const outcome = credential.kind === 'bearer'
@@ -213,7 +240,8 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
     response.on('close', () => inFlight.delete(response));
     handle(request, response, started).catch((error: unknown) => {
       log(`${JSON.stringify({ time: new Date().toISOString(), event: 'error', message: (error as Error).message })}\n`);
-      writeAnswer(response, jsonAnswer(500, { error: 'internal_error', message: 'the bridge failed on this request; see its log' }));
+      const message = 'the bridge failed on this request; see its log';
+      writeAnswer(response, jsonAnswer(500, { error: 'internal_error', message }));
     });
   };
   const server: Server = options.tls
@@ -242,10 +270,11 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       accessLog(started, { method, path, status, via, reason });
     };
     if (!target || routeRequest(options.prefix, target.pathname).kind !== 'proxy') {
-      refuse(404, jsonAnswer(404, { error: 'not_found', message: `websockets are proxied under /${options.prefix}/ only` }), 'none');
+      const message = `websockets are proxied under /${options.prefix}/ only`;
+      refuse(404, jsonAnswer(404, { error: 'not_found', message }), 'none');
       return;
     }
-    const credential = credentialOf(firstHeader(request.headers.authorization), firstHeader(request.headers.cookie), options.sessionCookie);
+    const credential = credentialFrom(request);
     authorize(credential).then((outcome) => {
       if (!outcome.ok) {
         refuse(outcome.status, refusedAnswer(outcome.status, outcome.refusal), credential.kind, outcome.refusal.code);
@@ -253,7 +282,8 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       }
       const authorization = 'qlikToken' in outcome ? `Bearer ${outcome.qlikToken}` : undefined;
       const user = 'user' in outcome ? outcome.user : undefined;
-      forwardUpgrade(request, socket, head, upstream, `${target.pathname}${target.search}`, forwardFacts(request, authorization), (result) => {
+      const facts = forwardFacts(request, authorization);
+      forwardUpgrade(request, socket, head, upstream, `${target.pathname}${target.search}`, facts, (result) => {
         if (result.upgraded) {
           websockets.add(result.upgraded);
           result.upgraded.on('close', () => websockets.delete(result.upgraded as Duplex));

@@ -1,4 +1,6 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet, createRemoteJWKSet, errors, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey,
+} from 'jose';
 import { chooseKeySet, keySetHealth, usableStale, type KeySetState, type KeySetTimings } from '../key-set-policy.js';
 import { KeysUnavailableError } from '../idp-token.js';
 
@@ -23,7 +25,8 @@ export interface JwksSourceOptions extends KeySetTimings {
 /** Errors that mean "the IdP did not answer with a key set", as opposed to "no key fits this token". */
 function isFetchFailure(error: unknown): boolean {
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return false;
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JWSInvalid || error instanceof errors.JOSENotSupported) return false;
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JWSInvalid) return false;
+  if (error instanceof errors.JOSENotSupported) return false;
   return true;
 }
 
@@ -53,7 +56,8 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
     }
   };
   const unavailable = (): KeysUnavailableError => new KeysUnavailableError(
-    `the identity provider's key set could not be loaded from ${options.url.origin}${error ? ` (${error})` : ''}; try again later`,
+    `the identity provider's key set could not be loaded from ${options.url.origin}`
+      + `${error ? ` (${error})` : ''}; try again later`,
   );
 
   const getKey: JWTVerifyGetKey = async (header, token) => {

@@ -1,4 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  Agent as HttpAgent, request as httpRequest, STATUS_CODES,
+  type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 
@@ -9,7 +12,10 @@ import type { Duplex } from 'node:stream';
  */
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus the proxy-only ones; never forwarded either way. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
+  'te', 'trailer', 'transfer-encoding', 'upgrade',
+]);
 
 export interface Upstream {
   url: URL;
@@ -17,9 +23,13 @@ export interface Upstream {
   timeoutMs: number;
 }
 
-export function createUpstream(url: URL, options: { ca?: string | undefined; timeoutMs: number; maxSockets: number }): Upstream {
+export function createUpstream(
+  url: URL, options: { ca?: string | undefined; timeoutMs: number; maxSockets: number },
+): Upstream {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: 64 };
-  const agent = url.protocol === 'https:' ? new HttpsAgent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) }) : new HttpAgent(agentOptions);
+  const agent = url.protocol === 'https:'
+    ? new HttpsAgent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) })
+    : new HttpAgent(agentOptions);
   return { url, agent, timeoutMs: options.timeoutMs };
 }
 
@@ -36,12 +46,13 @@ export interface ForwardFacts {
   secure: boolean;
 }
 
-/** The headers Qlik gets: the client's, without hop-by-hop headers, with the bridge's Authorization and X-Forwarded-*. */
+/** The headers Qlik gets: the client's without hop-by-hop ones, with the bridge's Authorization and X-Forwarded-*. */
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: ForwardFacts): OutgoingHttpHeaders {
   const listed = connectionListed(incoming);
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || name === 'authorization' || name.startsWith('x-forwarded-')) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (name === 'authorization' || name.startsWith('x-forwarded-')) continue;
     headers[name] = value;
   }
   if (facts.authorization !== undefined) headers['authorization'] = facts.authorization;
@@ -49,7 +60,8 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: For
   // dropped above, except X-Forwarded-For, which a load balancer in front appends to.
   const priorFor = incoming['x-forwarded-for'];
   const client = facts.clientAddress ?? 'unknown';
-  headers['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${client}` : client;
+  const prior = Array.isArray(priorFor) ? priorFor.join(', ') : priorFor;
+  headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
   headers['x-forwarded-proto'] = facts.secure ? 'https' : 'http';
   if (incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
   return headers;
@@ -64,7 +76,14 @@ function responseHeaders(answer: IncomingMessage): OutgoingHttpHeaders {
   return headers;
 }
 
-function target(upstream: Upstream, pathAndQuery: string): { protocol: string; hostname: string; port: string; path: string } {
+interface Target {
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+function target(upstream: Upstream, pathAndQuery: string): Target {
   const { url } = upstream;
   return { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: pathAndQuery };
 }
@@ -105,8 +124,14 @@ export function forwardRequest(
       done({ status: response.statusCode, error: error.message });
       return;
     }
-    const body = JSON.stringify({ error: 'bad_gateway', message: `the upstream ${upstream.url.origin} did not answer (${error.message}); the bridge retries with the next request` });
-    response.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    const message = `the upstream ${upstream.url.origin} did not answer (${error.message}); `
+      + 'the bridge retries with the next request';
+    const body = JSON.stringify({ error: 'bad_gateway', message });
+    response.writeHead(502, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
     done({ status: 502, error: error.message });
   });
@@ -131,14 +156,20 @@ function hasNoBody(request: IncomingMessage): boolean {
 
 /** A raw HTTP answer on a socket that did not become a websocket. */
 export function answerOnSocket(socket: Duplex, status: number, headers: Record<string, string>, body: string): void {
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Connection: close',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
 function rawHead(status: number, message: string | undefined, rawHeaders: readonly string[]): string {
   const lines = [`HTTP/1.1 ${status} ${message ?? STATUS_CODES[status] ?? ''}`];
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) lines.push(`${rawHeaders[index]}: ${rawHeaders[index + 1]}`);
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    lines.push(`${rawHeaders[index]}: ${rawHeaders[index + 1]}`);
+  }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -154,7 +185,9 @@ export function forwardUpgrade(
   const headers = upstreamRequestHeaders(request.headers, facts);
   headers['connection'] = 'Upgrade';
   headers['upgrade'] = request.headers.upgrade ?? 'websocket';
-  const outgoing = send(upstream)({ ...target(upstream, pathAndQuery), method: request.method, headers, agent: false, timeout: upstream.timeoutMs });
+  const outgoing = send(upstream)({
+    ...target(upstream, pathAndQuery), method: request.method, headers, agent: false, timeout: upstream.timeoutMs,
+  });
   outgoing.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
     // The client may have gone while Qlik answered: nothing to splice.
     if (socket.destroyed) {
@@ -188,7 +221,8 @@ export function forwardUpgrade(
       const body = Buffer.concat(chunks).toString('utf8');
       const relayed: Record<string, string> = {};
       for (const [name, value] of Object.entries(responseHeaders(answer))) {
-        if (name !== 'content-length' && value !== undefined) relayed[name] = Array.isArray(value) ? value.join(', ') : String(value);
+        if (name === 'content-length' || value === undefined) continue;
+        relayed[name] = Array.isArray(value) ? value.join(', ') : String(value);
       }
       answerOnSocket(socket, status, relayed, body);
       done({ status });
@@ -196,7 +230,8 @@ export function forwardUpgrade(
   });
   outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${upstream.timeoutMs} ms`)));
   outgoing.on('error', (error) => {
-    const body = JSON.stringify({ error: 'bad_gateway', message: `the upstream ${upstream.url.origin} did not answer (${error.message})` });
+    const message = `the upstream ${upstream.url.origin} did not answer (${error.message})`;
+    const body = JSON.stringify({ error: 'bad_gateway', message });
     answerOnSocket(socket, 502, { 'content-type': 'application/json; charset=utf-8' }, body);
     done({ status: 502, error: error.message });
   });
