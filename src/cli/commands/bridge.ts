@@ -59,7 +59,9 @@ function seconds(flag: string, text: string): number {
 
 function nonNegativeSeconds(flag: string, text: string): number {
   const value = blameFlag(flag, () => parseSignedDuration(text, flag.replace(/^--/, '')));
-  if (value === undefined || value < 0) throw new CliError(`${flag} "${text}": write a duration of zero or more, e.g. 0s, 30s or 2m`);
+  if (value === undefined || value < 0) {
+    throw new CliError(`${flag} "${text}": write a duration of zero or more, e.g. 0s, 30s or 2m`);
+  }
   return value;
 }
 
@@ -73,11 +75,14 @@ export function parseUpstream(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new CliError(`--upstream "${text}" is not a URL: write the Qlik server's origin, e.g. https://qlik.example.com`);
+    throw new CliError(`--upstream "${text}" is not a URL: write the Qlik server's origin, e.g. https://qlik.acme.com`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--upstream "${text}": use http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliError(`--upstream "${text}": use http:// or https://`);
+  }
   if (url.pathname !== '/' || url.search !== '' || url.username !== '') {
-    throw new CliError(`--upstream "${text}": give only the origin (scheme, host, port); the path /<prefix>/… is kept from each request`);
+    const why = 'give only the origin (scheme, host, port); the path /<prefix>/… is kept from each request';
+    throw new CliError(`--upstream "${text}": ${why}`);
   }
   return url;
 }
@@ -88,7 +93,8 @@ export function parseJwksUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new CliError(`--jwks "${text}" is not a URL: give the identity provider's jwks_uri (from its /.well-known/openid-configuration)`);
+    const how = "give the identity provider's jwks_uri (from its /.well-known/openid-configuration)";
+    throw new CliError(`--jwks "${text}" is not a URL: ${how}`);
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return url;
   throw new CliError(`--jwks "${text}": use https:// (plain http is accepted for loopback addresses only)`);
@@ -100,18 +106,25 @@ export function parseAttributes(values: readonly string[] | undefined): ClaimMap
     const equals = value.indexOf('=');
     const claim = value.slice(0, equals).trim();
     const name = value.slice(equals + 1).trim();
-    if (equals <= 0 || claim === '' || name === '' || name.includes('=')) throw new CliError(`--attribute "${value}": write IDPCLAIM=QLIKCLAIM, e.g. email=email or roles=groups`);
+    if (equals <= 0 || claim === '' || name === '' || name.includes('=')) {
+      throw new CliError(`--attribute "${value}": write IDPCLAIM=QLIKCLAIM, e.g. email=email or roles=groups`);
+    }
     return { claim, name };
   });
 }
 
-export function claimMapping(flags: Pick<BridgeFlags, 'useridClaim' | 'userdirClaim' | 'userdirValue' | 'groupsClaim' | 'attribute'>): ClaimMapping {
+type MappingFlags = Pick<BridgeFlags, 'useridClaim' | 'userdirClaim' | 'userdirValue' | 'groupsClaim' | 'attribute'>;
+
+export function claimMapping(flags: MappingFlags): ClaimMapping {
   if ((flags.userdirClaim === undefined) === (flags.userdirValue === undefined)) {
-    throw new CliError('give exactly one of --userdir-claim CLAIM (the directory from a token claim) and --userdir-value VALUE (one directory for every user)');
+    throw new CliError('give exactly one of --userdir-claim CLAIM (the directory from a token claim) '
+      + 'and --userdir-value VALUE (one directory for every user)');
   }
   return {
     userIdClaim: flags.useridClaim,
-    userDirectory: flags.userdirClaim !== undefined ? { claim: flags.userdirClaim } : { value: flags.userdirValue ?? '' },
+    userDirectory: flags.userdirClaim !== undefined
+      ? { claim: flags.userdirClaim }
+      : { value: flags.userdirValue ?? '' },
     groupsClaim: flags.groupsClaim,
     attributes: parseAttributes(flags.attribute),
   };
@@ -123,13 +136,18 @@ function required<T>(value: T | undefined, message: string): T {
 }
 
 async function settingsFromFlags(flags: BridgeFlags, keyFileFromProfile: string | undefined): Promise<BridgeSettings> {
-  const upstream = parseUpstream(required(flags.upstream, '--upstream is required: the Qlik server origin, e.g. https://qlik.example.com'));
+  const upstreamText = required(flags.upstream, '--upstream is required: the Qlik origin, e.g. https://qlik.acme.com');
+  const upstream = parseUpstream(upstreamText);
   const prefix = required(flags.prefix, '--prefix is required: the JWT virtual proxy prefix, e.g. jwt');
-  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(prefix)) throw new CliError(`--prefix "${prefix}": letters, digits, - and _ only, without slashes (e.g. jwt)`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/i.test(prefix)) {
+    throw new CliError(`--prefix "${prefix}": letters, digits, - and _ only, without slashes (e.g. jwt)`);
+  }
   const jwksUrl = parseJwksUrl(required(flags.jwks, "--jwks is required: the identity provider's jwks_uri"));
   const issuers = required(flags.issuer, "--issuer is required: the identity provider's issuer (iss), repeatable");
-  const audiences = required(flags.audience, '--audience is required: the audience (aud) the tokens are issued for, repeatable');
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together: give both');
+  const audiences = required(flags.audience, '--audience is required: the aud of the IdP tokens, repeatable');
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw new CliError('--tls-cert and --tls-key go together: give both');
+  }
   const mapping = claimMapping(flags);
   const shutdownGraceMs = seconds('--shutdown-grace', flags.shutdownGrace) * 1000;
   const settings: BridgeSettings = {
@@ -155,9 +173,12 @@ async function settingsFromFlags(flags: BridgeFlags, keyFileFromProfile: string 
     limits: { shutdownGraceMs },
   };
   if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
-    settings.tls = { cert: (await readInput(flags.tlsCert, '--tls-cert')).toString('utf8'), key: (await readInput(flags.tlsKey, '--tls-key')).toString('utf8') };
+    const cert = (await readInput(flags.tlsCert, '--tls-cert')).toString('utf8');
+    settings.tls = { cert, key: (await readInput(flags.tlsKey, '--tls-key')).toString('utf8') };
   }
-  if (flags.upstreamCa !== undefined) settings.upstreamCa = (await readInput(flags.upstreamCa, '--upstream-ca')).toString('utf8');
+  if (flags.upstreamCa !== undefined) {
+    settings.upstreamCa = (await readInput(flags.upstreamCa, '--upstream-ca')).toString('utf8');
+  }
   return settings;
 }
 
@@ -170,14 +191,18 @@ async function serve(settings: BridgeSettings): Promise<void> {
     // The core refuses attribute names Qlik could not use (--userid-attr sub, two equal names).
     if (error instanceof QsJwtError) throw new CliError(`--userid-attr/--userdir-attr/--attribute: ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`${settings.host}:${settings.port} is in use: choose another --port`, 1);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`--host ${settings.host} is not an address of this machine`);
+    const where = `${settings.host}:${settings.port}`;
+    if (code === 'EADDRINUSE') throw new CliError(`${where} is in use: choose another --port`, 1);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new CliError(`--host ${settings.host} is not an address of this machine`);
+    }
     if (code === 'EACCES') throw new CliError(`port ${settings.port} needs privileges: choose one above 1023`, 1);
     throw error;
   }
   process.stdout.write(`${bridge.url}\n`);
   process.stderr.write([
-    `qs-jwt bridge: ${bridge.url}/${settings.prefix}/ → ${settings.upstream.origin}/${settings.prefix}/ (IdP keys from ${settings.jwksUrl.href})`,
+    `qs-jwt bridge: ${bridge.url}/${settings.prefix}/ → ${settings.upstream.origin}/${settings.prefix}/`
+      + ` (IdP keys from ${settings.jwksUrl.href})`,
     'qs-jwt bridge: one JSON access-log line per request follows; stop with SIGTERM or Ctrl-C',
     '',
   ].join('\n'));
@@ -194,9 +219,22 @@ async function serve(settings: BridgeSettings): Promise<void> {
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('bridge qseow', "Accept your identity provider's access tokens (JWKS, rotating keys) in front of a QSEoW JWT virtual proxy: verify them, mint a QSEoW token for the user, proxy HTTP and websockets. Prints the URL as the first line of stdout.", [
-    'qs-jwt bridge qseow --upstream https://qlik.acme.com --prefix jwt --key privatekey.pem \\\n      --jwks https://login.microsoftonline.com/TENANT/discovery/v2.0/keys --issuer https://login.microsoftonline.com/TENANT/v2.0 \\\n      --audience api://qlik-bridge --userid-claim preferred_username --userdir-value ENTRA --groups-claim groups',
-    'qs-jwt bridge qseow --upstream https://qlik.acme.com --prefix kc --key privatekey.pem \\\n      --jwks https://kc.acme.com/realms/acme/protocol/openid-connect/certs --issuer https://kc.acme.com/realms/acme \\\n      --audience qlik --userid-claim preferred_username --userdir-value KEYCLOAK --groups-claim realm_access.roles',
+  const description = "Accept your identity provider's access tokens (JWKS, rotating keys) in front of a QSEoW JWT "
+    + 'virtual proxy: verify them, mint a QSEoW token for the user, proxy HTTP and websockets. '
+    + 'Prints the URL as the first line of stdout.';
+  const command = newCommand('bridge qseow', description, [
+    [
+      'qs-jwt bridge qseow --upstream https://qlik.acme.com --prefix jwt --key privatekey.pem \\',
+      '      --jwks https://login.microsoftonline.com/TENANT/discovery/v2.0/keys \\',
+      '      --issuer https://login.microsoftonline.com/TENANT/v2.0 --audience API_CLIENT_ID \\',
+      '      --userid-claim preferred_username --userdir-value ENTRA --groups-claim groups',
+    ].join('\n'),
+    [
+      'qs-jwt bridge qseow --upstream https://qlik.acme.com --prefix kc --key privatekey.pem \\',
+      '      --jwks https://kc.acme.com/realms/acme/protocol/openid-connect/certs \\',
+      '      --issuer https://kc.acme.com/realms/acme --audience qlik \\',
+      '      --userid-claim preferred_username --userdir-value KEYCLOAK --groups-claim realm_access.roles',
+    ].join('\n'),
     'curl -H "Authorization: Bearer $IDP_ACCESS_TOKEN" http://127.0.0.1:8080/jwt/qps/user',
   ]);
   command
@@ -205,21 +243,22 @@ export function buildCommand(): Command {
     .option('--jwks <url>', "the identity provider's jwks_uri (https; http on loopback only)")
     .option('--issuer <iss>', "accepted iss of the IdP's tokens (repeatable)", collect)
     .option('--audience <aud>', 'accepted aud of the IdP tokens (repeatable)', collect)
-    .option('--userid-claim <claim>', 'IdP claim that becomes the Qlik user ID (dotted names reach into objects)', 'sub')
+    .option('--userid-claim <claim>', 'IdP claim that becomes the Qlik user ID (dotted: into objects)', 'sub')
     .option('--userdir-claim <claim>', 'IdP claim that becomes the Qlik user directory')
     .option('--userdir-value <directory>', 'one user directory for every user (instead of --userdir-claim)')
     .option('--groups-claim <claim>', 'IdP claim with the groups (a string or a list), sent as groups')
-    .option('--attribute <claim=name>', 'copy an IdP claim into the QSEoW token under this name (repeatable; required in every token)', collect)
+    .option('--attribute <claim=name>', 'copy an IdP claim into the QSEoW token as NAME (repeatable)', collect)
     .option('--userid-attr <claim>', "the virtual proxy's JWT attribute for user ID (default userId)")
     .option('--userdir-attr <claim>', "the virtual proxy's JWT attribute for user directory (default userDirectory)")
     .option('--token-lifetime <duration>', 'lifetime of the minted QSEoW tokens', '5m')
-    .addOption(new Option('--alg <alg>', 'algorithm of the minted QSEoW tokens').choices([...RSA_ALGORITHMS]).default('RS256'))
+    .addOption(new Option('--alg <alg>', 'algorithm of the minted QSEoW tokens').choices([...RSA_ALGORITHMS])
+      .default('RS256'))
     .option('--jwks-cooldown <duration>', 'at most one JWKS refetch per this period for an unknown kid', '30s')
     .option('--jwks-refresh <duration>', 'refetch the JWKS when the cached copy is older than this', '10m')
-    .option('--jwks-max-stale <duration>', 'keep using cached keys this long past --jwks-refresh while the IdP is unreachable', '1h')
+    .option('--jwks-max-stale <duration>', 'IdP unreachable: use cached keys this long past --jwks-refresh', '1h')
     .option('--clock-tolerance <duration>', 'leeway for exp and nbf of the IdP tokens', '30s')
     .option('--allow-origin <origin>', 'browser origin allowed to call the token endpoint (CORS; repeatable)', collect)
-    .option('--session-cookie <name>', "Qlik's session cookie name, as in the virtual proxy (default: any X-Qlik-Session… cookie)")
+    .option('--session-cookie <name>', "Qlik's session cookie name (default: any X-Qlik-Session… cookie)")
     .option('--port <n>', 'port to listen on', integerIn(0, 65_535), 8080)
     .option('--host <host>', 'address to bind (0.0.0.0 in a container)', '127.0.0.1')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
@@ -239,8 +278,11 @@ async function applyBridgeProfile(command: Command): Promise<string | undefined>
   const { profile: name, config } = command.opts<{ profile?: string; config?: string }>();
   if (name === undefined) return undefined;
   const loaded = await loadProfile(name, config);
-  if (loaded.profile.platform === 'cloud') throw new CliError(`--profile ${name} is for cloud (${loaded.file}): the bridge is for QSEoW virtual proxies`);
-  const fields = Object.fromEntries(PROFILE_FIELDS_FOR_BRIDGE.filter((field) => loaded.profile[field] !== undefined).map((field) => [field, loaded.profile[field]]));
+  if (loaded.profile.platform === 'cloud') {
+    throw new CliError(`--profile ${name} is for cloud (${loaded.file}): the bridge is for QSEoW virtual proxies`);
+  }
+  const given = PROFILE_FIELDS_FOR_BRIDGE.filter((field) => loaded.profile[field] !== undefined);
+  const fields = Object.fromEntries(given.map((field) => [field, loaded.profile[field]]));
   applyProfile(command, { ...loaded, profile: fields });
   return loaded.profile.keyFile && profilePath(loaded, loaded.profile.keyFile);
 }
