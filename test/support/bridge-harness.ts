@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RunningBridge } from '../../src/bridge/server/bridge-server.js';
 import { startBridgeApp, type BridgeSettings } from '../../src/bridge/server/bridge-app.js';
 import { KEYS, startTestEmulator, type TestEmulator } from './emulator-harness.js';
@@ -31,13 +31,21 @@ export interface BridgeRig {
 }
 
 const EMULATOR_PROXIES = [
-  { prefix: 'jwt', jwtPublicKeyCertificate: 'injected', apps: [{ id: 'app-1', name: 'Sales' }], jwtAttributeMap: [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: false }] },
+  {
+    prefix: 'jwt',
+    jwtPublicKeyCertificate: 'injected',
+    apps: [{ id: 'app-1', name: 'Sales' }],
+    jwtAttributeMap: [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: false }],
+  },
 ];
 
-export async function startBridgeRig(overrides: Partial<BridgeSettings> = {}, emulatorProxies: readonly Record<string, unknown>[] = EMULATOR_PROXIES): Promise<BridgeRig> {
+export async function startBridgeRig(
+  overrides: Partial<BridgeSettings> = {},
+  emulatorProxies: readonly Record<string, unknown>[] = EMULATOR_PROXIES,
+): Promise<BridgeRig> {
   const idp = await startTestIdp();
   const upstream: SeenUpstream[] = [];
-  const observeRequest = (request: { method?: string | undefined; url?: string | undefined; headers: IncomingHttpHeaders }): void => {
+  const observeRequest = (request: IncomingMessage): void => {
     upstream.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
   };
   let emulator = await startTestEmulator({ virtualProxies: emulatorProxies }, { observeRequest });

@@ -14,7 +14,14 @@ const send = (message: unknown): void => {
 };
 const raw = process.env['QSJWT_TEST_BRIDGE'];
 if (!raw || !process.send) throw new Error('run by bridge-load.test.ts with an IPC channel and QSJWT_TEST_BRIDGE');
-const settings = JSON.parse(raw) as { upstream: string; jwks: string; issuer: string; audience: string; privateKeyPem: string };
+interface ProcessSettings {
+  upstream: string;
+  jwks: string;
+  issuer: string;
+  audience: string;
+  privateKeyPem: string;
+}
+const settings = JSON.parse(raw) as ProcessSettings;
 const running = await startBridgeApp({
   prefix: 'jwt',
   upstream: new URL(settings.upstream),

@@ -12,6 +12,12 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
 
 export const IDP_AUDIENCE = 'api://qs-jwt-bridge-test';
 
+export interface SignOptions {
+  kid?: string;
+  header?: Record<string, unknown>;
+  lifetimeSeconds?: number;
+}
+
 interface IdpKey {
   kid: string;
   alg: string;
@@ -28,7 +34,7 @@ export interface TestIdp {
   /** The kid tokens are signed with unless a test names another. */
   currentKid: () => string;
   /** Signs with the current key (or `kid`); default claims make a valid token for IDP_AUDIENCE. */
-  token: (claims?: JWTPayload, options?: { kid?: string; header?: Record<string, unknown>; lifetimeSeconds?: number }) => Promise<string>;
+  token: (claims?: JWTPayload, options?: SignOptions) => Promise<string>;
   /** Adds a new current key to the JWKS; the old ones stay published until dropped. */
   rotate: () => Promise<string>;
   /** Removes a key from the JWKS (it can still sign, for "unknown kid" tests). */
@@ -85,9 +91,11 @@ export async function startTestIdp(options: { issuer?: string } = {}): Promise<T
     if (!key) throw new Error(`no key ${signOptions.kid}`);
     const now = Math.floor(Date.now() / 1000);
     const body: JWTPayload = {
-      iss: issuer, aud: IDP_AUDIENCE, sub: 'anna', iat: now, nbf: now, exp: now + (signOptions.lifetimeSeconds ?? 600), ...claims,
+      iss: issuer, aud: IDP_AUDIENCE, sub: 'anna', iat: now, nbf: now,
+      exp: now + (signOptions.lifetimeSeconds ?? 600), ...claims,
     };
-    return new SignJWT(body).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...signOptions.header }).sign(key.privateKey);
+    const header = { alg: key.alg, kid: key.kid, typ: 'JWT', ...signOptions.header };
+    return new SignJWT(body).setProtectedHeader(header).sign(key.privateKey);
   };
 
   return {
