@@ -25,7 +25,8 @@ const { createServer, request, Agent } = require('node:http');
 const upstream = new URL(process.env.QSJWT_BENCH_UPSTREAM);
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 const server = createServer((incoming, response) => {
-  const outgoing = request({ hostname: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers, agent }, (answer) => {
+  const target = { hostname: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method };
+  const outgoing = request({ ...target, headers: incoming.headers, agent }, (answer) => {
     response.writeHead(answer.statusCode, answer.headers);
     answer.pipe(response);
   });
@@ -37,12 +38,16 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
 /** Fresh IdP tokens, one identity each, signed here with node:crypto (untimed) from the IdP's key. */
-function identityTokens(count: number, sign256: (input: string) => string, issuer: string, kid: string, round: number): string[] {
+function identityTokens(
+  count: number, sign256: (input: string) => string, issuer: string, kid: string, round: number,
+): string[] {
   const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid, typ: 'JWT' })).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const tokens: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    const payload = Buffer.from(JSON.stringify({ iss: issuer, aud: IDP_AUDIENCE, sub: `user-${round}-${index}`, iat: now, nbf: now, exp: now + 3600 })).toString('base64url');
+    const sub = `user-${round}-${index}`;
+    const claims = { iss: issuer, aud: IDP_AUDIENCE, sub, iat: now, nbf: now, exp: now + 3600 };
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     tokens.push(`${header}.${payload}.${sign256(`${header}.${payload}`)}`);
   }
   return tokens;
@@ -53,10 +58,18 @@ async function newIdentityRate(url: string, tokens: readonly string[], seconds: 
   let next = 0;
   const result = await autocannon({
     url, connections: CONNECTIONS, duration: seconds, maxOverallRequests: tokens.length, timeout: 10,
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }],
+    requests: [{
+      method: 'GET',
+      setupRequest: (request) => {
+        const authorization = `Bearer ${tokens[next++ % tokens.length]}`;
+        return { ...request, headers: { ...request.headers, authorization } };
+      },
+    }],
   });
   if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
-    throw new Error(`bridge, new identity: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    const counts = `${result['2xx']} 2xx, ${result.non2xx} non-2xx, `
+      + `${result.errors} errors, ${result.timeouts} timeouts`;
+    throw new Error(`bridge, new identity: ${counts}`);
   }
   return result['2xx'] / result.duration;
 }
@@ -92,54 +105,85 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     const login = await fetch(target, { headers: { authorization: `Bearer ${idpToken}` } });
     const body = await login.text();
     const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
-    if (login.status !== 200 || !cookie || (JSON.parse(body) as { userId?: string }).userId !== 'user--1-0') throw new Error(`the bridge refused the benchmark token: ${login.status} ${body.slice(0, 200)}`);
+    if (login.status !== 200 || !cookie || (JSON.parse(body) as { userId?: string }).userId !== 'user--1-0') {
+      throw new Error(`the bridge refused the benchmark token: ${login.status} ${body.slice(0, 200)}`);
+    }
     // The QSEoW token the bridge sends for this identity, for the bare proxy's Bearer runs.
-    const minted = await (await fetch(`${bridge.url}/jwt/qs-jwt/token`, { method: 'POST', headers: { authorization: `Bearer ${idpToken}` } })).json() as { token: string };
+    const tokenAnswer = await fetch(`${bridge.url}/jwt/qs-jwt/token`, {
+      method: 'POST', headers: { authorization: `Bearer ${idpToken}` },
+    });
+    const minted = await tokenAnswer.json() as { token: string };
     const throughBare = await fetch(bareTarget, { headers: { cookie } });
     // The body names the host the client used (logoutUri), so compare the user it reports.
     const bareUser = (await throughBare.json() as { userId?: string }).userId;
-    if (throughBare.status !== 200 || bareUser !== 'user--1-0') throw new Error(`the bare proxy did not give the same user: ${throughBare.status} ${bareUser}`);
+    if (throughBare.status !== 200 || bareUser !== 'user--1-0') {
+      throw new Error(`the bare proxy did not give the same user: ${throughBare.status} ${bareUser}`);
+    }
 
     // Warm-up, untimed: JIT, connection pools and caches of every contender, so the first timed run
     // does not pay for them.
     await requestsPerSecond(target, { cookie }, 1, 'bridge warm-up');
     await requestsPerSecond(bareTarget, { cookie }, 1, 'bare proxy warm-up');
     await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, 1, 'bridge warm-up, Bearer');
-    const samples = { cookie: [] as number[], bareCookie: [] as number[], bearer: [] as number[], bareBearer: [] as number[], fresh: [] as number[], rawSign: [] as number[] };
+    const samples: Record<'cookie' | 'bareCookie' | 'bearer' | 'bareBearer' | 'fresh' | 'rawSign', number[]> = {
+      cookie: [], bareCookie: [], bearer: [], bareBearer: [], fresh: [], rawSign: [],
+    };
     for (let round = 0; round < rounds; round += 1) {
       samples.cookie.push(await requestsPerSecond(target, { cookie }, seconds, 'bridge, cookie'));
       samples.bareCookie.push(await requestsPerSecond(bareTarget, { cookie }, seconds, 'bare proxy, cookie'));
-      samples.bearer.push(await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, seconds, 'bridge, cached identity'));
-      samples.bareBearer.push(await requestsPerSecond(bareTarget, { authorization: `Bearer ${minted.token}` }, seconds, 'bare proxy, QSEoW Bearer'));
-      const rawSign = (await opsPerSecond(() => sign('sha256', Buffer.from(idpToken), privateKey), 1, seconds * 1000)).median;
+      const idpBearer = { authorization: `Bearer ${idpToken}` };
+      samples.bearer.push(await requestsPerSecond(target, idpBearer, seconds, 'bridge, cached identity'));
+      const qseowBearer = { authorization: `Bearer ${minted.token}` };
+      samples.bareBearer.push(await requestsPerSecond(bareTarget, qseowBearer, seconds, 'bare proxy, QSEoW Bearer'));
+      const signOnce = (): Buffer => sign('sha256', Buffer.from(idpToken), privateKey);
+      const rawSign = (await opsPerSecond(signOnce, 1, seconds * 1000)).median;
       samples.rawSign.push(rawSign);
       const tokens = identityTokens(Math.ceil(rawSign * seconds * 1.3), sign256, idp.issuer, idp.currentKid(), round);
       samples.fresh.push(await newIdentityRate(target, tokens, seconds));
     }
     const [cookieRate, bareCookie, bearer, bareBearer, fresh, rawSign] = [
-      summarize(samples.cookie), summarize(samples.bareCookie), summarize(samples.bearer), summarize(samples.bareBearer), summarize(samples.fresh), summarize(samples.rawSign),
+      summarize(samples.cookie), summarize(samples.bareCookie), summarize(samples.bearer),
+      summarize(samples.bareBearer), summarize(samples.fresh), summarize(samples.rawSign),
     ] as [Summary, Summary, Summary, Summary, Summary, Summary];
-    const measured = `autocannon, ${CONNECTIONS} connections on loopback, ${rounds} alternating run${rounds > 1 ? 's' : ''} of ${seconds} s per contender, GET /jwt/qps/user through the built CLI (qs-jwt bridge qseow in front of qs-jwt emulate qseow, each its own process)`;
-    const targets = { cookie: { operator: '>=', value: 0.8 }, bearer: { operator: '>=', value: 0.7 }, fresh: { operator: '>=', value: 0.85 } } as const;
-    const ratios = { cookie: cookieRate.median / bareCookie.median, bearer: bearer.median / bareBearer.median, fresh: fresh.median / rawSign.median };
+    const runs = `${rounds} alternating run${rounds > 1 ? 's' : ''}`;
+    const measured = `autocannon, ${CONNECTIONS} connections on loopback, ${runs}`
+      + ` of ${seconds} s per contender, GET /jwt/qps/user through the built CLI`
+      + ' (qs-jwt bridge qseow in front of qs-jwt emulate qseow, each its own process)';
+    const targets = {
+      cookie: { operator: '>=', value: 0.8 },
+      bearer: { operator: '>=', value: 0.7 },
+      fresh: { operator: '>=', value: 0.85 },
+    } as const;
+    const ratios = {
+      cookie: cookieRate.median / bareCookie.median,
+      bearer: bearer.median / bareBearer.median,
+      fresh: fresh.median / rawSign.median,
+    };
+    const clean = 'every run had zero errors, timeouts and non-2xx answers';
+    const perBare = 'req/s bridge / bare proxy (higher is better)';
     return [
       {
         id: 10, figure: 'bridge req/s, cookie pass-through', measured,
-        ours: { ...cookieRate, unit: 'req/s' }, comparison: { name: 'bare node:http reverse proxy, same emulator, same cookie', ...bareCookie }, ratio: ratios.cookie,
-        ratioMeaning: 'req/s bridge / bare proxy (higher is better)', target: targets.cookie, met: judge(ratios.cookie, targets.cookie),
-        asserted: 'bridge and bare proxy gave the same user for the cookie; every run had zero errors, timeouts and non-2xx answers',
+        ours: { ...cookieRate, unit: 'req/s' },
+        comparison: { name: 'bare node:http reverse proxy, same emulator, same cookie', ...bareCookie },
+        ratio: ratios.cookie, ratioMeaning: perBare, target: targets.cookie, met: judge(ratios.cookie, targets.cookie),
+        asserted: `bridge and bare proxy gave the same user for the cookie; ${clean}`,
       },
       {
-        id: 11, figure: 'bridge req/s, IdP Bearer of a cached identity', measured: `${measured}; RS256 IdP token, 2048-bit keys`,
-        ours: { ...bearer, unit: 'req/s' }, comparison: { name: "bare proxy sending the bridge's QSEoW token", ...bareBearer }, ratio: ratios.bearer,
-        ratioMeaning: 'req/s bridge / bare proxy (higher is better)', target: targets.bearer, met: judge(ratios.bearer, targets.bearer),
-        asserted: 'the IdP token was RS256 and mapped to its user; every run had zero errors, timeouts and non-2xx answers',
+        id: 11, figure: 'bridge req/s, IdP Bearer of a cached identity',
+        measured: `${measured}; RS256 IdP token, 2048-bit keys`,
+        ours: { ...bearer, unit: 'req/s' },
+        comparison: { name: "bare proxy sending the bridge's QSEoW token", ...bareBearer },
+        ratio: ratios.bearer, ratioMeaning: perBare, target: targets.bearer, met: judge(ratios.bearer, targets.bearer),
+        asserted: `the IdP token was RS256 and mapped to its user; ${clean}`,
       },
       {
-        id: 12, figure: 'bridge req/s, a new identity per request (verify + sign)', measured: `${measured}; a distinct RS256 IdP token per request`,
-        ours: { ...fresh, unit: 'req/s' }, comparison: { name: 'raw node:crypto RS256 sign/s, one core', ...rawSign }, ratio: ratios.fresh,
-        ratioMeaning: 'req/s bridge / sign/s raw (higher is better)', target: targets.fresh, met: judge(ratios.fresh, targets.fresh),
-        asserted: 'each request carried a token for a user not seen before; every run had zero errors, timeouts and non-2xx answers',
+        id: 12, figure: 'bridge req/s, a new identity per request (verify + sign)',
+        measured: `${measured}; a distinct RS256 IdP token per request`,
+        ours: { ...fresh, unit: 'req/s' }, comparison: { name: 'raw node:crypto RS256 sign/s, one core', ...rawSign },
+        ratio: ratios.fresh, ratioMeaning: 'req/s bridge / sign/s raw (higher is better)',
+        target: targets.fresh, met: judge(ratios.fresh, targets.fresh),
+        asserted: `each request carried a token for a user not seen before; ${clean}`,
       },
     ];
   } finally {
