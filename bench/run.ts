@@ -17,6 +17,7 @@ import { batchRow } from './figures/batch.js';
 import { memoryRows } from './figures/memory.js';
 import { emulatorRows } from './figures/emulator.js';
 import { workbenchRows } from './figures/workbench.js';
+import { bridgeRows } from './figures/bridge.js';
 
 interface PendingRow {
   id: number;
@@ -36,7 +37,7 @@ const quick = args.includes('--quick');
 const jsonIndex = args.indexOf('--json');
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').map(Number)) : undefined;
-if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 11)) throw new Error('--only takes figure numbers 1 to 11, e.g. --only 5,7');
+if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 14)) throw new Error('--only takes figure numbers 1 to 14, e.g. --only 5,7');
 const partial = quick || only !== undefined;
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : partial ? undefined : join(ROOT, 'bench', 'results.json');
 
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   const setup = makeSetup(quick);
   const rows: BenchRow[] = [];
   const step = async (name: string, run: () => BenchRow[] | BenchRow | Promise<BenchRow[]>): Promise<void> => {
-    const figures = (/#(\d+)(?:, #(\d+))?/.exec(name) ?? []).slice(1).map(Number);
+    const figures = [...name.matchAll(/#(\d+)/g)].map((match) => Number(match[1]));
     if (only && !figures.some((id) => only.has(id))) return;
     process.stderr.write(`bench: ${name}…\n`);
     const result = await run();
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   await step('emulator (#7, #8)', () => emulatorRows(setup));
   await step('memory (#9)', () => memoryRows(setup));
   await step('workbench (#10, #11)', () => workbenchRows(setup));
+  await step('bridge (#12, #13, #14)', () => bridgeRows(setup));
   // Every figure is measured now; the list stays for figures a future command adds before its bench.
   const pending: PendingRow[] = [];
   rows.sort((a, b) => a.id - b.id);

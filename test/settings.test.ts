@@ -22,12 +22,15 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 /**
  * Flags a command may declare itself although the table has a flag of that name: the compatibility
  * commands keep the JavaScript qs-jwt's flags exactly (no environment, no profiles), and `emulate
- * --config` is the emulator's own settings file, not qs-jwt.config.json.
+ * --config` is the emulator's own settings file, not qs-jwt.config.json; see also the bridge below.
  */
 const LOCAL_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
   'create-qseow': ['--userid', '--userdir', '--groups', '--audience', '--expires', '--passphrase-file'],
   'create-qscloud': ['--issuer', '--groups', '--sub', '--expires', '--passphrase-file'],
   emulate: ['--config'],
+  // The bridge's --issuer, --audience and --clock-tolerance describe the identity provider's tokens, not
+  // Qlik's: a profile's or QSJWT_ISSUER's Qlik values must not reach them.
+  'bridge qseow': ['--issuer', '--audience', '--clock-tolerance'],
 };
 
 function unique(values: readonly (string | undefined)[]): void {

@@ -32,13 +32,13 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + s
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-interface Served {
+export interface Served {
   url: string;
   child: ChildProcess;
 }
 
 /** Starts a process that prints its URL as the first line of stdout (stderr, the emulator's log, is discarded). */
-function startServer(args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
+export function startServer(args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -54,7 +54,7 @@ function startServer(args: readonly string[], env: Record<string, string> = {}):
   });
 }
 
-function stop(served: Served): Promise<void> {
+export function stop(served: Served): Promise<void> {
   if (served.child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killer = setTimeout(() => served.child.kill('SIGKILL'), 5000);
@@ -67,7 +67,7 @@ function stop(served: Served): Promise<void> {
 }
 
 /** One bounded autocannon run; throws unless every request completed with a 2xx. Returns requests/s. */
-async function requestsPerSecond(url: string, headers: Record<string, string>, seconds: number, label: string): Promise<number> {
+export async function requestsPerSecond(url: string, headers: Record<string, string>, seconds: number, label: string): Promise<number> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, maxOverallRequests: MAX_REQUESTS_PER_RUN, headers, timeout: 10 });
   if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
     throw new Error(`${label}: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);

@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['setup', 'cloud'], summary: "create (or with --replace rotate) the tenant's JWT identity provider from your issuer, key ID and certificate", load: () => import('./commands/setup-cloud.js') },
   { words: ['doctor', 'qseow'], summary: 'check a JWT virtual proxy through QRS against your key and token settings; codes and fixes', load: () => import('./commands/doctor-qseow.js') },
   { words: ['doctor', 'cloud'], summary: "check the tenant's JWT identity providers against your issuer, key ID and key; codes and fixes", load: () => import('./commands/doctor-cloud.js') },
+  { words: ['bridge', 'qseow'], summary: "accept your identity provider's tokens (JWKS) in front of a QSEoW JWT virtual proxy: verify, mint, proxy HTTP and websockets", load: () => import('./commands/bridge.js') },
   { words: ['config', 'show'], summary: 'show profile and environment settings in effect, secrets masked', load: () => import('./commands/config-show.js') },
   { words: ['create-qseow'], summary: 'qs-jwt (JavaScript) compatible form of create qseow', load: () => import('./commands/compat-create-qseow.js'), compatibility: true },
   { words: ['create-qscloud'], summary: 'qs-jwt (JavaScript) compatible form of create cloud', load: () => import('./commands/compat-create-qscloud.js'), compatibility: true },

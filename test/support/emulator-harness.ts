@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { parseEmulatorConfig } from '../../src/emulator/emulator-config.js';
 import { createCloudToken, type CloudTokenOptions } from '../../src/core/qlik/cloud-token.js';
@@ -17,7 +18,15 @@ export interface TestEmulator extends RunningEmulator {
 }
 
 /** Starts the emulator in-process on 127.0.0.1 and a free port; every virtual proxy and tenant uses KEYS. */
-export async function startTestEmulator(json: Record<string, unknown>, options: { tls?: { cert: string; key: string }; key?: KeyObject; extra?: Partial<EmulatorServerOptions> } = {}): Promise<TestEmulator> {
+export async function startTestEmulator(
+  json: Record<string, unknown>,
+  options: {
+    tls?: { cert: string; key: string };
+    key?: KeyObject;
+    extra?: Partial<EmulatorServerOptions>;
+    observeRequest?: (request: IncomingMessage) => void;
+  } = {},
+): Promise<TestEmulator> {
   const config = await parseEmulatorConfig({ host: '127.0.0.1', port: 0, ...json }, 'test');
   const logs: Record<string, unknown>[] = [];
   let offset = 0;
@@ -30,6 +39,7 @@ export async function startTestEmulator(json: Record<string, unknown>, options: 
     tls: options.tls,
     log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
     clock: () => Date.now() + offset,
+    observeRequest: options.observeRequest,
   });
   return Object.assign(running, { logs, advance: (ms: number) => { offset += ms; } });
 }

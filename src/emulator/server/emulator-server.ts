@@ -44,6 +44,8 @@ export interface EmulatorServerOptions {
   log?: ((line: string) => void) | undefined;
   /** Milliseconds since the epoch; default Date.now. Tests move it to expire sessions. */
   clock?: (() => number) | undefined;
+  /** Sees every request and upgrade as it arrives: tests record what a proxy in front forwarded. */
+  observeRequest?: ((request: IncomingMessage) => void) | undefined;
 }
 
 export interface RunningEmulator {
@@ -206,6 +208,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
 
   /** Answers one request; synchronous unless it has a body to read first. */
   function handle(request: IncomingMessage, response: ServerResponse): void {
+    options.observeRequest?.(request);
     const url = parseRequestTarget(request.url);
     if (!url) {
       writeResponse(response, textResponse(400, 'Bad Request: the request target is not an absolute path'));
@@ -347,6 +350,7 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   };
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    options.observeRequest?.(request);
     socket.on('error', () => socket.destroy());
     const url = parseRequestTarget(request.url);
     if (!url || (request.headers['upgrade'] ?? '').toLowerCase() !== 'websocket') {

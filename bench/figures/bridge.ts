@@ -1,0 +1,193 @@
+import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { CLI, opsPerSecond, summarize, tokenAlgorithm, type Summary } from '../measure.js';
+import { judge, type BenchRow } from '../row.js';
+import type { BenchSetup } from './setup.js';
+import { requestsPerSecond, startServer, stop, type Served } from './emulator.js';
+import { IDP_AUDIENCE, startTestIdp } from '../../test/support/test-idp.js';
+
+/**
+ * #12–#14: `qs-jwt bridge qseow` (the built CLI, its own process) in front of `qs-jwt emulate qseow` (its
+ * own process), under autocannon on loopback. #12 sends the session cookie; #13 an IdP Bearer for one
+ * identity (verified-token and minted-token caches hit); both compare with a bare node:http reverse
+ * proxy (pipe only, no checks, its own process) in front of the same emulator carrying the same upstream
+ * request (the cookie; the QSEoW token the bridge would send). #14 sends a new identity on every request
+ * (verify, map, sign) and compares with raw node:crypto RS256 signs per second on one core.
+ */
+
+const CONNECTIONS = 10;
+
+/** A reverse proxy with nothing but node:http: headers copied, bodies piped, keep-alive to the upstream. */
+const BARE_PROXY = `
+const { createServer, request, Agent } = require('node:http');
+const upstream = new URL(process.env.QSJWT_BENCH_UPSTREAM);
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+const server = createServer((incoming, response) => {
+  const target = { hostname: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method };
+  const outgoing = request({ ...target, headers: incoming.headers, agent }, (answer) => {
+    response.writeHead(answer.statusCode, answer.headers);
+    answer.pipe(response);
+  });
+  outgoing.on('error', () => { response.writeHead(502); response.end(); });
+  incoming.pipe(outgoing);
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + server.address().port + '\\n'));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+/** Fresh IdP tokens, one identity each, signed here with node:crypto (untimed) from the IdP's key. */
+function identityTokens(
+  count: number, sign256: (input: string) => string, issuer: string, kid: string, round: number,
+): string[] {
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid, typ: 'JWT' })).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const tokens: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const sub = `user-${round}-${index}`;
+    const claims = { iss: issuer, aud: IDP_AUDIENCE, sub, iat: now, nbf: now, exp: now + 3600 };
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    tokens.push(`${header}.${payload}.${sign256(`${header}.${payload}`)}`);
+  }
+  return tokens;
+}
+
+/** One run with a different token per request; stops at `seconds` or when the tokens run out. */
+async function newIdentityRate(url: string, tokens: readonly string[], seconds: number): Promise<number> {
+  let next = 0;
+  const result = await autocannon({
+    url, connections: CONNECTIONS, duration: seconds, maxOverallRequests: tokens.length, timeout: 10,
+    requests: [{
+      method: 'GET',
+      setupRequest: (request) => {
+        const authorization = `Bearer ${tokens[next++ % tokens.length]}`;
+        return { ...request, headers: { ...request.headers, authorization } };
+      },
+    }],
+  });
+  if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
+    const counts = `${result['2xx']} 2xx, ${result.non2xx} non-2xx, `
+      + `${result.errors} errors, ${result.timeouts} timeouts`;
+    throw new Error(`bridge, new identity: ${counts}`);
+  }
+  return result['2xx'] / result.duration;
+}
+
+export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
+  const rounds = setup.quick ? 1 : 3;
+  const seconds = setup.quick ? 2 : 5;
+  const privateKey = createPrivateKey(readFileSync(setup.keyFile, 'utf8'));
+  const publicKey = createPublicKey(privateKey);
+  if (publicKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new Error('the benchmark key is not RSA-2048');
+  const certFile = join(setup.dir, 'bridge-publickey.pem');
+  writeFileSync(certFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  const idp = await startTestIdp();
+  // The IdP key signs the bench's tokens here with node:crypto: jose would be slower and is not measured.
+  const idpKey = await idp.exportPrivateKey();
+  const sign256 = (input: string): string => sign('sha256', Buffer.from(input), idpKey).toString('base64url');
+  const served: Served[] = [];
+  try {
+    const emulator = await startServer([CLI, 'emulate', 'qseow', '--cert', certFile, '--port', '0']);
+    served.push(emulator);
+    const bridge = await startServer([
+      CLI, 'bridge', 'qseow', '--upstream', emulator.url, '--prefix', 'jwt', '--key', setup.keyFile, '--port', '0',
+      '--jwks', idp.jwksUrl, '--issuer', idp.issuer, '--audience', IDP_AUDIENCE, '--userdir-value', 'IDP',
+    ]);
+    served.push(bridge);
+    const bare = await startServer(['-e', BARE_PROXY], { QSJWT_BENCH_UPSTREAM: emulator.url });
+    served.push(bare);
+
+    const target = `${bridge.url}/jwt/qps/user`;
+    const bareTarget = `${bare.url}/jwt/qps/user`;
+    const idpToken = identityTokens(1, sign256, idp.issuer, idp.currentKid(), -1)[0] ?? '';
+    if (tokenAlgorithm(idpToken) !== 'RS256') throw new Error('the IdP token is not RS256');
+    const login = await fetch(target, { headers: { authorization: `Bearer ${idpToken}` } });
+    const body = await login.text();
+    const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    if (login.status !== 200 || !cookie || (JSON.parse(body) as { userId?: string }).userId !== 'user--1-0') {
+      throw new Error(`the bridge refused the benchmark token: ${login.status} ${body.slice(0, 200)}`);
+    }
+    // The QSEoW token the bridge sends for this identity, for the bare proxy's Bearer runs.
+    const tokenAnswer = await fetch(`${bridge.url}/jwt/qs-jwt/token`, {
+      method: 'POST', headers: { authorization: `Bearer ${idpToken}` },
+    });
+    const minted = await tokenAnswer.json() as { token: string };
+    const throughBare = await fetch(bareTarget, { headers: { cookie } });
+    // The body names the host the client used (logoutUri), so compare the user it reports.
+    const bareUser = (await throughBare.json() as { userId?: string }).userId;
+    if (throughBare.status !== 200 || bareUser !== 'user--1-0') {
+      throw new Error(`the bare proxy did not give the same user: ${throughBare.status} ${bareUser}`);
+    }
+
+    // Warm-up, untimed: JIT, connection pools and caches of every contender, so the first timed run
+    // does not pay for them.
+    await requestsPerSecond(target, { cookie }, 1, 'bridge warm-up');
+    await requestsPerSecond(bareTarget, { cookie }, 1, 'bare proxy warm-up');
+    await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, 1, 'bridge warm-up, Bearer');
+    const samples: Record<'cookie' | 'bareCookie' | 'bearer' | 'bareBearer' | 'fresh' | 'rawSign', number[]> = {
+      cookie: [], bareCookie: [], bearer: [], bareBearer: [], fresh: [], rawSign: [],
+    };
+    for (let round = 0; round < rounds; round += 1) {
+      samples.cookie.push(await requestsPerSecond(target, { cookie }, seconds, 'bridge, cookie'));
+      samples.bareCookie.push(await requestsPerSecond(bareTarget, { cookie }, seconds, 'bare proxy, cookie'));
+      const idpBearer = { authorization: `Bearer ${idpToken}` };
+      samples.bearer.push(await requestsPerSecond(target, idpBearer, seconds, 'bridge, cached identity'));
+      const qseowBearer = { authorization: `Bearer ${minted.token}` };
+      samples.bareBearer.push(await requestsPerSecond(bareTarget, qseowBearer, seconds, 'bare proxy, QSEoW Bearer'));
+      const signOnce = (): Buffer => sign('sha256', Buffer.from(idpToken), privateKey);
+      const rawSign = (await opsPerSecond(signOnce, 1, seconds * 1000)).median;
+      samples.rawSign.push(rawSign);
+      const tokens = identityTokens(Math.ceil(rawSign * seconds * 1.3), sign256, idp.issuer, idp.currentKid(), round);
+      samples.fresh.push(await newIdentityRate(target, tokens, seconds));
+    }
+    const [cookieRate, bareCookie, bearer, bareBearer, fresh, rawSign] = [
+      summarize(samples.cookie), summarize(samples.bareCookie), summarize(samples.bearer),
+      summarize(samples.bareBearer), summarize(samples.fresh), summarize(samples.rawSign),
+    ] as [Summary, Summary, Summary, Summary, Summary, Summary];
+    const runs = `${rounds} alternating run${rounds > 1 ? 's' : ''}`;
+    const measured = `autocannon, ${CONNECTIONS} connections on loopback, ${runs}`
+      + ` of ${seconds} s per contender, GET /jwt/qps/user through the built CLI`
+      + ' (qs-jwt bridge qseow in front of qs-jwt emulate qseow, each its own process)';
+    const targets = {
+      cookie: { operator: '>=', value: 0.8 },
+      bearer: { operator: '>=', value: 0.7 },
+      fresh: { operator: '>=', value: 0.85 },
+    } as const;
+    const ratios = {
+      cookie: cookieRate.median / bareCookie.median,
+      bearer: bearer.median / bareBearer.median,
+      fresh: fresh.median / rawSign.median,
+    };
+    const clean = 'every run had zero errors, timeouts and non-2xx answers';
+    const perBare = 'req/s bridge / bare proxy (higher is better)';
+    return [
+      {
+        id: 12, figure: 'bridge req/s, cookie pass-through', measured,
+        ours: { ...cookieRate, unit: 'req/s' },
+        comparison: { name: 'bare node:http reverse proxy, same emulator, same cookie', ...bareCookie },
+        ratio: ratios.cookie, ratioMeaning: perBare, target: targets.cookie, met: judge(ratios.cookie, targets.cookie),
+        asserted: `bridge and bare proxy gave the same user for the cookie; ${clean}`,
+      },
+      {
+        id: 13, figure: 'bridge req/s, IdP Bearer of a cached identity',
+        measured: `${measured}; RS256 IdP token, 2048-bit keys`,
+        ours: { ...bearer, unit: 'req/s' },
+        comparison: { name: "bare proxy sending the bridge's QSEoW token", ...bareBearer },
+        ratio: ratios.bearer, ratioMeaning: perBare, target: targets.bearer, met: judge(ratios.bearer, targets.bearer),
+        asserted: `the IdP token was RS256 and mapped to its user; ${clean}`,
+      },
+      {
+        id: 14, figure: 'bridge req/s, a new identity per request (verify + sign)',
+        measured: `${measured}; a distinct RS256 IdP token per request`,
+        ours: { ...fresh, unit: 'req/s' }, comparison: { name: 'raw node:crypto RS256 sign/s, one core', ...rawSign },
+        ratio: ratios.fresh, ratioMeaning: 'req/s bridge / sign/s raw (higher is better)',
+        target: targets.fresh, met: judge(ratios.fresh, targets.fresh),
+        asserted: `each request carried a token for a user not seen before; ${clean}`,
+      },
+    ];
+  } finally {
+    for (const server of served.reverse()) await stop(server);
+    await idp.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * QSEoW tokens the bridge minted, per identity, reused until shortly before they expire: a user's
+ * requests then cost a map lookup instead of an RSA signature. Bounded: past `capacity` the least
+ * recently minted entry goes. Times are Unix seconds.
+ */
+
+export const DEFAULT_MINTED_TOKEN_CAPACITY = 10_000;
+
+export interface MintedToken {
+  token: string;
+  /** Unix seconds (the token's exp). */
+  expiresAt: number;
+}
+
+interface Entry extends MintedToken {
+  reuseUntil: number;
+}
+
+export interface MintedTokenCache {
+  entries: Map<string, Entry>;
+  capacity: number;
+}
+
+export function createMintedTokenCache(capacity = DEFAULT_MINTED_TOKEN_CAPACITY): MintedTokenCache {
+  if (!Number.isInteger(capacity) || capacity < 0) {
+    throw new Error(`minted-token cache capacity ${capacity} is not a whole number`);
+  }
+  return { entries: new Map(), capacity };
+}
+
+/**
+ * Until when a token minted at `issuedAt` is handed out again: a fifth of its lifetime (at most a
+ * minute) before its expiry, so a client that uses it a moment later, with some clock skew, still
+ * gets a valid token.
+ */
+export function reuseUntil(issuedAt: number, expiresAt: number): number {
+  const lifetime = expiresAt - issuedAt;
+  return expiresAt - Math.min(60, Math.ceil(lifetime / 5));
+}
+
+export function recallMinted(cache: MintedTokenCache, identity: string, now: number): MintedToken | undefined {
+  const entry = cache.entries.get(identity);
+  if (!entry) return undefined;
+  if (now >= entry.reuseUntil) {
+    cache.entries.delete(identity);
+    return undefined;
+  }
+  return entry;
+}
+
+export function rememberMinted(cache: MintedTokenCache, identity: string, token: MintedToken, issuedAt: number): void {
+  if (cache.capacity === 0) return;
+  cache.entries.delete(identity);
+  while (cache.entries.size >= cache.capacity) {
+    const oldest = cache.entries.keys().next();
+    if (oldest.done) break;
+    cache.entries.delete(oldest.value);
+  }
+  cache.entries.set(identity, { ...token, reuseUntil: reuseUntil(issuedAt, token.expiresAt) });
+}
