@@ -33,7 +33,11 @@ function topLevelHelp(): string {
   ].join('\n');
 }
 
+/** Set at build time for the single-file executable, which has no package.json beside it. */
+declare const QSJWT_VERSION: string | undefined;
+
 function version(): string {
+  if (typeof QSJWT_VERSION === 'string') return QSJWT_VERSION;
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
 }
