@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { RsaAlgorithm } from '../core/jose/algorithms.js';
 import type { TokenOptionsBase } from '../core/qlik/token-common.js';
-import { requireRsaAlgorithm } from '../core/jose/algorithms.js';
+import { requireRsaAlgorithm, RSA_ALGORITHMS } from '../core/jose/algorithms.js';
 import { setClaim } from '../core/qlik/registered-claims.js';
-import { collect } from './command-setup.js';
+import { collect, offerValues } from './command-setup.js';
 import { blameFlag, CliError } from './cli-error.js';
 import type { KeyObject } from 'node:crypto';
 import { profilePath } from './config/config-file.js';
@@ -31,7 +31,7 @@ export function addTokenOptions(command: Command, defaultExpires: string): Comma
   addPrivateKeyOptions(command);
   addProfileOptions(command);
   return command
-    .addOption(new Option('--alg <alg>', 'signature algorithm; HS*, none and others are refused').default('RS256').env('QSJWT_ALG'))
+    .addOption(offerValues(new Option('--alg <alg>', 'signature algorithm; HS*, none and others are refused'), RSA_ALGORITHMS).default('RS256').env('QSJWT_ALG'))
     .addOption(new Option('--expires <when>', `lifetime from iat (30s, 5m, 8h, 7d, 1y) or an absolute time (RFC 3339 or Unix seconds) (default: "${defaultExpires}")`).env('QSJWT_EXPIRES'))
     .option('--not-before <when>', 'nbf: absolute time, or a duration from iat (-30s backdates for clock skew) (default: iat)')
     .option('--issued-at <when>', 'iat: RFC 3339, Unix seconds or "now" (default: now)')

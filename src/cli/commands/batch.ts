@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { createWriteStream, existsSync, openSync } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -8,7 +8,8 @@ import type { Writable } from 'node:stream';
 import { QsJwtError } from '../../core/errors.js';
 import { CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { CliError, EXIT } from '../cli-error.js';
-import { integerIn, newCommand } from '../command-setup.js';
+import { integerIn, newCommand, offerValues } from '../command-setup.js';
+import { RSA_ALGORITHMS } from '../../core/jose/algorithms.js';
 import { profilePath } from '../config/config-file.js';
 import { useProfile } from '../config/profile-options.js';
 import { resolvePrivateKey } from '../io/private-key-options.js';
@@ -100,13 +101,13 @@ export function buildCommand(): Command {
     '# qseow fields: userid, userdir, name, email, groups (";"-separated in CSV), subject, jti; others become claims',
     '# cloud fields:  sub, name, email, email_verified, groups, jti; others become claims',
   ])
-    .argument('<platform>', 'qseow or cloud')
+    .addArgument(offerValues(new Argument('<platform>', 'qseow or cloud'), ['qseow', 'cloud']))
     .requiredOption('--input <file>', 'CSV or JSON Lines file; - reads standard input')
     .option('--output <file>', 'JSON Lines output; - is standard output', '-')
     .addOption(new Option('--input-format <format>', 'input format (auto: by file name, else { means JSON Lines)').choices(['auto', 'csv', 'jsonl']).default('auto'))
     .option('--workers <n>', 'worker threads; the main thread signs too whenever they are busy (default: one per core but one)', integerIn(0, 256))
     .option('--force', 'replace an existing --output file')
-    .addOption(new Option('--alg <alg>', 'signature algorithm').default('RS256').env('QSJWT_ALG'))
+    .addOption(offerValues(new Option('--alg <alg>', 'signature algorithm'), RSA_ALGORITHMS).default('RS256').env('QSJWT_ALG'))
     .addOption(new Option('--expires <when>', `lifetime from iat or absolute time (default: ${QSEOW_DEFAULTS.expires} qseow, ${CLOUD_DEFAULTS.expires} cloud)`).env('QSJWT_EXPIRES'))
     .option('--not-before <when>', 'nbf: absolute, or a duration from iat such as -30s')
     .addOption(new Option('--audience <aud>', 'qseow: aud claim').env('QSJWT_AUDIENCE'))

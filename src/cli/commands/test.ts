@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { KeyObject } from 'node:crypto';
 import { QsJwtError } from '../../core/errors.js';
-import { requireRsaAlgorithm } from '../../core/jose/algorithms.js';
+import { requireRsaAlgorithm, RSA_ALGORITHMS } from '../../core/jose/algorithms.js';
 import { loadPublicKey } from '../../core/keys/key-input.js';
 import type { LintOptions } from '../../core/lint/claim-rules.js';
 import { lintToken, verifyToken, type InspectionResult } from '../../core/lint/verify-token.js';
@@ -11,7 +11,7 @@ import { createCloudToken } from '../../core/qlik/cloud-token.js';
 import { createQseowToken } from '../../core/qlik/qseow-token.js';
 import { parseSignedDuration } from '../../core/time/duration.js';
 import { CliError, EXIT } from '../cli-error.js';
-import { collect, newCommand } from '../command-setup.js';
+import { collect, newCommand, offerValues } from '../command-setup.js';
 import { loadProfile, profilePath, type LoadedProfile } from '../config/config-file.js';
 import { addProfileOptions, applyProfile } from '../config/profile-options.js';
 import { readInput } from '../io/input-file.js';
@@ -72,7 +72,7 @@ function addCommonOptions(command: Command): Command {
   addProfileOptions(command);
   return command
     .addOption(new Option('--expires <when>', 'lifetime of a minted token (default: 1h qseow, 5m cloud)').env('QSJWT_EXPIRES'))
-    .addOption(new Option('--alg <alg>', 'algorithm of a minted token').default('RS256').env('QSJWT_ALG'))
+    .addOption(offerValues(new Option('--alg <alg>', 'algorithm of a minted token'), RSA_ALGORITHMS).default('RS256').env('QSJWT_ALG'))
     .option('--name <name>', 'name claim of a minted token')
     .option('--email <email>', 'email claim of a minted token')
     .option('--groups <group...>', 'groups of a minted token (space-separated and repeatable)', (value: string, previous: string[] | undefined) => collect(value, previous))
