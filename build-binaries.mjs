@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyChildProcess } from './build-plugins.mjs';
 
@@ -28,8 +28,28 @@ function fail(message) {
   process.exit(1);
 }
 
-/** The worker and CLI bundled as one CommonJS script with no file or package outside it. */
-async function bundleScript() {
+// How a binary runs a command bundle kept as an asset: the same wrapper at build time (for the code
+// cache) and at run time, since V8 accepts a cache only for the very source it was made from.
+const WRAP_START = '(function (exports, require, module, __filename, __dirname) {';
+const WRAP_END = '\n})';
+const COMMAND_LOADER = `function __qsJwtSeaCommand(name) {
+  const sea = require('node:sea');
+  const source = ${JSON.stringify(WRAP_START)} + sea.getAsset(name + '.js', 'utf8') + ${JSON.stringify(WRAP_END)};
+  let cachedData;
+  try { cachedData = Buffer.from(sea.getRawAsset(name + '.cache')); } catch {}
+  const script = new (require('node:vm').Script)(source, { filename: name + '.js', cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, require, module, name + '.js', '.');
+  return module.exports;
+}`;
+
+/**
+ * The CLI as a small entry script plus one bundle per command, as in the npm package: a binary's
+ * start-up then compiles only main and the command run (with one script for everything, --help
+ * compiled all of it: ~0.9 MB). The command bundles are SEA assets that main evaluates on demand;
+ * a binary has no files beside it. Each bundle holds every package it uses.
+ */
+async function bundleScripts() {
   const common = {
     bundle: true,
     format: 'cjs',
@@ -67,15 +87,45 @@ async function bundleScript() {
       }));
     },
   };
-  const main = await build({
+  // main's import('./commands/<name>.js') becomes a call that evaluates the command's asset.
+  const commandsAsAssets = {
+    name: 'commands-as-assets',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: args.path.slice('./commands/'.length, -'.js'.length), namespace: 'sea-command' }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'sea-command' }, (args) => ({ contents: `module.exports = __qsJwtSeaCommand('command-${args.path}');`, loader: 'js' }));
+    },
+  };
+  const main = await build({ ...common, entryPoints: ['src/cli/main.ts'], banner: { js: COMMAND_LOADER }, plugins: [commandsAsAssets] });
+  const names = readdirSync('src/cli/commands').filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -'.ts'.length));
+  const commands = await build({
     ...common,
-    entryPoints: ['src/cli/main.ts'],
+    entryPoints: Object.fromEntries(names.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
+    outdir: WORK,
     define: { ...common.define, QSJWT_MINT_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text) },
     plugins: [absentAddons, lazyChildProcess, seaWorker],
   });
   const script = join(WORK, 'qs-jwt-sea.cjs');
   writeFileSync(script, main.outputFiles[0].text);
-  return script;
+  const assets = {};
+  for (const output of commands.outputFiles) {
+    writeFileSync(output.path, output.text);
+    assets[basename(output.path)] = output.path;
+  }
+  return { script, assets };
+}
+
+/**
+ * V8 code caches for the command assets, made by `node` (the binary to be injected, run before
+ * injection): a cache is valid only for the V8 build and flags that made it.
+ */
+function codeCaches(node, assets) {
+  const maker = `const { readFileSync, writeFileSync } = require('node:fs');
+for (const [name, path] of JSON.parse(process.argv[1])) {
+  const source = ${JSON.stringify(WRAP_START)} + readFileSync(path, 'utf8') + ${JSON.stringify(WRAP_END)};
+  writeFileSync(path.replace(/\\.js$/, '.cache'), new (require('node:vm').Script)(source, { filename: name }).createCachedData());
+}`;
+  execFileSync(node, ['-e', maker, JSON.stringify(Object.entries(assets))]);
+  return Object.fromEntries(Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, '.cache'), path.replace(/\.js$/, '.cache')]));
 }
 
 /** Runs a tool whose chatter (postject warns about ELF note names it does not need) shows only on failure. */
@@ -87,10 +137,11 @@ function quietly(file, args) {
   }
 }
 
-function writeBlob(script, name, useCodeCache) {
+function writeBlob({ script, assets }, name, useCodeCache) {
   const blob = join(WORK, `${name}.blob`);
   const config = join(WORK, `${name}.sea-config.json`);
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache }));
+  const all = useCodeCache ? { ...assets, ...codeCaches(process.execPath, assets) } : assets;
+  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache, assets: all }));
   quietly(process.execPath, ['--experimental-sea-config', config]);
   return blob;
 }
@@ -168,7 +219,7 @@ const targets = requested.length > 0 ? requested : ['linux', 'windows'];
 const builders = { linux: buildLinux, windows: buildWindows, macos: buildMacos };
 for (const target of targets) if (!builders[target]) fail(`unknown target "${target}": use linux, windows or macos`);
 mkdirSync(WORK, { recursive: true });
-const script = await bundleScript();
+const script = await bundleScripts();
 for (const target of targets) {
   const binary = builders[target](script);
   console.error(`build-binaries: ${binary}`);
