@@ -1,9 +1,10 @@
 // Smoke test of dist-bin/qs-jwt-win-x64.exe under wine (Linux): node check-windows-binary.mjs
 // Build it first (npm run build:binaries); needs wine (Debian: apt-get install -y wine64).
-// Runs --version, keys create, create qseow, verify and a batch on a worker thread in a private wine
+// Runs --version, keys create, create qseow, verify, emulate + a request and a batch on a worker thread in a private wine
 // prefix, from a temporary folder, and checks the token's signature here with node:crypto.
 // Under wine, node.exe dies at start when its stdout is a pipe (EBADF), so every run writes to files.
-import { execFileSync, spawnSync } from 'node:child_process';
+/* global fetch */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,24 @@ function check(name, ok, detail = '') {
   console.error(`${ok ? 'ok  ' : 'FAIL'}  ${name}${detail ? `  ${detail}` : ''}`);
   if (!ok) failed = true;
   return ok;
+}
+
+/** Starts `emulate qseow` under wine, sends one Bearer request from here, then stops it. */
+async function emulateOnce(token) {
+  const out = join(folder, 'emulate.out');
+  writeFileSync(out, '');
+  const child = spawn('sh', ['-c', 'exec wine "$@" > "$OUT" 2> "$OUT.err"', 'sh', join(folder, 'qs-jwt.exe'),
+    'emulate', 'qseow', '--cert', 'keys/publickey.cer', '--port', '0'], { cwd: folder, env: { ...env, OUT: out }, stdio: 'ignore' });
+  try {
+    for (let waited = 0; waited < 60_000 && !readFileSync(out, 'utf8').includes('\n'); waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const url = readFileSync(out, 'utf8').split('\n')[0];
+    const response = await fetch(`${url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.text() };
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 /** Runs the exe under wine with stdout and stderr in files; returns their text and the exit code. */
@@ -54,6 +73,8 @@ try {
   check('create qseow (signature checked with node:crypto)', signed, signed ? '' : created.stderr);
   const verified = run(['verify', token, '--cert', 'keys/publickey.cer']);
   check('verify', verified.code === 0 && verified.stdout.startsWith('ACCEPTED'), verified.stdout.split('\n')[0]);
+  const emulated = await emulateOnce(token).catch((error) => ({ status: 0, body: String(error) }));
+  check('emulate qseow + one request', emulated.status === 200 && emulated.body.includes('"anna"'), `${emulated.status} ${emulated.body.slice(0, 80)}`);
   writeFileSync(join(folder, 'rows.csv'), ['userid,userdir', ...Array.from({ length: 100 }, (_, index) => `user${index},ACME`)].join('\n'));
   const batch = run(['batch', 'qseow', '--key', 'keys/privatekey.pem', '--input', 'rows.csv', '--workers', '1']);
   const lines = batch.stdout.trim().split('\n').filter((line) => line.includes('"token"'));
