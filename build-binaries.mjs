@@ -9,7 +9,7 @@
 // build/windows-node/package-lock.json and checked here before use. Its blob has no code cache: V8's
 // cache is made by a Node binary and is only valid for that very binary and platform, so a Linux Node
 // cannot make one for Windows (the .exe compiles its scripts at every start instead).
-// macOS, on a Mac (arm64) with the Node version pinned for Windows and a clone after npm ci:
+// macOS, on a Mac (arm64) with Node 20.12 or newer (SEA assets) and a clone after npm ci:
 //   node build-binaries.mjs macos   (copies its own node, removes the signature, injects, signs ad hoc)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
