@@ -80,7 +80,10 @@ try {
   const lines = batch.stdout.trim().split('\n').filter((line) => line.includes('"token"'));
   check('batch on a worker thread', batch.code === 0 && lines.length === 100, batch.stderr.trim().split('\n').at(-1));
 } finally {
-  rmSync(folder, { recursive: true, force: true });
+  // Stop this prefix's wineserver first: it can still be writing into the prefix, which made removing
+  // the folder fail now and then (ENOTEMPTY).
+  spawnSync('wineserver', ['-k'], { env, stdio: 'ignore', timeout: 30_000 });
+  rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 console.error(failed ? 'check-windows-binary: FAILED' : 'check-windows-binary: the Windows binary works under wine');
 process.exit(failed ? 1 : 0);
