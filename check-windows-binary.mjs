@@ -80,8 +80,8 @@ try {
   const lines = batch.stdout.trim().split('\n').filter((line) => line.includes('"token"'));
   check('batch on a worker thread', batch.code === 0 && lines.length === 100, batch.stderr.trim().split('\n').at(-1));
 } finally {
-  // Stop this prefix's wineserver first: it can still be writing into the prefix, which made removing
-  // the folder fail now and then (ENOTEMPTY).
+  // Stop this prefix's wineserver first: it may still be writing into the prefix while the folder is
+  // removed (one run ended with an uncaught error there; its message was not kept).
   spawnSync('wineserver', ['-k'], { env, stdio: 'ignore', timeout: 30_000 });
   rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
