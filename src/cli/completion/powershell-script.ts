@@ -4,7 +4,11 @@ function literal(value: readonly string[] | string): string {
   return typeof value === 'string' ? `'${value}'` : `@(${value.map((word) => `'${word}'`).join(', ')})`;
 }
 
+/** A hashtable literal; PowerShell refuses keys in one literal that differ only in case. */
 function hashtable(table: ReadonlyMap<string, readonly string[] | string>): string {
+  const keys = [...table.keys()].map((key) => key.toLowerCase());
+  const clash = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (clash !== undefined) throw new Error(`completion: PowerShell keys that differ only in case: ${clash}`);
   return ['@{', ...[...table].map(([key, value]) => `      '${key}' = ${literal(value)}`), '    }'].join('\n');
 }
 
