@@ -14,27 +14,12 @@
 // batch worker.
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { lazyChildProcess } from './build-plugins.mjs';
 
 const outdir = 'dist/cli-bundle';
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
-
-// commander requires node:child_process at load time, only to run executable subcommands, which qs-jwt
-// does not have; loading it (with net, dgram and friends) cost ~5 ms of every start. Commander gets a
-// stand-in that loads the real module on first use instead.
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'qs-jwt' } : undefined
-    ));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt' }, () => ({
-      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
-      loader: 'js',
-    }));
-  },
-};
 
 // In main, the registry's import('./commands/<name>.js') becomes require('./command-<name>.js'): the
 // bundle is CommonJS, and import() of a CommonJS file would start the ESM loader and lex the whole

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'qs-jwt-quickstart/', 'coverage/'] },
+  { ignores: ['dist/', 'dist-bin/', 'node_modules/', 'qs-jwt-quickstart/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

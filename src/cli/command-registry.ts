@@ -1,10 +1,12 @@
+import type { Command } from 'commander';
 import type { RunCommand } from './command-runner.js';
 
 /** One CLI command: its words, one-line summary and a loader, so only the command run is imported. */
 export interface CommandEntry {
   words: readonly string[];
   summary: string;
-  load: () => Promise<{ run: RunCommand }>;
+  /** buildCommand: the commander definition, read by the completion scripts' generator. */
+  load: () => Promise<{ run: RunCommand; buildCommand: () => Command }>;
   /** Kept for pipelines written for the JavaScript qs-jwt; listed apart in help. */
   compatibility?: boolean;
 }
@@ -28,6 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { words: ['doctor', 'cloud'], summary: "check the tenant's JWT identity providers against your issuer, key ID and key; codes and fixes", load: () => import('./commands/doctor-cloud.js') },
   { words: ['bridge', 'qseow'], summary: "accept your identity provider's tokens (JWKS) in front of a QSEoW JWT virtual proxy: verify, mint, proxy HTTP and websockets", load: () => import('./commands/bridge.js') },
   { words: ['config', 'show'], summary: 'show profile and environment settings in effect, secrets masked', load: () => import('./commands/config-show.js') },
+  { words: ['completion'], summary: 'print a completion script for bash, zsh, fish or PowerShell', load: () => import('./commands/completion.js') },
   { words: ['create-qseow'], summary: 'qs-jwt (JavaScript) compatible form of create qseow', load: () => import('./commands/compat-create-qseow.js'), compatibility: true },
   { words: ['create-qscloud'], summary: 'qs-jwt (JavaScript) compatible form of create cloud', load: () => import('./commands/compat-create-qscloud.js'), compatibility: true },
 ];

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, type Argument, type Option } from 'commander';
 
 /**
  * A commander command with the conventions every qs-jwt command shares: errors as one line on stderr
@@ -29,4 +29,13 @@ export function integerIn(min: number, max: number): (value: string) => number {
 /** Collector for repeatable options (`--claim a=1 --claim b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * Names the values that help and shell completion offer, without commander refusing the others: the
+ * command checks the value itself and says why (for --alg HS256: Qlik verifies with an RSA key).
+ */
+export function offerValues<T extends Option | Argument>(target: T, values: readonly string[]): T {
+  target.argChoices = [...values];
+  return target;
 }

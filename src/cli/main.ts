@@ -34,7 +34,11 @@ function topLevelHelp(): string {
   ].join('\n');
 }
 
+/** Set at build time for the single-file executable, which has no package.json beside it. */
+declare const BUILD_VERSION_TEXT: string | undefined;
+
 function version(): string {
+  if (typeof BUILD_VERSION_TEXT === 'string') return BUILD_VERSION_TEXT;
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
 }

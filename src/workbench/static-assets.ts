@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
@@ -23,11 +24,31 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   css: 'text/css; charset=utf-8',
 };
 
-export function loadAssets(folder: string): ReadonlyMap<string, StaticAsset> {
+function assetsFrom(read: (file: string) => Buffer): ReadonlyMap<string, StaticAsset> {
   const assets = new Map<string, StaticAsset>();
   for (const [path, file] of Object.entries(ASSET_FILES)) {
     const extension = file.slice(file.lastIndexOf('.') + 1);
-    assets.set(path, { body: readFileSync(join(folder, file)), contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' });
+    assets.set(path, { body: read(file), contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' });
   }
   return assets;
+}
+
+export function loadAssets(folder: string): ReadonlyMap<string, StaticAsset> {
+  return assetsFrom((file) => readFileSync(join(folder, file)));
+}
+
+/**
+ * In a single-file executable the page is stored as SEA assets named `workbench/<file>`
+ * (build-binaries.mjs); undefined when not running as one (or on a Node without node:sea).
+ */
+export function loadSeaAssets(): ReadonlyMap<string, StaticAsset> | undefined {
+  let sea: { isSea(): boolean; getAsset(name: string): ArrayBuffer };
+  try {
+    // require, not import(): a binary runs its command bundles as vm scripts, where import() fails.
+    sea = createRequire(import.meta.url)('node:sea') as typeof sea;
+  } catch {
+    return undefined;
+  }
+  if (!sea.isSea()) return undefined;
+  return assetsFrom((file) => Buffer.from(sea.getAsset(`workbench/${file}`)));
 }

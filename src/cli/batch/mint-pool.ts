@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { mintChunk, type ChunkResult, type MintSetup, type RowMinter } from './mint-job.js';
 import type { CsvCells, RawRow } from './row-parsing.js';
+import { spawnMintWorker } from './mint-worker-spawn.js';
 
 /**
  * Chunks in flight per worker: enough to keep it busy while the main thread signs a chunk of its own,
@@ -46,7 +47,7 @@ export class MintPool {
     for (let index = 0; index < count; index += 1) {
       // A small young generation: left to itself each worker's grows to ~24 MB over a long run, which
       // made a million-row batch use twice the memory of a small one; 2 MB costs <1% in scavenges.
-      const worker = new Worker(new URL('./mint-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+      const worker = spawnMintWorker({ resourceLimits: { maxYoungGenerationSizeMb: 2 } });
       const slot = { worker, busy: 0 };
       worker.on('message', (message: { id: number; result: ChunkResult }) => {
         slot.busy -= 1;

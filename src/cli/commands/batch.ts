@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import { createWriteStream, existsSync, fstatSync, openSync } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { QsJwtError } from '../../core/errors.js';
 import { AUTHORIZATION_HEADER_WARN_BYTES, CLOUD_DEFAULTS, QSEOW_DEFAULTS } from '../../core/qlik/qlik-limits.js';
 import { CliError, EXIT } from '../cli-error.js';
-import { integerIn, newCommand } from '../command-setup.js';
+import { integerIn, newCommand, offerValues } from '../command-setup.js';
 import { PRIVATE_KEY_SETTINGS, resolvePrivateKey } from '../io/private-key-options.js';
 import { checkOutputFile, fileSystemReason, requirePath } from '../io/output-location.js';
 import { addSettings } from '../settings/add-settings.js';
@@ -113,7 +113,7 @@ export function buildCommand(): Command {
     '# qseow fields: userid, userdir, name, email, groups (";"-separated in CSV), subject, jti; others become claims',
     '# cloud fields:  sub, name, email, email_verified, groups, jti; others become claims',
   ])
-    .argument('<platform>', 'qseow or cloud')
+    .addArgument(offerValues(new Argument('<platform>', 'qseow or cloud'), ['qseow', 'cloud']))
     .requiredOption('--input <file>', 'CSV or JSON Lines file; - reads standard input')
     .option('--output <file>', 'JSON Lines output; - is standard output', '-')
     .addOption(new Option('--input-format <format>', 'input format (auto: by file name, else { means JSON Lines)').choices(['auto', 'csv', 'jsonl']).default('auto'))

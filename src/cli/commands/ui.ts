@@ -17,7 +17,7 @@ import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 import { KeyStore } from '../../workbench/key-store.js';
-import { loadAssets } from '../../workbench/static-assets.js';
+import { loadAssets, loadSeaAssets } from '../../workbench/static-assets.js';
 
 /**
  * qs-jwt ui: serves the local web workbench (src/workbench) and prints its URL, with this run's
@@ -121,9 +121,9 @@ export function buildCommand(): Command {
     const keys = await loadKeyFiles(flags, settings);
     let assets;
     try {
-      assets = loadAssets(fileURLToPath(new URL('./workbench/', import.meta.url)));
-    } catch {
-      throw new CliError('the workbench page is missing next to the CLI bundle: run npm run build', EXIT.failure);
+      assets = loadSeaAssets() ?? loadAssets(fileURLToPath(new URL('./workbench/', import.meta.url)));
+    } catch (error) {
+      throw new CliError(`the workbench page cannot be read (${(error as Error).message}): run npm run build`, EXIT.failure);
     }
     const { startWorkbench } = await import('../../workbench/workbench-server.js');
     let workbench;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { offerValues } from '../command-setup.js';
 import { flagSignature, type Setting, type SettingUse } from './setting.js';
 
 /** The settings each command declared, in order, for the resolver, `config show` and completions. */
@@ -38,6 +39,7 @@ export function addSettings(command: Command, items: readonly (Setting | Setting
     if (setting.env !== undefined) option.env(setting.env);
     const choices = use.choices ?? setting.choices;
     if (choices !== undefined) option.choices(choices);
+    else if (setting.offered !== undefined) offerValues(option, setting.offered);
     if (setting.variadic) option.argParser(collect);
     else if (setting.repeatable || use.repeatable) option.argParser(collect);
     command.addOption(option);

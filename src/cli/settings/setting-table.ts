@@ -42,7 +42,7 @@ export const SETTINGS = {
 
   // Token claims and header.
   alg: {
-    name: 'alg', flag: '--alg', valueName: 'alg', env: 'QSJWT_ALG', profileField: 'alg', default: 'RS256', parse: rsaAlgorithm,
+    name: 'alg', flag: '--alg', valueName: 'alg', env: 'QSJWT_ALG', profileField: 'alg', default: 'RS256', parse: rsaAlgorithm, offered: RSA_ALGORITHMS,
     help: `signature algorithm: ${RSA_ALGORITHMS.join(', ')} (HS*, none and others are refused)`, libraryOptions: ['algorithm'],
   },
   expires: {

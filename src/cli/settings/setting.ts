@@ -22,6 +22,11 @@ export interface Setting {
   readonly default?: string;
   readonly choices?: readonly string[];
   /**
+   * Values shown in help and offered by shell completion, without refusing others: the parser gives
+   * its own, better reason (`--alg HS256`: HMAC is refused because…).
+   */
+  readonly offered?: readonly string[];
+  /**
    * Checks and converts the text (from a flag, the environment, a profile or the default). Throws
    * SettingValueError, or a core QsJwtError, with the reason only: the caller adds where it came from.
    */
