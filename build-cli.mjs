@@ -27,9 +27,18 @@ writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 const commandsAsBundles = {
   name: 'commands-as-bundles',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({ path: args.path.slice('./commands/'.length), namespace: 'qs-jwt-command' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({ contents: `module.exports = require('./command-${args.path}');`, loader: 'js' }));
-    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({ path: args.path, external: true }));
+    pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({
+      path: args.path.slice('./commands/'.length),
+      namespace: 'qs-jwt-command',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({
+      contents: `module.exports = require('./command-${args.path}');`,
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
   },
 };
 
@@ -38,11 +47,19 @@ const commandsAsBundles = {
 const workbenchTestAsBundle = {
   name: 'workbench-test-as-bundle',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/test-api\.js$/ }, (args) => (
-      /[\\/]src[\\/]workbench[\\/]workbench-server\.ts$/.test(args.importer) ? { path: 'workbench-test', namespace: 'qs-jwt-workbench' } : undefined
-    ));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-workbench' }, () => ({ contents: "module.exports = require('./workbench-test.js');", loader: 'js' }));
-    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-workbench' }, (args) => ({ path: args.path, external: true }));
+    pluginBuild.onResolve({ filter: /^\.\/test-api\.js$/ }, (args) =>
+      /[\\/]src[\\/]workbench[\\/]workbench-server\.ts$/.test(args.importer)
+        ? { path: 'workbench-test', namespace: 'qs-jwt-workbench' }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-workbench' }, () => ({
+      contents: "module.exports = require('./workbench-test.js');",
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-workbench' }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
   },
 };
 
@@ -74,7 +91,9 @@ const workbench = {
   legalComments: 'none',
 };
 
-const commands = readdirSync('src/cli/commands').filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -'.ts'.length));
+const commands = readdirSync('src/cli/commands')
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length));
 await Promise.all([
   build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, plugins: [commandsAsBundles, lazyChildProcess] }),
   build({

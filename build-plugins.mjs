@@ -7,9 +7,9 @@
 export const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'qs-jwt' } : undefined
-    ));
+    pluginBuild.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'qs-jwt' } : undefined,
+    );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt' }, () => ({
       contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
       loader: 'js',

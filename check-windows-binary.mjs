@@ -25,8 +25,22 @@ function check(name, ok, detail = '') {
 async function emulateOnce(token) {
   const out = join(folder, 'emulate.out');
   writeFileSync(out, '');
-  const child = spawn('sh', ['-c', 'exec wine "$@" > "$OUT" 2> "$OUT.err"', 'sh', join(folder, 'qs-jwt.exe'),
-    'emulate', 'qseow', '--cert', 'keys/publickey.cer', '--port', '0'], { cwd: folder, env: { ...env, OUT: out }, stdio: 'ignore' });
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      'exec wine "$@" > "$OUT" 2> "$OUT.err"',
+      'sh',
+      join(folder, 'qs-jwt.exe'),
+      'emulate',
+      'qseow',
+      '--cert',
+      'keys/publickey.cer',
+      '--port',
+      '0',
+    ],
+    { cwd: folder, env: { ...env, OUT: out }, stdio: 'ignore' },
+  );
   try {
     for (let waited = 0; waited < 60_000 && !readFileSync(out, 'utf8').includes('\n'); waited += 200) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -44,7 +58,10 @@ function run(args) {
   const out = join(folder, 'stdout.txt');
   const err = join(folder, 'stderr.txt');
   const result = spawnSync('sh', ['-c', 'wine "$@" > "$OUT" 2> "$ERR"', 'sh', join(folder, 'qs-jwt.exe'), ...args], {
-    cwd: folder, env: { ...env, OUT: out, ERR: err }, stdio: 'ignore', timeout: 120_000,
+    cwd: folder,
+    env: { ...env, OUT: out, ERR: err },
+    stdio: 'ignore',
+    timeout: 120_000,
   });
   return { code: result.status, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
 }
@@ -61,23 +78,39 @@ spawnSync('wine', ['winecfg', '-v', 'win10'], { env, stdio: 'ignore', timeout: 1
 try {
   const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
   const version = run(['--version']);
-  check('--version', version.code === 0 && version.stdout.trim() === manifest.version, version.stdout.trim() || version.stderr);
+  check(
+    '--version',
+    version.code === 0 && version.stdout.trim() === manifest.version,
+    version.stdout.trim() || version.stderr,
+  );
   const keys = run(['keys', 'create', '--out', 'keys', '--bits', '2048']);
   check('keys create', keys.code === 0, keys.code === 0 ? '' : keys.stderr);
   const created = run(['create', 'qseow', '--key', 'keys\\privatekey.pem', '--userid', 'anna', '--userdir', 'ACME']);
   const token = created.stdout.trim();
   const [header, payload, signature] = token.split('.');
   const publicKey = createPublicKey(readFileSync(join(folder, 'keys', 'publickey.pem')));
-  const signed = created.code === 0 && signature !== undefined
-    && verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
+  const signed =
+    created.code === 0 &&
+    signature !== undefined &&
+    verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
   check('create qseow (signature checked with node:crypto)', signed, signed ? '' : created.stderr);
   const verified = run(['verify', token, '--cert', 'keys/publickey.cer']);
   check('verify', verified.code === 0 && verified.stdout.startsWith('ACCEPTED'), verified.stdout.split('\n')[0]);
   const emulated = await emulateOnce(token).catch((error) => ({ status: 0, body: String(error) }));
-  check('emulate qseow + one request', emulated.status === 200 && emulated.body.includes('"anna"'), `${emulated.status} ${emulated.body.slice(0, 80)}`);
-  writeFileSync(join(folder, 'rows.csv'), ['userid,userdir', ...Array.from({ length: 100 }, (_, index) => `user${index},ACME`)].join('\n'));
+  check(
+    'emulate qseow + one request',
+    emulated.status === 200 && emulated.body.includes('"anna"'),
+    `${emulated.status} ${emulated.body.slice(0, 80)}`,
+  );
+  writeFileSync(
+    join(folder, 'rows.csv'),
+    ['userid,userdir', ...Array.from({ length: 100 }, (_, index) => `user${index},ACME`)].join('\n'),
+  );
   const batch = run(['batch', 'qseow', '--key', 'keys/privatekey.pem', '--input', 'rows.csv', '--workers', '1']);
-  const lines = batch.stdout.trim().split('\n').filter((line) => line.includes('"token"'));
+  const lines = batch.stdout
+    .trim()
+    .split('\n')
+    .filter((line) => line.includes('"token"'));
   check('batch on a worker thread', batch.code === 0 && lines.length === 100, batch.stderr.trim().split('\n').at(-1));
 } finally {
   // Stop this prefix's wineserver first: it may still be writing into the prefix while the folder is

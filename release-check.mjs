@@ -31,14 +31,19 @@ function hasWine() {
 step(skipTests ? 'build' : 'tests (npm test)', 'npm', skipTests ? ['run', 'build'] : ['test']);
 step('binaries', process.execPath, ['build-binaries.mjs', 'linux', 'windows']);
 if (hasWine()) step('Windows binary under wine', process.execPath, ['check-windows-binary.mjs']);
-else console.error('\nrelease:check: wine is not installed: the Windows binary was built but not run (apt-get install -y wine64)');
+else
+  console.error(
+    '\nrelease:check: wine is not installed: the Windows binary was built but not run (apt-get install -y wine64)',
+  );
 const out = 'dist-release';
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 step('npm package', 'npm', ['pack', '--ignore-scripts', '--pack-destination', out]);
 
 const artefacts = [
-  ...readdirSync('dist-bin').filter((name) => name.startsWith('qs-jwt-') || name === 'SHA256SUMS').map((name) => join('dist-bin', name)),
+  ...readdirSync('dist-bin')
+    .filter((name) => name.startsWith('qs-jwt-') || name === 'SHA256SUMS')
+    .map((name) => join('dist-bin', name)),
   ...readdirSync(out).map((name) => join(out, name)),
 ];
 const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -47,6 +52,12 @@ for (const file of artefacts.sort()) {
   const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
   console.log(`  ${file.padEnd(36)} ${megabytes(statSync(file).size).padStart(9)}  sha256 ${digest}`);
 }
-const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }));
-console.log(`  npm: ${packed.name}@${packed.version}, ${packed.entryCount} files, ${megabytes(packed.unpackedSize)} unpacked, ${packed.integrity}`);
-console.log('  GitHub release: the binaries and dist-bin/SHA256SUMS (add the macOS binary built on a Mac: see docs/binaries.md)');
+const [packed] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }),
+);
+console.log(
+  `  npm: ${packed.name}@${packed.version}, ${packed.entryCount} files, ${megabytes(packed.unpackedSize)} unpacked, ${packed.integrity}`,
+);
+console.log(
+  '  GitHub release: the binaries and dist-bin/SHA256SUMS (add the macOS binary built on a Mac: see docs/binaries.md)',
+);

@@ -8,7 +8,12 @@ const key = createPrivateKey(readFileSync(keyFile));
 const now = Math.floor(Date.now() / 1000);
 const header = { alg: 'RS256', typ: 'JWT' };
 const payload = {
-  userId, userDirectory, iat: now, nbf: now, exp: now + 3600, jti: randomBytes(16).toString('base64url'),
+  userId,
+  userDirectory,
+  iat: now,
+  nbf: now,
+  exp: now + 3600,
+  jti: randomBytes(16).toString('base64url'),
 };
 const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const input = `${encode(header)}.${encode(payload)}`;

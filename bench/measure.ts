@@ -18,16 +18,22 @@ export interface Summary {
 export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  const median =
+    sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
   return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, runs: sorted.length };
 }
 
 /** Runs a command to completion and returns its wall time in milliseconds (throws if it fails). */
-export function timeCommand(command: string, args: readonly string[], options: SpawnSyncOptions = {}): { ms: number; stdout: string } {
+export function timeCommand(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+): { ms: number; stdout: string } {
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 500)}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 500)}`);
   return { ms, stdout: String(result.stdout) };
 }
 
@@ -35,7 +41,11 @@ export function timeCommand(command: string, args: readonly string[], options: S
  * Times several commands side by side, interleaved run by run so that drift in machine load hits each
  * of them alike. Returns one summary per command, in milliseconds.
  */
-export function compareCommands(commands: Record<string, [string, string[]]>, runs: number, warmup = 1): Record<string, Summary & { stdout: string }> {
+export function compareCommands(
+  commands: Record<string, [string, string[]]>,
+  runs: number,
+  warmup = 1,
+): Record<string, Summary & { stdout: string }> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   const outputs: Record<string, string> = {};
   for (let round = 0; round < runs + warmup; round += 1) {
@@ -45,7 +55,9 @@ export function compareCommands(commands: Record<string, [string, string[]]>, ru
       if (round >= warmup) samples[name]?.push(ms);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, { ...summarize(values), stdout: outputs[name] ?? '' }]));
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, values]) => [name, { ...summarize(values), stdout: outputs[name] ?? '' }]),
+  );
 }
 
 /** Peak resident memory (KiB) of a node process running `args`, reported by the process itself at exit. */
@@ -54,9 +66,13 @@ export function peakRssKiB(args: readonly string[], options: SpawnSyncOptions = 
   const out = join(folder, 'rss');
   try {
     const result = spawnSync(process.execPath, ['--import', RSS_REPORTER, ...args], {
-      encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, ...options, env: { ...process.env, ...(options.env ?? {}), QSJWT_BENCH_RSS_FILE: out },
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024 * 1024,
+      ...options,
+      env: { ...process.env, ...(options.env ?? {}), QSJWT_BENCH_RSS_FILE: out },
     });
-    if (result.status !== 0 && result.status !== 1) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 500)}`);
+    if (result.status !== 0 && result.status !== 1)
+      throw new Error(`node ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 500)}`);
     return { kib: Number(readFileSync(out, 'utf8')), stdout: String(result.stdout) };
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -38,7 +38,8 @@ const quick = args.includes('--quick');
 const jsonIndex = args.indexOf('--json');
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').map(Number)) : undefined;
-if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 16)) throw new Error('--only takes figure numbers 1 to 16, e.g. --only 5,7');
+if (only && [...only].some((id) => !Number.isInteger(id) || id < 1 || id > 16))
+  throw new Error('--only takes figure numbers 1 to 16, e.g. --only 5,7');
 const partial = quick || only !== undefined;
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : partial ? undefined : join(ROOT, 'bench', 'results.json');
 
@@ -48,10 +49,13 @@ function number(value: number): string {
 
 function describe(row: BenchRow): string[] {
   return [
-    String(row.id), row.figure,
+    String(row.id),
+    row.figure,
     `${number(row.ours.median)} ${row.ours.unit} [${number(row.ours.min)}–${number(row.ours.max)}]`,
     `${row.comparison.name}: ${number(row.comparison.median)} [${number(row.comparison.min)}–${number(row.comparison.max)}]`,
-    `${row.ratio.toFixed(2)}×`, `${row.target.operator} ${row.target.value}×`, row.met ? 'met' : 'MISSED',
+    `${row.ratio.toFixed(2)}×`,
+    `${row.target.operator} ${row.target.value}×`,
+    row.met ? 'met' : 'MISSED',
   ];
 }
 
@@ -62,7 +66,11 @@ function markdown(rows: readonly BenchRow[], pending: readonly PendingRow[], whe
     `Measured ${when} on ${cpus()[0]?.model ?? 'unknown CPU'} (${availableParallelism()} cores), Node ${process.version}, with \`npm run bench\`.`,
     'Each figure ran side by side with its comparison in the same run; values are medians with [min–max].',
     'Absolute numbers depend on the machine: read the ratios.',
-    ...(CLEARED_ENV.length > 0 ? [`Removed from the environment of every measured process, which a default Node install does not set: ${CLEARED_ENV.map((name) => `\`${name}\``).join(', ')}.`] : []),
+    ...(CLEARED_ENV.length > 0
+      ? [
+          `Removed from the environment of every measured process, which a default Node install does not set: ${CLEARED_ENV.map((name) => `\`${name}\``).join(', ')}.`,
+        ]
+      : []),
     '',
     '| # | figure | qs-jwt | compared with | ratio | target | result |',
     '|---|---|---|---|---|---|---|',
@@ -71,7 +79,16 @@ function markdown(rows: readonly BenchRow[], pending: readonly PendingRow[], whe
     '',
     '## What each figure measured',
     '',
-    ...rows.map((row) => `- **#${row.id} ${row.figure}**: ${row.measured}; ratio = ${row.ratioMeaning}; checked: ${row.asserted}.${row.note ? ` ${row.note}.` : ''}${row.others ? ` Others: ${Object.entries(row.others).map(([name, summary]) => `${name} ${number(summary.median)}`).join(', ')}.` : ''}`),
+    ...rows.map(
+      (row) =>
+        `- **#${row.id} ${row.figure}**: ${row.measured}; ratio = ${row.ratioMeaning}; checked: ${row.asserted}.${row.note ? ` ${row.note}.` : ''}${
+          row.others
+            ? ` Others: ${Object.entries(row.others)
+                .map(([name, summary]) => `${name} ${number(summary.median)}`)
+                .join(', ')}.`
+            : ''
+        }`,
+    ),
     '',
   ];
   return lines.join('\n');
@@ -95,17 +112,30 @@ async function main(): Promise<void> {
   await step('memory (#9)', () => memoryRows(setup));
   await step('workbench (#10, #11)', () => workbenchRows(setup));
   await step('bridge (#12, #13, #14)', () => bridgeRows(setup));
-  const pending: PendingRow[] = existsSync(LINUX_BINARY) || (only && !only.has(15) && !only.has(16)) ? [] : [
-    { id: 15, figure: 'binary cold start: create qseow', pending: 'not built: node build-binaries.mjs linux' },
-    { id: 16, figure: 'binary cold start: --help', pending: 'not built: node build-binaries.mjs linux' },
-  ];
+  const pending: PendingRow[] =
+    existsSync(LINUX_BINARY) || (only && !only.has(15) && !only.has(16))
+      ? []
+      : [
+          { id: 15, figure: 'binary cold start: create qseow', pending: 'not built: node build-binaries.mjs linux' },
+          { id: 16, figure: 'binary cold start: --help', pending: 'not built: node build-binaries.mjs linux' },
+        ];
   rows.sort((a, b) => a.id - b.id);
   const header = ['#', 'figure', 'qs-jwt', 'compared with', 'ratio', 'target', 'result'];
-  const table = [header, ...rows.map(describe), ...pending.map((row) => [String(row.id), row.figure, '–', '–', '–', '–', row.pending])];
+  const table = [
+    header,
+    ...rows.map(describe),
+    ...pending.map((row) => [String(row.id), row.figure, '–', '–', '–', '–', row.pending]),
+  ];
   const widths = header.map((_, column) => Math.max(...table.map((line) => (line[column] ?? '').length)));
-  process.stdout.write(`${table.map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')).join('\n')}\n`);
+  process.stdout.write(
+    `${table.map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')).join('\n')}\n`,
+  );
   const when = new Date().toISOString().slice(0, 10);
-  if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ quick, when, node: process.version, cores: availableParallelism(), rows, pending }, null, 2)}\n`);
+  if (jsonFile)
+    writeFileSync(
+      jsonFile,
+      `${JSON.stringify({ quick, when, node: process.version, cores: availableParallelism(), rows, pending }, null, 2)}\n`,
+    );
   if (!partial) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(rows, pending, when));
 }
 

@@ -40,11 +40,15 @@ async function startCli(args: readonly string[]): Promise<Running> {
   const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
-    clearTimeout(killer);
-    resolve(code);
-  }));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -59,8 +63,25 @@ async function startCli(args: readonly string[]): Promise<Running> {
 
 function bridgeArgs(idp: TestIdp, upstream: string, extra: readonly string[] = []): string[] {
   return [
-    'bridge', 'qseow', '--upstream', upstream, '--prefix', 'jwt', '--key', keyFile, '--port', '0',
-    '--jwks', idp.jwksUrl, '--issuer', idp.issuer, '--audience', IDP_AUDIENCE, '--userdir-value', 'IDP', ...extra,
+    'bridge',
+    'qseow',
+    '--upstream',
+    upstream,
+    '--prefix',
+    'jwt',
+    '--key',
+    keyFile,
+    '--port',
+    '0',
+    '--jwks',
+    idp.jwksUrl,
+    '--issuer',
+    idp.issuer,
+    '--audience',
+    IDP_AUDIENCE,
+    '--userdir-value',
+    'IDP',
+    ...extra,
   ];
 }
 
@@ -71,26 +92,44 @@ describe('qs-jwt bridge qseow (CLI)', { skip: built ? false : 'run npm run build
   });
   after(async () => idp.close());
 
-  it('in front of qs-jwt emulate qseow: curl with an IdP token gets the user; JSON access log on stderr; SIGTERM exits 0', { skip: hasCommand('curl') ? false : 'curl not installed' }, async () => {
-    const emulator = await startCli(['emulate', 'qseow', '--cert', certFile, '--port', '0']);
-    let bridge: Running | undefined;
-    try {
-      bridge = await startCli(bridgeArgs(idp, emulator.url, ['--groups-claim', 'groups']));
-      assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      const token = await idp.token({ sub: 'anna', groups: ['Sales'] });
-      const { stdout } = await execFileAsync('curl', ['-sS', '--max-time', '10', '-H', `Authorization: Bearer ${token}`, `${bridge.url}/jwt/qps/user`]);
-      assert.equal((JSON.parse(stdout) as { userId: string }).userId, 'anna');
-      bridge.child.kill('SIGTERM');
-      assert.equal(await bridge.exited, 0);
-      const lines = bridge.stderr().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-      assert.equal(lines.length, 1);
-      assert.deepEqual([lines[0]?.['method'], lines[0]?.['path'], lines[0]?.['status'], lines[0]?.['user']], ['GET', '/jwt/qps/user', 200, 'IDP\\anna']);
-      assert.ok(!bridge.stderr().includes(token));
-    } finally {
-      bridge?.child.kill('SIGKILL');
-      emulator.child.kill('SIGKILL');
-    }
-  });
+  it(
+    'in front of qs-jwt emulate qseow: curl with an IdP token gets the user; JSON access log on stderr; SIGTERM exits 0',
+    { skip: hasCommand('curl') ? false : 'curl not installed' },
+    async () => {
+      const emulator = await startCli(['emulate', 'qseow', '--cert', certFile, '--port', '0']);
+      let bridge: Running | undefined;
+      try {
+        bridge = await startCli(bridgeArgs(idp, emulator.url, ['--groups-claim', 'groups']));
+        assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+        const token = await idp.token({ sub: 'anna', groups: ['Sales'] });
+        const { stdout } = await execFileAsync('curl', [
+          '-sS',
+          '--max-time',
+          '10',
+          '-H',
+          `Authorization: Bearer ${token}`,
+          `${bridge.url}/jwt/qps/user`,
+        ]);
+        assert.equal((JSON.parse(stdout) as { userId: string }).userId, 'anna');
+        bridge.child.kill('SIGTERM');
+        assert.equal(await bridge.exited, 0);
+        const lines = bridge
+          .stderr()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.equal(lines.length, 1);
+        assert.deepEqual(
+          [lines[0]?.['method'], lines[0]?.['path'], lines[0]?.['status'], lines[0]?.['user']],
+          ['GET', '/jwt/qps/user', 200, 'IDP\\anna'],
+        );
+        assert.ok(!bridge.stderr().includes(token));
+      } finally {
+        bridge?.child.kill('SIGKILL');
+        emulator.child.kill('SIGKILL');
+      }
+    },
+  );
 
   it('SIGTERM: stops accepting, lets the in-flight request finish, then exits 0', async () => {
     // An upstream that answers after 800 ms: the request is in flight when SIGTERM arrives.
@@ -113,28 +152,113 @@ describe('qs-jwt bridge qseow (CLI)', { skip: built ? false : 'run npm run build
     }
   });
 
-  it('TLS termination with --tls-cert/--tls-key', { skip: hasCommand('curl') ? false : 'curl not installed' }, async () => {
-    const certPem = await createSelfSignedCertificate({ privateKey: KEYS.privateKey, publicKey: KEYS.publicKey, commonName: '127.0.0.1', days: 1 });
-    const tlsCert = join(folder, 'tls.pem');
-    writeFileSync(tlsCert, certPem);
-    const bridge = await startCli(bridgeArgs(idp, 'http://127.0.0.1:9', ['--tls-cert', tlsCert, '--tls-key', keyFile]));
-    try {
-      assert.match(bridge.url, /^https:/);
-      const { stdout } = await execFileAsync('curl', ['-sS', '-k', '--max-time', '10', `${bridge.url}/healthz`]);
-      assert.deepEqual(JSON.parse(stdout), { status: 'ok' });
-    } finally {
-      bridge.child.kill('SIGKILL');
-    }
-  });
+  it(
+    'TLS termination with --tls-cert/--tls-key',
+    { skip: hasCommand('curl') ? false : 'curl not installed' },
+    async () => {
+      const certPem = await createSelfSignedCertificate({
+        privateKey: KEYS.privateKey,
+        publicKey: KEYS.publicKey,
+        commonName: '127.0.0.1',
+        days: 1,
+      });
+      const tlsCert = join(folder, 'tls.pem');
+      writeFileSync(tlsCert, certPem);
+      const bridge = await startCli(
+        bridgeArgs(idp, 'http://127.0.0.1:9', ['--tls-cert', tlsCert, '--tls-key', keyFile]),
+      );
+      try {
+        assert.match(bridge.url, /^https:/);
+        const { stdout } = await execFileAsync('curl', ['-sS', '-k', '--max-time', '10', `${bridge.url}/healthz`]);
+        assert.deepEqual(JSON.parse(stdout), { status: 'ok' });
+      } finally {
+        bridge.child.kill('SIGKILL');
+      }
+    },
+  );
 
   it('refuses bad usage with one line and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
       [['--prefix', 'jwt'], /--upstream is required/],
-      [['--upstream', 'http://q', '--prefix', 'jwt', '--jwks', 'http://idp.example.com/keys', '--issuer', 'i', '--audience', 'a', '--userdir-value', 'D', '--key', keyFile], /--jwks .*https/],
+      [
+        [
+          '--upstream',
+          'http://q',
+          '--prefix',
+          'jwt',
+          '--jwks',
+          'http://idp.example.com/keys',
+          '--issuer',
+          'i',
+          '--audience',
+          'a',
+          '--userdir-value',
+          'D',
+          '--key',
+          keyFile,
+        ],
+        /--jwks .*https/,
+      ],
       [['--upstream', 'http://q/jwt', '--prefix', 'jwt'], /only the origin/],
-      [['--upstream', 'http://q', '--prefix', 'jwt', '--jwks', 'https://idp/keys', '--issuer', 'i', '--audience', 'a', '--key', keyFile], /exactly one of --userdir-claim/],
-      [['--upstream', 'http://q', '--prefix', 'jwt', '--jwks', 'https://idp/keys', '--issuer', 'i', '--audience', 'a', '--userdir-value', 'D', '--token-lifetime', 'soon', '--key', keyFile], /--token-lifetime/],
-      [['--upstream', 'http://q', '--prefix', 'jwt', '--jwks', 'https://idp/keys', '--issuer', 'i', '--audience', 'a', '--userdir-value', 'D', '--attribute', 'email', '--key', keyFile], /--attribute "email"/],
+      [
+        [
+          '--upstream',
+          'http://q',
+          '--prefix',
+          'jwt',
+          '--jwks',
+          'https://idp/keys',
+          '--issuer',
+          'i',
+          '--audience',
+          'a',
+          '--key',
+          keyFile,
+        ],
+        /exactly one of --userdir-claim/,
+      ],
+      [
+        [
+          '--upstream',
+          'http://q',
+          '--prefix',
+          'jwt',
+          '--jwks',
+          'https://idp/keys',
+          '--issuer',
+          'i',
+          '--audience',
+          'a',
+          '--userdir-value',
+          'D',
+          '--token-lifetime',
+          'soon',
+          '--key',
+          keyFile,
+        ],
+        /--token-lifetime/,
+      ],
+      [
+        [
+          '--upstream',
+          'http://q',
+          '--prefix',
+          'jwt',
+          '--jwks',
+          'https://idp/keys',
+          '--issuer',
+          'i',
+          '--audience',
+          'a',
+          '--userdir-value',
+          'D',
+          '--attribute',
+          'email',
+          '--key',
+          keyFile,
+        ],
+        /--attribute "email"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(['bridge', 'qseow', ...args], { cwd: folder, timeoutMs: 20_000 });

@@ -25,7 +25,10 @@ function session(url: string, headers: Record<string, string>): EnigmaJS.Session
   return enigma.create({
     schema,
     url,
-    createSocket: (socketUrl: string) => new WebSocket(socketUrl, { headers }) as unknown as ReturnType<NonNullable<EnigmaJS.Configuration['createSocket']>>,
+    createSocket: (socketUrl: string) =>
+      new WebSocket(socketUrl, { headers }) as unknown as ReturnType<
+        NonNullable<EnigmaJS.Configuration['createSocket']>
+      >,
   });
 }
 
@@ -41,9 +44,11 @@ describe('enigma.js through the bridge', () => {
   it('Bearer on the upgrade: the engine sees the mapped user, Qlik never the IdP token', async () => {
     const token = await rig.idp.token({ sub: 'anna' });
     const before = rig.upstream.length;
-    const qix = session(`${rig.bridge.url.replace(/^http/, 'ws')}/jwt/app/engineData`, { authorization: `Bearer ${token}` });
+    const qix = session(`${rig.bridge.url.replace(/^http/, 'ws')}/jwt/app/engineData`, {
+      authorization: `Bearer ${token}`,
+    });
     try {
-      const global = await qix.open() as unknown as QixGlobal;
+      const global = (await qix.open()) as unknown as QixGlobal;
       assert.equal(await global.getAuthenticatedUser(), 'UserDirectory=IDP; UserId=anna');
     } finally {
       await qix.close();
@@ -61,7 +66,7 @@ describe('enigma.js through the bridge', () => {
     const base = `${rig.bridge.url.replace(/^http/, 'ws')}/jwt/app/app-1`;
     const qix = session(`${base}?qlik-csrf-token=${encodeURIComponent(csrf)}`, { cookie });
     try {
-      const global = await qix.open() as unknown as QixGlobal;
+      const global = (await qix.open()) as unknown as QixGlobal;
       assert.equal(await global.getAuthenticatedUser(), 'UserDirectory=IDP; UserId=bert');
     } finally {
       await qix.close();
@@ -78,7 +83,9 @@ describe('enigma.js through the bridge', () => {
   it('refuses an upgrade without credentials with 401 and WWW-Authenticate', async () => {
     const answer = await new Promise<{ status?: number; challenge?: string }>((resolve) => {
       const socket = new WebSocket(`${rig.bridge.url.replace(/^http/, 'ws')}/jwt/app/engineData`);
-      socket.on('unexpected-response', (_request, response) => resolve({ status: response.statusCode, challenge: response.headers['www-authenticate'] }));
+      socket.on('unexpected-response', (_request, response) =>
+        resolve({ status: response.statusCode, challenge: response.headers['www-authenticate'] }),
+      );
       socket.on('error', () => undefined);
     });
     assert.deepEqual(answer, { status: 401, challenge: 'Bearer realm="qs-jwt bridge"' });
@@ -91,10 +98,16 @@ describe('@qlik/api through the bridge', () => {
     let asked = 0;
     const getAccessToken = async (): Promise<string> => {
       asked += 1;
-      const response = await fetch(`${rig.bridge.url}/jwt/qs-jwt/token`, { method: 'POST', headers: { authorization: `Bearer ${idpToken}` } });
-      return (await response.json() as { token: string }).token;
+      const response = await fetch(`${rig.bridge.url}/jwt/qs-jwt/token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${idpToken}` },
+      });
+      return ((await response.json()) as { token: string }).token;
     };
-    const app = openAppSession({ appId: 'app-1', hostConfig: { host: `${rig.bridge.url}/jwt`, authType: 'windowscookie', getAccessToken } });
+    const app = openAppSession({
+      appId: 'app-1',
+      hostConfig: { host: `${rig.bridge.url}/jwt`, authType: 'windowscookie', getAccessToken },
+    });
     try {
       const doc = await app.getDoc();
       assert.equal(await doc.global.getAuthenticatedUser(), 'UserDirectory=IDP; UserId=carl');

@@ -25,18 +25,22 @@ interface Child {
 }
 
 function startChild(file: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, ...env } });
-  const ask = <T>(message: string, key: string): Promise<T> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${key} from ${file}`)), 15_000);
-    const listener = (answer: unknown): void => {
-      if (answer === null || typeof answer !== 'object' || !(key in answer)) return;
-      clearTimeout(timer);
-      child.off('message', listener);
-      resolve((answer as Record<string, T>)[key] as T);
-    };
-    child.on('message', listener);
-    if (message) child.send(message);
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
+  const ask = <T>(message: string, key: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${key} from ${file}`)), 15_000);
+      const listener = (answer: unknown): void => {
+        if (answer === null || typeof answer !== 'object' || !(key in answer)) return;
+        clearTimeout(timer);
+        child.off('message', listener);
+        resolve((answer as Record<string, T>)[key] as T);
+      };
+      child.on('message', listener);
+      if (message) child.send(message);
+    });
   return { process: child, ask };
 }
 
@@ -61,7 +65,10 @@ before(async () => {
   const upstream = await emulator.ask<string>('', 'url');
   bridge = startChild(BRIDGE, {
     QSJWT_TEST_BRIDGE: JSON.stringify({
-      upstream, jwks: idp.jwksUrl, issuer: idp.issuer, audience: IDP_AUDIENCE,
+      upstream,
+      jwks: idp.jwksUrl,
+      issuer: idp.issuer,
+      audience: IDP_AUDIENCE,
       privateKeyPem: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }),
     }),
   });
@@ -73,7 +80,14 @@ after(async () => {
 });
 
 async function load(headers: Record<string, string>): Promise<autocannon.Result> {
-  const result = await autocannon({ url: `${url}/jwt/qps/user`, connections: 10, duration: SECONDS, maxOverallRequests: MAX_REQUESTS, headers, timeout: 10 });
+  const result = await autocannon({
+    url: `${url}/jwt/qps/user`,
+    connections: 10,
+    duration: SECONDS,
+    maxOverallRequests: MAX_REQUESTS,
+    headers,
+    timeout: 10,
+  });
   const summary = `2xx ${result['2xx']}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`;
   assert.equal(result.errors, 0, summary);
   assert.equal(result.timeouts, 0, summary);
@@ -91,8 +105,14 @@ async function flatMemory(run: () => Promise<autocannon.Result>): Promise<void> 
   const result = await run();
   const afterRun = await ask<NodeJS.MemoryUsage>('memory', 'memory');
   const growth = afterRun.heapUsed - before.heapUsed;
-  assert.ok(growth < MAX_GROWTH_BYTES, `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`);
-  assert.ok(afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2, `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`);
+  assert.ok(
+    growth < MAX_GROWTH_BYTES,
+    `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`,
+  );
+  assert.ok(
+    afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2,
+    `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`,
+  );
 }
 
 describe('bridge under load (autocannon, loopback)', { timeout: 90_000 }, () => {
@@ -107,8 +127,13 @@ describe('bridge under load (autocannon, loopback)', { timeout: 90_000 }, () => 
   });
 
   it(`the session cookie alone for 2 × ${SECONDS} s: all 200, memory flat after warm-up`, async () => {
-    const login = await fetch(`${url}/jwt/qps/user`, { headers: { authorization: `Bearer ${await idp.token({ sub: 'cookie' })}` } });
-    const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const login = await fetch(`${url}/jwt/qps/user`, {
+      headers: { authorization: `Bearer ${await idp.token({ sub: 'cookie' })}` },
+    });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     assert.match(cookie, /^X-Qlik-Session-jwt-HTTP=/);
     await flatMemory(() => load({ cookie }));
   });

@@ -12,16 +12,34 @@ import { decodePart } from './support/fixtures.js';
 /** Claim mapping (pure), the minted-token cache, and the QSEoW tokens the bridge mints through the core's minter. */
 
 const KEYS = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const ENTRA: ClaimMapping = { userIdClaim: 'preferred_username', userDirectory: { value: 'ENTRA' }, groupsClaim: 'groups', attributes: [{ claim: 'email', name: 'email' }] };
+const ENTRA: ClaimMapping = {
+  userIdClaim: 'preferred_username',
+  userDirectory: { value: 'ENTRA' },
+  groupsClaim: 'groups',
+  attributes: [{ claim: 'email', name: 'email' }],
+};
 
 describe('claim mapping', () => {
   it('maps user ID, a constant directory, groups and attributes', () => {
-    const user = mapClaims({ preferred_username: 'anna@acme.test', groups: ['g1', 'g2'], email: 'anna@acme.test' }, ENTRA);
-    assert.deepEqual(user, { userId: 'anna@acme.test', userDirectory: 'ENTRA', groups: ['g1', 'g2'], claims: { email: 'anna@acme.test' } });
+    const user = mapClaims(
+      { preferred_username: 'anna@acme.test', groups: ['g1', 'g2'], email: 'anna@acme.test' },
+      ENTRA,
+    );
+    assert.deepEqual(user, {
+      userId: 'anna@acme.test',
+      userDirectory: 'ENTRA',
+      groups: ['g1', 'g2'],
+      claims: { email: 'anna@acme.test' },
+    });
   });
 
   it('reads the directory from a claim and nested (Keycloak) claims by dotted name', () => {
-    const mapping: ClaimMapping = { userIdClaim: 'preferred_username', userDirectory: { claim: 'tenant' }, groupsClaim: 'realm_access.roles', attributes: [] };
+    const mapping: ClaimMapping = {
+      userIdClaim: 'preferred_username',
+      userDirectory: { claim: 'tenant' },
+      groupsClaim: 'realm_access.roles',
+      attributes: [],
+    };
     const user = mapClaims({ preferred_username: 'bert', tenant: 'ACME', realm_access: { roles: ['admin'] } }, mapping);
     assert.deepEqual(user, { userId: 'bert', userDirectory: 'ACME', groups: ['admin'] });
   });
@@ -33,7 +51,11 @@ describe('claim mapping', () => {
     assert.match(missingId.description, /preferred_username/);
     const missingEmail = mapClaims({ preferred_username: 'anna' }, ENTRA);
     assert.ok(!isMappedUser(missingEmail) && /email/.test(missingEmail.description));
-    assert.deepEqual(mapClaims({ preferred_username: 'anna', email: 'a@b' }, ENTRA), { userId: 'anna', userDirectory: 'ENTRA', claims: { email: 'a@b' } });
+    assert.deepEqual(mapClaims({ preferred_username: 'anna', email: 'a@b' }, ENTRA), {
+      userId: 'anna',
+      userDirectory: 'ENTRA',
+      claims: { email: 'a@b' },
+    });
   });
 
   it('refuses objects, huge values and too many groups', () => {
@@ -74,15 +96,29 @@ describe('minted-token cache', () => {
 });
 
 describe('QSEoW tokens the bridge mints', () => {
-  const minter = createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, groupsAttribute: 'groups' });
+  const minter = createBridgeMinter({
+    privateKey: KEYS.privateKey,
+    algorithm: 'RS256',
+    lifetimeSeconds: 300,
+    groupsAttribute: 'groups',
+  });
   const now = (): number => Math.floor(Date.now() / 1000);
 
   it("are the core minter's tokens: Qlik's rules pass, jsonwebtoken verifies them, the bridge kid is set", () => {
-    const minted = minter.tokenFor({ userId: 'anna', userDirectory: 'ENTRA', groups: ['g1'], claims: { email: 'a@b' } }, now());
+    const minted = minter.tokenFor(
+      { userId: 'anna', userDirectory: 'ENTRA', groups: ['g1'], claims: { email: 'a@b' } },
+      now(),
+    );
     const result = verifyToken(minted.token, { keys: KEYS.publicKey, platform: 'qseow' });
     assert.ok(result.accepted, JSON.stringify(result.findings));
-    const payload = jsonwebtoken.verify(minted.token, KEYS.publicKey, { algorithms: ['RS256'] }) as Record<string, unknown>;
-    assert.deepEqual([payload['userId'], payload['userDirectory'], payload['groups'], payload['email']], ['anna', 'ENTRA', ['g1'], 'a@b']);
+    const payload = jsonwebtoken.verify(minted.token, KEYS.publicKey, { algorithms: ['RS256'] }) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(
+      [payload['userId'], payload['userDirectory'], payload['groups'], payload['email']],
+      ['anna', 'ENTRA', ['g1'], 'a@b'],
+    );
     assert.equal(decodePart(minted.token, 0)['kid'], BRIDGE_KEY_ID);
     assert.equal((payload['exp'] as number) - (payload['iat'] as number), 300);
   });
@@ -94,25 +130,84 @@ describe('QSEoW tokens the bridge mints', () => {
   });
 
   it('refuse bad settings at start-up', () => {
-    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, userIdAttribute: 'sub' }), /sub/);
+    assert.throws(
+      () =>
+        createBridgeMinter({
+          privateKey: KEYS.privateKey,
+          algorithm: 'RS256',
+          lifetimeSeconds: 300,
+          userIdAttribute: 'sub',
+        }),
+      /sub/,
+    );
     // --attribute exp=exp would overwrite the token's expiry: refused before the first request.
-    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['exp'] }), /exp/);
-    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['userId'] }), /userId/);
-    assert.throws(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['groups'], withGroups: true }), /groups/);
-    assert.doesNotThrow(() => createBridgeMinter({ privateKey: KEYS.privateKey, algorithm: 'RS256', lifetimeSeconds: 300, attributeNames: ['groups'] }));
+    assert.throws(
+      () =>
+        createBridgeMinter({
+          privateKey: KEYS.privateKey,
+          algorithm: 'RS256',
+          lifetimeSeconds: 300,
+          attributeNames: ['exp'],
+        }),
+      /exp/,
+    );
+    assert.throws(
+      () =>
+        createBridgeMinter({
+          privateKey: KEYS.privateKey,
+          algorithm: 'RS256',
+          lifetimeSeconds: 300,
+          attributeNames: ['userId'],
+        }),
+      /userId/,
+    );
+    assert.throws(
+      () =>
+        createBridgeMinter({
+          privateKey: KEYS.privateKey,
+          algorithm: 'RS256',
+          lifetimeSeconds: 300,
+          attributeNames: ['groups'],
+          withGroups: true,
+        }),
+      /groups/,
+    );
+    assert.doesNotThrow(() =>
+      createBridgeMinter({
+        privateKey: KEYS.privateKey,
+        algorithm: 'RS256',
+        lifetimeSeconds: 300,
+        attributeNames: ['groups'],
+      }),
+    );
   });
 
   it("pass a token the bridge minted through unchanged, but not at the token endpoint, and refuse another key's", async () => {
     const authenticator = createBridgeAuthenticator({
-      getKey: async () => { throw new Error('the IdP must not be asked'); },
+      getKey: async () => {
+        throw new Error('the IdP must not be asked');
+      },
       policy: { issuers: ['x'], audiences: ['y'], clockToleranceSeconds: 0 },
-      mapping: ENTRA, minter, ownPublicKey: KEYS.publicKey, ownAlgorithm: 'RS256', userIdAttribute: 'userId', userDirectoryAttribute: 'userDirectory',
+      mapping: ENTRA,
+      minter,
+      ownPublicKey: KEYS.publicKey,
+      ownAlgorithm: 'RS256',
+      userIdAttribute: 'userId',
+      userDirectoryAttribute: 'userDirectory',
     });
     const own = minter.tokenFor({ userId: 'own', userDirectory: 'D' }, now());
     const passed = await authenticator.authenticate(own.token, now(), true);
     assert.ok(passed.ok && passed.qlikToken === own.token && passed.via === 'bridge' && passed.user === 'D\\own');
-    const other = createBridgeMinter({ privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, algorithm: 'RS256', lifetimeSeconds: 300 });
-    const forged = await authenticator.authenticate(other.tokenFor({ userId: 'x', userDirectory: 'D' }, now()).token, now(), true);
+    const other = createBridgeMinter({
+      privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      algorithm: 'RS256',
+      lifetimeSeconds: 300,
+    });
+    const forged = await authenticator.authenticate(
+      other.tokenFor({ userId: 'x', userDirectory: 'D' }, now()).token,
+      now(),
+      true,
+    );
     assert.ok(!forged.ok && forged.status === 401);
     await assert.rejects(authenticator.authenticate(own.token, now(), false), /IdP must not be asked/);
   });

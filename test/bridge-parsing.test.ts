@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { credentialOf, corsHeaders, hasSessionCookie, pathBelowPrefix, routeRequest } from '../src/bridge/bridge-routes.js';
+import {
+  credentialOf,
+  corsHeaders,
+  hasSessionCookie,
+  pathBelowPrefix,
+  routeRequest,
+} from '../src/bridge/bridge-routes.js';
 import { claimAt } from '../src/bridge/claim-mapping.js';
 import { refusal, wwwAuthenticate } from '../src/bridge/refusal-reasons.js';
 import { CliError } from '../src/cli/cli-error.js';
@@ -14,13 +20,29 @@ const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,20}$/);
 
 describe('bridge parsers', () => {
   it('Authorization: any Bearer token comes back as it was; anything else is malformed; never throws', () => {
-    fc.assert(fc.property(token, fc.constantFrom('Bearer', 'bearer', 'BEARER'), fc.constantFrom('', ' ', '  '), (value, scheme, pad) => {
-      assert.deepEqual(credentialOf(`${pad}${scheme} ${value}${pad}`, undefined, undefined), { kind: 'bearer', token: value });
-    }));
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), fc.option(fc.string({ maxLength: 200 }), { nil: undefined }), (header, cookie) => {
-      const credential = credentialOf(header, cookie, undefined);
-      assert.ok(credential.kind === 'bearer' || credential.kind === 'malformed');
-    }));
+    fc.assert(
+      fc.property(
+        token,
+        fc.constantFrom('Bearer', 'bearer', 'BEARER'),
+        fc.constantFrom('', ' ', '  '),
+        (value, scheme, pad) => {
+          assert.deepEqual(credentialOf(`${pad}${scheme} ${value}${pad}`, undefined, undefined), {
+            kind: 'bearer',
+            token: value,
+          });
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 200 }),
+        fc.option(fc.string({ maxLength: 200 }), { nil: undefined }),
+        (header, cookie) => {
+          const credential = credentialOf(header, cookie, undefined);
+          assert.ok(credential.kind === 'bearer' || credential.kind === 'malformed');
+        },
+      ),
+    );
     assert.deepEqual(credentialOf('Basic abc', undefined, undefined), { kind: 'malformed' });
     assert.deepEqual(credentialOf('Bearer', undefined, undefined), { kind: 'malformed' });
   });
@@ -31,9 +53,11 @@ describe('bridge parsers', () => {
     assert.equal(hasSessionCookie('other=1; X-Qlik-Sessio=2', undefined), false);
     assert.equal(hasSessionCookie('MySession-HTTP=1', 'MySession'), true);
     assert.equal(hasSessionCookie('X-Qlik-Session-jwt=1', 'MySession'), false);
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (cookie) => {
-      assert.equal(typeof hasSessionCookie(cookie, undefined), 'boolean');
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (cookie) => {
+        assert.equal(typeof hasSessionCookie(cookie, undefined), 'boolean');
+      }),
+    );
   });
 
   it('routes: the prefix case-insensitively, the token endpoint, ops paths; nothing else', () => {
@@ -42,14 +66,19 @@ describe('bridge parsers', () => {
     assert.deepEqual(routeRequest('jwt', '/jwtx/qps'), { kind: 'not-found' });
     assert.deepEqual(routeRequest('jwt', '/healthz'), { kind: 'healthz' });
     assert.equal(pathBelowPrefix('jwt', '/jwt'), '/');
-    fc.assert(fc.property(fc.string({ maxLength: 100 }), (path) => {
-      const route = routeRequest('jwt', `/${path}`);
-      if (route.kind === 'proxy' || route.kind === 'token') assert.ok(`/${path}`.toLowerCase().startsWith('/jwt'));
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (path) => {
+        const route = routeRequest('jwt', `/${path}`);
+        if (route.kind === 'proxy' || route.kind === 'token') assert.ok(`/${path}`.toLowerCase().startsWith('/jwt'));
+      }),
+    );
   });
 
   it('CORS only for listed origins, exactly', () => {
-    assert.equal(corsHeaders('https://portal.example.com', ['https://portal.example.com'])?.['access-control-allow-origin'], 'https://portal.example.com');
+    assert.equal(
+      corsHeaders('https://portal.example.com', ['https://portal.example.com'])?.['access-control-allow-origin'],
+      'https://portal.example.com',
+    );
     assert.equal(corsHeaders('https://portal.example.com.evil.test', ['https://portal.example.com']), undefined);
     assert.equal(corsHeaders(undefined, ['https://portal.example.com']), undefined);
   });
@@ -62,16 +91,24 @@ describe('bridge parsers', () => {
   });
 
   it('--attribute CLAIM=NAME round-trips; other shapes are one usage error', () => {
-    fc.assert(fc.property(name, name, (claim, target) => {
-      assert.deepEqual(parseAttributes([`${claim}=${target}`]), [{ claim, name: target }]);
-    }));
-    for (const bad of ['email', '=email', 'email=', 'a=b=c']) assert.throws(() => parseAttributes([bad]), CliError, bad);
+    fc.assert(
+      fc.property(name, name, (claim, target) => {
+        assert.deepEqual(parseAttributes([`${claim}=${target}`]), [{ claim, name: target }]);
+      }),
+    );
+    for (const bad of ['email', '=email', 'email=', 'a=b=c'])
+      assert.throws(() => parseAttributes([bad]), CliError, bad);
   });
 
   it('RFC 6750 error_description stays a valid quoted-string for any reason text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => {
-      const header = wwwAuthenticate(refusal('expired', text));
-      assert.match(header, /^Bearer realm="qs-jwt bridge", error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]*"$/);
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        const header = wwwAuthenticate(refusal('expired', text));
+        assert.match(
+          header,
+          /^Bearer realm="qs-jwt bridge", error="invalid_token", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]*"$/,
+        );
+      }),
+    );
   });
 });

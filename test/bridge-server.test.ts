@@ -29,22 +29,33 @@ before(async () => {
 });
 after(async () => rig.close());
 
-const get = (path: string, headers: Record<string, string> = {}): Promise<Response> => fetch(`${rig.bridge.url}${path}`, { headers });
+const get = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(`${rig.bridge.url}${path}`, { headers });
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 describe('bridge: IdP token in, QSEoW session out', () => {
-  it('curl with an IdP token gets the user at /jwt/qps/user and a session cookie; the cookie alone works next', { skip: !hasCommand('curl') && 'curl not installed' }, async () => {
-    const token = await rig.idp.token({ sub: 'anna', groups: ['Sales'] });
-    const { stdout } = await run('curl', ['-s', '-i', '-H', `Authorization: Bearer ${token}`, `${rig.bridge.url}/jwt/qps/user`]);
-    const [head = '', body = ''] = stdout.split('\r\n\r\n');
-    assert.match(head, /^HTTP\/1\.1 200/);
-    assert.equal(JSON.parse(body).userId, 'anna');
-    assert.equal(JSON.parse(body).userDirectory, 'IDP');
-    const cookie = /^set-cookie: ([^;]+)/im.exec(head)?.[1];
-    assert.ok(cookie?.startsWith('X-Qlik-Session-jwt-HTTP='), head);
-    const again = await run('curl', ['-s', '-H', `Cookie: ${cookie}`, `${rig.bridge.url}/jwt/qps/user`]);
-    assert.equal(JSON.parse(again.stdout).userId, 'anna');
-  });
+  it(
+    'curl with an IdP token gets the user at /jwt/qps/user and a session cookie; the cookie alone works next',
+    { skip: !hasCommand('curl') && 'curl not installed' },
+    async () => {
+      const token = await rig.idp.token({ sub: 'anna', groups: ['Sales'] });
+      const { stdout } = await run('curl', [
+        '-s',
+        '-i',
+        '-H',
+        `Authorization: Bearer ${token}`,
+        `${rig.bridge.url}/jwt/qps/user`,
+      ]);
+      const [head = '', body = ''] = stdout.split('\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 200/);
+      assert.equal(JSON.parse(body).userId, 'anna');
+      assert.equal(JSON.parse(body).userDirectory, 'IDP');
+      const cookie = /^set-cookie: ([^;]+)/im.exec(head)?.[1];
+      assert.ok(cookie?.startsWith('X-Qlik-Session-jwt-HTTP='), head);
+      const again = await run('curl', ['-s', '-H', `Cookie: ${cookie}`, `${rig.bridge.url}/jwt/qps/user`]);
+      assert.equal(JSON.parse(again.stdout).userId, 'anna');
+    },
+  );
 
   it('never sends the IdP token upstream: Qlik gets a QSEoW token signed with --key', async () => {
     const token = await rig.idp.token({ sub: 'bert' });
@@ -55,8 +66,12 @@ describe('bridge: IdP token in, QSEoW session out', () => {
     assert.equal(seen.length, 1);
     const sent = seen[0]?.headers.authorization ?? '';
     assert.ok(sent.startsWith('Bearer ') && !sent.includes(token));
-    for (const request of rig.upstream) assert.ok(!JSON.stringify(request.headers).includes(token.split('.')[2] ?? '!'), 'IdP token seen upstream');
-    const payload = JSON.parse(Buffer.from(sent.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    for (const request of rig.upstream)
+      assert.ok(!JSON.stringify(request.headers).includes(token.split('.')[2] ?? '!'), 'IdP token seen upstream');
+    const payload = JSON.parse(Buffer.from(sent.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual([payload['userId'], payload['userDirectory']], ['bert', 'IDP']);
   });
 
@@ -65,11 +80,19 @@ describe('bridge: IdP token in, QSEoW session out', () => {
     const before = rig.upstream.length;
     // fetch refuses to send a Connection header; node:http does.
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const headers = { ...bearer(token), 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.test', 'x-secret-hop': '1', connection: 'x-secret-hop' };
+      const headers = {
+        ...bearer(token),
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.test',
+        'x-secret-hop': '1',
+        connection: 'x-secret-hop',
+      };
       request(`${rig.bridge.url}/jwt/qps/user`, { headers, agent: false }, (response) => {
         response.resume();
         resolve(response.statusCode);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(status, 200);
     const headers = rig.upstream[before]?.headers ?? {};
@@ -85,7 +108,10 @@ describe('bridge: IdP token in, QSEoW session out', () => {
     await new Promise((done) => setTimeout(done, 20));
     const entry = rig.accessLog.findLast((line) => line['user'] === 'IDP\\dora');
     assert.ok(entry, JSON.stringify(rig.accessLog.slice(-3)));
-    assert.deepEqual(Object.keys(entry).sort(), ['durationMs', 'method', 'path', 'status', 'time', 'user', 'via'].sort());
+    assert.deepEqual(
+      Object.keys(entry).sort(),
+      ['durationMs', 'method', 'path', 'status', 'time', 'user', 'via'].sort(),
+    );
     assert.equal(entry['path'], '/jwt/qps/user');
     assert.ok(!JSON.stringify(rig.accessLog).includes(token.split('.')[2] ?? '!'));
   });
@@ -95,7 +121,7 @@ describe('bridge: refusals (401, RFC 6750, nothing forwarded)', () => {
   const refusedWith = async (headers: Record<string, string>, reason: string): Promise<void> => {
     const before = rig.upstream.length;
     const response = await get('/jwt/qps/user', headers);
-    const body = await response.json() as Record<string, unknown>;
+    const body = (await response.json()) as Record<string, unknown>;
     assert.equal(response.status, 401, JSON.stringify(body));
     assert.equal(body['reason'], reason, JSON.stringify(body));
     const challenge = response.headers.get('www-authenticate') ?? '';
@@ -122,11 +148,16 @@ describe('bridge: refusals (401, RFC 6750, nothing forwarded)', () => {
     await refusedWith(bearer(`${b64({ alg: 'none' })}.${b64(claims)}.`), 'algorithm_not_allowed');
     const jwk = rig.idp.publicJwk(rig.idp.currentKid());
     const input = `${b64({ alg: 'HS256', kid: rig.idp.currentKid() })}.${b64(claims)}`;
-    await refusedWith(bearer(`${input}.${createHmac('sha256', JSON.stringify(jwk)).update(input).digest('base64url')}`), 'algorithm_not_allowed');
+    await refusedWith(
+      bearer(`${input}.${createHmac('sha256', JSON.stringify(jwk)).update(input).digest('base64url')}`),
+      'algorithm_not_allowed',
+    );
     await new Promise((done) => setTimeout(done, 250));
     const fetches = rig.idp.fetches();
     const stranger = await generateKeyPair('RS256');
-    const unknown = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'nobody' }).sign(stranger.privateKey);
+    const unknown = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'nobody' })
+      .sign(stranger.privateKey);
     await refusedWith(bearer(unknown), 'unknown_key');
     assert.equal(rig.idp.fetches(), fetches + 1, 'the unknown kid caused one JWKS refresh');
   });
@@ -143,7 +174,9 @@ describe('bridge: refusals (401, RFC 6750, nothing forwarded)', () => {
       const jwk = { ...(await exportJWK(attacker.publicKey)), kid: 'lure' };
       const url = `http://127.0.0.1:${(lure.address() as AddressInfo).port}/jwks`;
       const token = await new SignJWT({ iss: rig.idp.issuer, aud: IDP_AUDIENCE, sub: 'mallory' })
-        .setProtectedHeader({ alg: 'RS256', kid: 'lure', jku: url, jwk }).setExpirationTime('5m').sign(attacker.privateKey);
+        .setProtectedHeader({ alg: 'RS256', kid: 'lure', jku: url, jwk })
+        .setExpirationTime('5m')
+        .sign(attacker.privateKey);
       await refusedWith(bearer(token), 'unknown_key');
       assert.equal(hits, 0);
     } finally {
@@ -160,7 +193,7 @@ describe('bridge: keys and upstream over time', () => {
     await new Promise((done) => setTimeout(done, 250));
     const response = await get('/jwt/qps/user', bearer(await rig.idp.token({ sub: 'rotated' }, { kid: newKid })));
     assert.equal(response.status, 200);
-    assert.equal((await response.json() as { userId: string }).userId, 'rotated');
+    assert.equal(((await response.json()) as { userId: string }).userId, 'rotated');
   });
 
   it('the IdP down: cached keys keep working', async () => {
@@ -180,12 +213,12 @@ describe('bridge: keys and upstream over time', () => {
     await rig.stopUpstream();
     const down = await get('/jwt/qps/user', bearer(token));
     assert.equal(down.status, 502);
-    const body = await down.json() as { error: string; message: string };
+    const body = (await down.json()) as { error: string; message: string };
     assert.equal(body.error, 'bad_gateway');
     assert.match(body.message, /upstream http:\/\/127\.0\.0\.1:\d+ did not answer/);
     const ready = await get('/readyz');
     assert.equal(ready.status, 503);
-    assert.equal((await ready.json() as { upstream: string }).upstream, 'unreachable');
+    assert.equal(((await ready.json()) as { upstream: string }).upstream, 'unreachable');
     await rig.startUpstream();
     const back = await get('/jwt/qps/user', bearer(token));
     assert.equal(back.status, 200);
@@ -200,29 +233,42 @@ describe('bridge: keys and upstream over time', () => {
 });
 
 describe('bridge: token endpoint', () => {
-  const post = (headers: Record<string, string>, method = 'POST'): Promise<Response> => fetch(`${rig.bridge.url}/jwt/qs-jwt/token`, { method, headers });
+  const post = (headers: Record<string, string>, method = 'POST'): Promise<Response> =>
+    fetch(`${rig.bridge.url}/jwt/qs-jwt/token`, { method, headers });
 
   it('returns {token, expiresAt} for a valid IdP token, with CORS for allowed origins only', async () => {
-    const response = await post({ ...bearer(await rig.idp.token({ sub: 'fay' })), origin: 'https://portal.example.com' });
+    const response = await post({
+      ...bearer(await rig.idp.token({ sub: 'fay' })),
+      origin: 'https://portal.example.com',
+    });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), 'https://portal.example.com');
     assert.equal(response.headers.get('cache-control'), 'no-store');
-    const body = await response.json() as { token: string; expiresAt: string };
-    const payload = JSON.parse(Buffer.from(body.token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, number>;
+    const body = (await response.json()) as { token: string; expiresAt: string };
+    const payload = JSON.parse(Buffer.from(body.token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      number
+    >;
     assert.equal(new Date(body.expiresAt).getTime() / 1000, payload['exp']);
     // The minted token opens a session through the bridge (the windowscookie flow).
     const user = await get('/jwt/qps/user', bearer(body.token));
-    assert.equal((await user.json() as { userId: string }).userId, 'fay');
-    const preflight = await post({ origin: 'https://portal.example.com', 'access-control-request-method': 'POST' }, 'OPTIONS');
+    assert.equal(((await user.json()) as { userId: string }).userId, 'fay');
+    const preflight = await post(
+      { origin: 'https://portal.example.com', 'access-control-request-method': 'POST' },
+      'OPTIONS',
+    );
     assert.equal(preflight.status, 204);
-    assert.equal((await post({ origin: 'https://evil.test', 'access-control-request-method': 'POST' }, 'OPTIONS')).status, 403);
+    assert.equal(
+      (await post({ origin: 'https://evil.test', 'access-control-request-method': 'POST' }, 'OPTIONS')).status,
+      403,
+    );
     assert.equal((await post({ ...bearer(await rig.idp.token()), origin: 'https://evil.test' })).status, 403);
   });
 
   it('refuses without a token, with a bad one, and a token the bridge minted (no self-renewal)', async () => {
     assert.equal((await post({})).status, 401);
     assert.equal((await post(bearer(await rig.idp.token({ aud: 'x' })))).status, 401);
-    const minted = await (await post(bearer(await rig.idp.token({ sub: 'gus' })))).json() as { token: string };
+    const minted = (await (await post(bearer(await rig.idp.token({ sub: 'gus' })))).json()) as { token: string };
     const again = await post(bearer(minted.token));
     assert.equal(again.status, 401);
     assert.equal((await get('/jwt/qs-jwt/token')).status, 405);
@@ -232,15 +278,31 @@ describe('bridge: token endpoint', () => {
 describe('bridge: https upstream', () => {
   it('trusts an upstream certificate from --upstream-ca; without it, 502 naming the certificate problem', async () => {
     const cert = await createSelfSignedCertificate({ ...KEYS, commonName: 'localhost', days: 1 });
-    const secure = await startTestEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] }, {
-      tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-    });
+    const secure = await startTestEmulator(
+      { virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] },
+      {
+        tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      },
+    );
     const upstream = new URL(secure.url.replace('127.0.0.1', 'localhost'));
     const common = {
-      prefix: 'jwt', upstream, host: '127.0.0.1', port: 0, allowOrigins: [], jwksUrl: new URL(rig.idp.jwksUrl), issuers: [rig.idp.issuer],
-      audiences: [IDP_AUDIENCE], clockToleranceSeconds: 0, jwksCooldownMs: 200, jwksRefreshMs: 600_000, jwksMaxStaleMs: 60_000,
-      mapping: { userIdClaim: 'sub', userDirectory: { value: 'IDP' }, attributes: [] }, privateKey: KEYS.privateKey, algorithm: 'RS256' as const,
-      lifetimeSeconds: 300, log: () => undefined,
+      prefix: 'jwt',
+      upstream,
+      host: '127.0.0.1',
+      port: 0,
+      allowOrigins: [],
+      jwksUrl: new URL(rig.idp.jwksUrl),
+      issuers: [rig.idp.issuer],
+      audiences: [IDP_AUDIENCE],
+      clockToleranceSeconds: 0,
+      jwksCooldownMs: 200,
+      jwksRefreshMs: 600_000,
+      jwksMaxStaleMs: 60_000,
+      mapping: { userIdClaim: 'sub', userDirectory: { value: 'IDP' }, attributes: [] },
+      privateKey: KEYS.privateKey,
+      algorithm: 'RS256' as const,
+      lifetimeSeconds: 300,
+      log: () => undefined,
     };
     const trusting = await startBridgeApp({ ...common, upstreamCa: cert });
     const untrusting = await startBridgeApp(common);
@@ -248,10 +310,10 @@ describe('bridge: https upstream', () => {
       const token = await rig.idp.token({ sub: 'tls-user' });
       const ok = await fetch(`${trusting.url}/jwt/qps/user`, { headers: bearer(token) });
       assert.equal(ok.status, 200);
-      assert.equal((await ok.json() as { userId: string }).userId, 'tls-user');
+      assert.equal(((await ok.json()) as { userId: string }).userId, 'tls-user');
       const refused = await fetch(`${untrusting.url}/jwt/qps/user`, { headers: bearer(token) });
       assert.equal(refused.status, 502);
-      assert.match((await refused.json() as { message: string }).message, /certificate/i);
+      assert.match(((await refused.json()) as { message: string }).message, /certificate/i);
     } finally {
       await trusting.close();
       await untrusting.close();
@@ -264,7 +326,11 @@ describe('bridge: slow clients', () => {
   it('a request trickled byte by byte times out without holding the server', async () => {
     const slow = await startBridgeRig({ limits: { headersTimeoutMs: 400, requestTimeoutMs: 400 } });
     try {
-      const trickle = rawRequest(slow.bridge.port, [...'GET /jwt/qps/user HTTP/1.1\r\nHost: x\r\nX-Slow: '].map((char) => char), { pauseMs: 50, waitMs: 4000 });
+      const trickle = rawRequest(
+        slow.bridge.port,
+        [...'GET /jwt/qps/user HTTP/1.1\r\nHost: x\r\nX-Slow: '].map((char) => char),
+        { pauseMs: 50, waitMs: 4000 },
+      );
       const started = Date.now();
       const answer = await get('/healthz').then(() => undefined);
       assert.equal(answer, undefined);

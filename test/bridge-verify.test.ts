@@ -27,12 +27,19 @@ describe('IdP token verification (jose, JWKS over HTTP)', () => {
 
   before(async () => {
     idp = await startTestIdp();
-    source = createJwksSource({ url: new URL(idp.jwksUrl), refreshMs: 600_000, cooldownMs: 200, maxStaleMs: 3_600_000, timeoutMs: 2000 });
+    source = createJwksSource({
+      url: new URL(idp.jwksUrl),
+      refreshMs: 600_000,
+      cooldownMs: 200,
+      maxStaleMs: 3_600_000,
+      timeoutMs: 2000,
+    });
     policy = { issuers: [idp.issuer], audiences: [IDP_AUDIENCE], clockToleranceSeconds: 5 };
   });
   after(async () => idp.close());
 
-  const verify = (token: string): ReturnType<typeof verifyIdpToken> => verifyIdpToken(token, source.getKey, policy, now());
+  const verify = (token: string): ReturnType<typeof verifyIdpToken> =>
+    verifyIdpToken(token, source.getKey, policy, now());
   const reasonOf = async (token: string): Promise<string> => {
     const verdict = await verify(token);
     assert.equal(verdict.ok, false, 'expected a refusal');
@@ -92,7 +99,13 @@ describe('IdP token verification (jose, JWKS over HTTP)', () => {
       const attacker = await generateKeyPair('RS256', { extractable: true });
       const attackerJwk = { ...(await exportJWK(attacker.publicKey)), kid: 'evil' };
       const token = await new SignJWT({ sub: 'mallory', iss: idp.issuer, aud: IDP_AUDIENCE })
-        .setProtectedHeader({ alg: 'RS256', kid: 'evil', jku: `${lureUrl}/jwks`, x5u: `${lureUrl}/cert`, jwk: attackerJwk })
+        .setProtectedHeader({
+          alg: 'RS256',
+          kid: 'evil',
+          jku: `${lureUrl}/jwks`,
+          x5u: `${lureUrl}/cert`,
+          jwk: attackerJwk,
+        })
         .setExpirationTime('5m')
         .sign(attacker.privateKey);
       assert.equal(await reasonOf(token), 'unknown_key');
@@ -116,8 +129,14 @@ describe('IdP token verification (jose, JWKS over HTTP)', () => {
     const ghostToken = await ghost.token({ iss: idp.issuer }, {});
     await ghost.close();
     const beforeGhost = idp.fetches();
-    assert.equal(await reasonOf(ghostToken.replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'ghost', typ: 'JWT' }))), 'unknown_key');
-    assert.equal(await reasonOf(ghostToken.replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'ghost-2', typ: 'JWT' }))), 'unknown_key');
+    assert.equal(
+      await reasonOf(ghostToken.replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'ghost', typ: 'JWT' }))),
+      'unknown_key',
+    );
+    assert.equal(
+      await reasonOf(ghostToken.replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'ghost-2', typ: 'JWT' }))),
+      'unknown_key',
+    );
     assert.equal(idp.fetches(), beforeGhost + 1, 'unknown kids refetched more than once per cooldown');
     assert.equal(await reasonOf(await idp.token({}, { kid: oldKid })), 'unknown_key', 'the dropped key after refresh');
   });
@@ -132,7 +151,12 @@ describe('IdP token verification (jose, JWKS over HTTP)', () => {
       down.setDown(true);
       await new Promise((done) => setTimeout(done, 150)); // the cache is now older than refreshMs
       for (let round = 0; round < 3; round += 1) {
-        const verdict = await verifyIdpToken(await down.token({ sub: `u${round}` }), downSource.getKey, downPolicy, now());
+        const verdict = await verifyIdpToken(
+          await down.token({ sub: `u${round}` }),
+          downSource.getKey,
+          downPolicy,
+          now(),
+        );
         assert.ok(verdict.ok, `round ${round}: ${JSON.stringify(verdict)}`);
       }
       assert.equal(downSource.health(), 'stale');
@@ -142,7 +166,10 @@ describe('IdP token verification (jose, JWKS over HTTP)', () => {
       assert.equal(verdict.ok ? '' : verdict.refusal.code, 'keys_unavailable');
       down.setDown(false);
       await new Promise((done) => setTimeout(done, 150));
-      assert.ok((await verifyIdpToken(await down.token(), empty.getKey, downPolicy, now())).ok, 'recovers when the IdP returns');
+      assert.ok(
+        (await verifyIdpToken(await down.token(), empty.getKey, downPolicy, now())).ok,
+        'recovers when the IdP returns',
+      );
     } finally {
       await down.close();
     }

@@ -14,7 +14,9 @@ import { hasOpenssl, temporaryFolder } from './support/fixtures.js';
 import { runCli } from './support/run-cli.js';
 
 const OPENSSL = hasOpenssl();
-const needsOpenssl = OPENSSL ? {} : { skip: 'the openssl command is not installed: install openssl to run the certificate checks' };
+const needsOpenssl = OPENSSL
+  ? {}
+  : { skip: 'the openssl command is not installed: install openssl to run the certificate checks' };
 const DAY_SECONDS = 86_400;
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -31,7 +33,12 @@ let plain: KeyDir;
 let encrypted: KeyDir;
 
 function keyDir(dir: string): KeyDir {
-  return { dir, privateKey: join(dir, 'privatekey.pem'), publicKey: join(dir, 'publickey.pem'), certificate: join(dir, 'publickey.cer') };
+  return {
+    dir,
+    privateKey: join(dir, 'privatekey.pem'),
+    publicKey: join(dir, 'publickey.pem'),
+    certificate: join(dir, 'publickey.cer'),
+  };
 }
 
 before(async () => {
@@ -65,7 +72,15 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 function parseOpensslDate(text: string): number {
   const match = /^(\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4}) GMT$/.exec(text.trim());
   assert.ok(match, `unexpected date format: ${text}`);
-  const [, month, day, hours, minutes, seconds, year] = match as unknown as [string, string, string, string, string, string, string];
+  const [, month, day, hours, minutes, seconds, year] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const monthIndex = MONTHS.indexOf(month);
   assert.ok(monthIndex >= 0, `unexpected month in ${text}`);
   return Date.UTC(Number(year), monthIndex, Number(day), Number(hours), Number(minutes), Number(seconds)) / 1000;
@@ -78,22 +93,30 @@ function thumbprint(jwk: { n: string; e: string }): string {
 
 // ---- certificate contents -----------------------------------------------------------------------
 
-test('the certificate is X.509 v3, SHA-256 signed, with the given CN, CA:FALSE, digitalSignature and an SKI', needsOpenssl, () => {
-  const text = opensslOk(['x509', '-in', plain.certificate, '-noout', '-text']);
-  assert.match(text, /Version: 3 \(0x2\)/);
-  const algorithms = [...text.matchAll(/Signature Algorithm: (\S+)/g)].map((match) => match[1]);
-  assert.deepEqual(algorithms, ['sha256WithRSAEncryption', 'sha256WithRSAEncryption']);
-  assert.match(text, /Public-Key: \(2048 bit\)/);
-  assert.match(text, /Exponent: 65537 \(0x10001\)/);
-  assert.match(text, /X509v3 Basic Constraints: critical\n\s+CA:FALSE\n/);
-  assert.match(text, /X509v3 Key Usage: critical\n\s+Digital Signature\n/, 'keyUsage must be critical and digitalSignature only');
-  const ski = /X509v3 Subject Key Identifier: ?\n\s+([0-9A-F:]+)\n/.exec(text);
-  assert.ok(ski?.[1], 'the certificate has a subject key identifier');
-  assert.equal(ski[1].split(':').length, 20, 'the SKI is a 160-bit key identifier');
+test(
+  'the certificate is X.509 v3, SHA-256 signed, with the given CN, CA:FALSE, digitalSignature and an SKI',
+  needsOpenssl,
+  () => {
+    const text = opensslOk(['x509', '-in', plain.certificate, '-noout', '-text']);
+    assert.match(text, /Version: 3 \(0x2\)/);
+    const algorithms = [...text.matchAll(/Signature Algorithm: (\S+)/g)].map((match) => match[1]);
+    assert.deepEqual(algorithms, ['sha256WithRSAEncryption', 'sha256WithRSAEncryption']);
+    assert.match(text, /Public-Key: \(2048 bit\)/);
+    assert.match(text, /Exponent: 65537 \(0x10001\)/);
+    assert.match(text, /X509v3 Basic Constraints: critical\n\s+CA:FALSE\n/);
+    assert.match(
+      text,
+      /X509v3 Key Usage: critical\n\s+Digital Signature\n/,
+      'keyUsage must be critical and digitalSignature only',
+    );
+    const ski = /X509v3 Subject Key Identifier: ?\n\s+([0-9A-F:]+)\n/.exec(text);
+    assert.ok(ski?.[1], 'the certificate has a subject key identifier');
+    assert.equal(ski[1].split(':').length, 20, 'the SKI is a 160-bit key identifier');
 
-  const names = opensslOk(['x509', '-in', plain.certificate, '-noout', '-subject', '-issuer', '-nameopt', 'RFC2253']);
-  assert.equal(names, 'subject=CN=my cn\nissuer=CN=my cn\n');
-});
+    const names = opensslOk(['x509', '-in', plain.certificate, '-noout', '-subject', '-issuer', '-nameopt', 'RFC2253']);
+    assert.equal(names, 'subject=CN=my cn\nissuer=CN=my cn\n');
+  },
+);
 
 test('the serial is positive, at least 64 bits, not all zero, and differs between certificates', needsOpenssl, () => {
   const serials = [plain, encrypted].map((keys) => {
@@ -106,7 +129,10 @@ test('the serial is positive, at least 64 bits, not all zero, and differs betwee
     assert.ok(serial.length >= 16, `serial ${serial} has fewer than 8 bytes`);
     assert.equal(serial.length % 2, 0);
     assert.doesNotMatch(serial, /^0+$/);
-    assert.ok(Number.parseInt(serial.slice(0, 2), 16) < 0x80, `serial ${serial}: the top bit must be clear (positive without padding)`);
+    assert.ok(
+      Number.parseInt(serial.slice(0, 2), 16) < 0x80,
+      `serial ${serial}: the top bit must be clear (positive without padding)`,
+    );
   }
   assert.notEqual(serials[0], serials[1]);
   // DER view: the serial INTEGER is encoded positive and minimal.
@@ -127,89 +153,126 @@ test('notAfter − notBefore is exactly --days 30, starting now', needsOpenssl, 
   opensslOk(['x509', '-in', plain.certificate, '-noout', '-checkend', '0']);
 });
 
-test('the self-signature verifies with openssl verify, and not against another key with the same name', needsOpenssl, () => {
-  const ok = opensslOk(['verify', '-x509_strict', '-CAfile', plain.certificate, plain.certificate]);
-  assert.equal(ok.trim(), `${plain.certificate}: OK`);
-  // Same subject and issuer "CN = my cn", different key: the signature check must fail.
-  const wrong = openssl(['verify', '-CAfile', encrypted.certificate, plain.certificate]);
-  assert.notEqual(wrong.status, 0, wrong.stdout);
-  assert.match(`${wrong.stdout}${wrong.stderr}`, /signature failure|verification failed/);
-});
+test(
+  'the self-signature verifies with openssl verify, and not against another key with the same name',
+  needsOpenssl,
+  () => {
+    const ok = opensslOk(['verify', '-x509_strict', '-CAfile', plain.certificate, plain.certificate]);
+    assert.equal(ok.trim(), `${plain.certificate}: OK`);
+    // Same subject and issuer "CN = my cn", different key: the signature check must fail.
+    const wrong = openssl(['verify', '-CAfile', encrypted.certificate, plain.certificate]);
+    assert.notEqual(wrong.status, 0, wrong.stdout);
+    assert.match(`${wrong.stdout}${wrong.stderr}`, /signature failure|verification failed/);
+  },
+);
 
 // ---- key files ----------------------------------------------------------------------------------
 
-test('publickey.pem equals the certificate\'s public key and the private key\'s public half', needsOpenssl, () => {
+test("publickey.pem equals the certificate's public key and the private key's public half", needsOpenssl, () => {
   const publicPem = readFileSync(plain.publicKey, 'utf8');
   assert.match(publicPem, /^-----BEGIN PUBLIC KEY-----\n/);
   assert.equal(opensslOk(['x509', '-in', plain.certificate, '-pubkey', '-noout']), publicPem);
   assert.equal(opensslOk(['pkey', '-in', plain.privateKey, '-pubout']), publicPem);
 });
 
-test('privatekey.pem is an unencrypted PKCS#8 RSA key that passes openssl rsa -check, with mode 0600', needsOpenssl, () => {
-  const pem = readFileSync(plain.privateKey, 'utf8');
-  assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n$/);
-  assert.equal(statSync(plain.privateKey).mode & 0o777, 0o600);
-  const check = openssl(['rsa', '-check', '-noout', '-in', plain.privateKey]);
-  assert.equal(check.status, 0, check.stderr);
-  assert.match(check.stdout, /RSA key ok/);
-  assert.match(opensslOk(['pkey', '-in', plain.privateKey, '-noout', '-text']), /Private-Key: \(2048 bit/);
-});
+test(
+  'privatekey.pem is an unencrypted PKCS#8 RSA key that passes openssl rsa -check, with mode 0600',
+  needsOpenssl,
+  () => {
+    const pem = readFileSync(plain.privateKey, 'utf8');
+    assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n$/);
+    assert.equal(statSync(plain.privateKey).mode & 0o777, 0o600);
+    const check = openssl(['rsa', '-check', '-noout', '-in', plain.privateKey]);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /RSA key ok/);
+    assert.match(opensslOk(['pkey', '-in', plain.privateKey, '-noout', '-text']), /Private-Key: \(2048 bit/);
+  },
+);
 
-test('with --passphrase-file the private key is encrypted PKCS#8 (PBES2, AES-256-CBC) that openssl opens', needsOpenssl, () => {
-  const pem = readFileSync(encrypted.privateKey, 'utf8');
-  assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
-  assert.doesNotMatch(pem, /BEGIN PRIVATE KEY/);
-  assert.equal(statSync(encrypted.privateKey).mode & 0o777, 0o600);
-  const structure = opensslOk(['asn1parse', '-in', encrypted.privateKey]);
-  assert.match(structure, /OBJECT +:PBES2/);
-  assert.match(structure, /OBJECT +:aes-256-cbc/);
-  assert.match(structure, /OBJECT +:hmacWithSHA256/);
-  // PBKDF2-params: salt, then the iteration count (hex), which OpenSSL's own export sets to 2048.
-  const count = /:PBKDF2\n.*\n.*OCTET STRING.*\n.*INTEGER +:([0-9A-F]+)/.exec(structure)?.[1];
-  const iterations = Number.parseInt(count ?? '0', 16);
-  assert.ok(iterations >= 600_000, `PBKDF2 iteration count ${iterations} is at least OWASP's 600,000`);
-  const text = opensslOk(['pkey', '-in', encrypted.privateKey, '-passin', `file:${passphraseFile}`, '-noout', '-text']);
-  assert.match(text, /Private-Key: \(2048 bit/);
-  assert.equal(
-    opensslOk(['pkey', '-in', encrypted.privateKey, '-passin', `file:${passphraseFile}`, '-pubout']),
-    readFileSync(encrypted.publicKey, 'utf8'),
-  );
-  const wrong = openssl(['pkey', '-in', encrypted.privateKey, '-passin', 'pass:not the passphrase', '-noout']);
-  assert.notEqual(wrong.status, 0, 'a wrong passphrase must not open the key');
-  // The library reads it back with the same passphrase (no trailing newline).
-  const key = loadPrivateKey(pem, { passphrase: PASSPHRASE });
-  assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
-});
+test(
+  'with --passphrase-file the private key is encrypted PKCS#8 (PBES2, AES-256-CBC) that openssl opens',
+  needsOpenssl,
+  () => {
+    const pem = readFileSync(encrypted.privateKey, 'utf8');
+    assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    assert.doesNotMatch(pem, /BEGIN PRIVATE KEY/);
+    assert.equal(statSync(encrypted.privateKey).mode & 0o777, 0o600);
+    const structure = opensslOk(['asn1parse', '-in', encrypted.privateKey]);
+    assert.match(structure, /OBJECT +:PBES2/);
+    assert.match(structure, /OBJECT +:aes-256-cbc/);
+    assert.match(structure, /OBJECT +:hmacWithSHA256/);
+    // PBKDF2-params: salt, then the iteration count (hex), which OpenSSL's own export sets to 2048.
+    const count = /:PBKDF2\n.*\n.*OCTET STRING.*\n.*INTEGER +:([0-9A-F]+)/.exec(structure)?.[1];
+    const iterations = Number.parseInt(count ?? '0', 16);
+    assert.ok(iterations >= 600_000, `PBKDF2 iteration count ${iterations} is at least OWASP's 600,000`);
+    const text = opensslOk([
+      'pkey',
+      '-in',
+      encrypted.privateKey,
+      '-passin',
+      `file:${passphraseFile}`,
+      '-noout',
+      '-text',
+    ]);
+    assert.match(text, /Private-Key: \(2048 bit/);
+    assert.equal(
+      opensslOk(['pkey', '-in', encrypted.privateKey, '-passin', `file:${passphraseFile}`, '-pubout']),
+      readFileSync(encrypted.publicKey, 'utf8'),
+    );
+    const wrong = openssl(['pkey', '-in', encrypted.privateKey, '-passin', 'pass:not the passphrase', '-noout']);
+    assert.notEqual(wrong.status, 0, 'a wrong passphrase must not open the key');
+    // The library reads it back with the same passphrase (no trailing newline).
+    const key = loadPrivateKey(pem, { passphrase: PASSPHRASE });
+    assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
+  },
+);
 
 // ---- keys show conversions ----------------------------------------------------------------------
 
-test('keys show --format single-line, with line breaks put back, is the same certificate for openssl', needsOpenssl, async () => {
-  const shown = await runCli(['keys', 'show', plain.certificate, '--format', 'single-line'], { cwd: work });
-  assert.equal(shown.code, 0, shown.stderr);
-  assert.equal(shown.stdout.indexOf('\n'), shown.stdout.length - 1, 'one line and a final line break');
-  const match = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=]+)-----END CERTIFICATE-----\n$/.exec(shown.stdout);
-  assert.ok(match?.[1], `not a single-line PEM certificate: ${shown.stdout}`);
-  const rebuilt = `-----BEGIN CERTIFICATE-----\n${(match[1].match(/.{1,64}/g) ?? []).join('\n')}\n-----END CERTIFICATE-----\n`;
-  const rebuiltPath = join(work, 'rebuilt.cer');
-  writeFileSync(rebuiltPath, rebuilt);
-  const fingerprint = (path: string) => opensslOk(['x509', '-in', path, '-noout', '-fingerprint', '-sha256', '-serial', '-subject']);
-  assert.equal(fingerprint(rebuiltPath), fingerprint(plain.certificate));
-  assert.equal(rebuilt, readFileSync(plain.certificate, 'utf8'), 'the single line holds the certificate PEM unchanged');
-});
+test(
+  'keys show --format single-line, with line breaks put back, is the same certificate for openssl',
+  needsOpenssl,
+  async () => {
+    const shown = await runCli(['keys', 'show', plain.certificate, '--format', 'single-line'], { cwd: work });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout.indexOf('\n'), shown.stdout.length - 1, 'one line and a final line break');
+    const match = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=]+)-----END CERTIFICATE-----\n$/.exec(shown.stdout);
+    assert.ok(match?.[1], `not a single-line PEM certificate: ${shown.stdout}`);
+    const rebuilt = `-----BEGIN CERTIFICATE-----\n${(match[1].match(/.{1,64}/g) ?? []).join('\n')}\n-----END CERTIFICATE-----\n`;
+    const rebuiltPath = join(work, 'rebuilt.cer');
+    writeFileSync(rebuiltPath, rebuilt);
+    const fingerprint = (path: string) =>
+      opensslOk(['x509', '-in', path, '-noout', '-fingerprint', '-sha256', '-serial', '-subject']);
+    assert.equal(fingerprint(rebuiltPath), fingerprint(plain.certificate));
+    assert.equal(
+      rebuilt,
+      readFileSync(plain.certificate, 'utf8'),
+      'the single line holds the certificate PEM unchanged',
+    );
+  },
+);
 
-test('keys show --format jwk --public gives the same public key as openssl, without private members', needsOpenssl, async () => {
-  const opensslPublic = opensslOk(['x509', '-in', plain.certificate, '-pubkey', '-noout']);
-  const shown = await Promise.all([plain.privateKey, plain.certificate].map((file) => runCli(['keys', 'show', file, '--format', 'jwk', '--public'], { cwd: work })));
-  for (const result of shown) {
-    assert.equal(result.code, 0, result.stderr);
-    const jwk = JSON.parse(result.stdout) as JsonWebKey & { kid?: string };
-    assert.deepEqual(Object.keys(jwk).sort(), ['e', 'kid', 'kty', 'n'], 'a public JWK must carry no private members');
-    assert.equal(jwk.kty, 'RSA');
-    const converted = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-    assert.equal(converted, opensslPublic);
-    assert.equal(jwk.kid, thumbprint({ n: jwk.n ?? '', e: jwk.e ?? '' }), 'kid is the RFC 7638 thumbprint');
-  }
-});
+test(
+  'keys show --format jwk --public gives the same public key as openssl, without private members',
+  needsOpenssl,
+  async () => {
+    const opensslPublic = opensslOk(['x509', '-in', plain.certificate, '-pubkey', '-noout']);
+    const shown = await Promise.all(
+      [plain.privateKey, plain.certificate].map((file) =>
+        runCli(['keys', 'show', file, '--format', 'jwk', '--public'], { cwd: work }),
+      ),
+    );
+    for (const result of shown) {
+      assert.equal(result.code, 0, result.stderr);
+      const jwk = JSON.parse(result.stdout) as JsonWebKey & { kid?: string };
+      assert.deepEqual(Object.keys(jwk).sort(), ['e', 'kid', 'kty', 'n'], 'a public JWK must carry no private members');
+      assert.equal(jwk.kty, 'RSA');
+      const converted = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+      assert.equal(converted, opensslPublic);
+      assert.equal(jwk.kid, thumbprint({ n: jwk.n ?? '', e: jwk.e ?? '' }), 'kid is the RFC 7638 thumbprint');
+    }
+  },
+);
 
 // ---- library: createSelfSignedCertificate ---------------------------------------------------------
 
@@ -222,7 +285,13 @@ async function libraryKeyPair(): Promise<{ privateKey: KeyObject; publicKey: Key
 test('createSelfSignedCertificate with days=1 round-trips through node:crypto X509Certificate', async () => {
   const { privateKey, publicKey } = await libraryKeyPair();
   const notBefore = new Date('2026-03-01T12:00:00.750Z');
-  const pem = await createSelfSignedCertificate({ privateKey, publicKey, commonName: 'library test', days: 1, notBefore });
+  const pem = await createSelfSignedCertificate({
+    privateKey,
+    publicKey,
+    commonName: 'library test',
+    days: 1,
+    notBefore,
+  });
   assert.match(pem, /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n$/);
   const certificate = new X509Certificate(pem);
   assert.equal(certificate.checkPrivateKey(privateKey), true);
@@ -247,11 +316,15 @@ test('createSelfSignedCertificate with days=1 round-trips through node:crypto X5
 test('createSelfSignedCertificate refuses validities outside 1–36500 whole days', async () => {
   const { privateKey, publicKey } = await libraryKeyPair();
   for (const days of [0, -1, 1.5, 36_501]) {
-    await assert.rejects(createSelfSignedCertificate({ privateKey, publicKey, days }), (error: unknown) => {
-      assert.ok(error instanceof KeyError, String(error));
-      assert.equal(error.code, 'CERT_INVALID');
-      return true;
-    }, `days=${days}`);
+    await assert.rejects(
+      createSelfSignedCertificate({ privateKey, publicKey, days }),
+      (error: unknown) => {
+        assert.ok(error instanceof KeyError, String(error));
+        assert.equal(error.code, 'CERT_INVALID');
+        return true;
+      },
+      `days=${days}`,
+    );
   }
   const longest = new X509Certificate(await createSelfSignedCertificate({ privateKey, publicKey, days: 36_500 }));
   assert.equal(parseOpensslDate(longest.validTo) - parseOpensslDate(longest.validFrom), 36_500 * DAY_SECONDS);

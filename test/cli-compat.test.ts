@@ -13,10 +13,31 @@ const publicKey = createPublicKey(readFileSync(keys.publicPem));
 const TOKEN_LINE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/;
 const DAY_MS = 86_400_000;
 
-const qseow = (...extra: string[]): string[] => ['create-qseow', '--userdir', 'ACME', '--userid', 'anna', '--expires', '1h', ...extra];
+const qseow = (...extra: string[]): string[] => [
+  'create-qseow',
+  '--userdir',
+  'ACME',
+  '--userid',
+  'anna',
+  '--expires',
+  '1h',
+  ...extra,
+];
 const qscloud = (...extra: string[]): string[] => [
-  'create-qscloud', '--useremail', 'anna@acme.com', '--username', 'Anna Andersson', '--issuer', 'https://idp.acme.com', '--keyid', 'key-1',
-  '--expires', '5m', '--cert-privatekey-file', keys.pkcs8, ...extra,
+  'create-qscloud',
+  '--useremail',
+  'anna@acme.com',
+  '--username',
+  'Anna Andersson',
+  '--issuer',
+  'https://idp.acme.com',
+  '--keyid',
+  'key-1',
+  '--expires',
+  '5m',
+  '--cert-privatekey-file',
+  keys.pkcs8,
+  ...extra,
 ];
 
 interface Minted {
@@ -32,7 +53,10 @@ async function mint(args: string[], options: CliRunOptions = {}, key: KeyObject 
   assert.match(result.stdout, TOKEN_LINE, 'stdout carries only the token');
   const token = result.stdout.trimEnd();
   const [headerPart = '', payloadPart = '', signature = ''] = token.split('.');
-  assert.ok(verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signature, 'base64url')), 'signature verifies');
+  assert.ok(
+    verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signature, 'base64url')),
+    'signature verifies',
+  );
   return { token, header: decodePart(token, 0), payload: decodePart(token, 1), result };
 }
 
@@ -49,9 +73,26 @@ function assertOneLineFailure(result: CliResult, code: number): string {
 describe('create-qseow', { concurrency: true }, () => {
   test('takes the JavaScript flags and prints only the token, with a groups array and an audience', async () => {
     const { header, payload, result } = await mint([
-      'create-qseow', '--userdir', 'ACME', '--userid', 'anna', '--username', 'Anna Andersson', '--useremail', 'anna@acme.com',
-      '--groups', 'Sales', 'EMEA Managers', '--groups', 'Finance', '--expires', '8h', '--audience', 'qlik.example.com',
-      '--cert-privatekey-file', keys.pkcs8,
+      'create-qseow',
+      '--userdir',
+      'ACME',
+      '--userid',
+      'anna',
+      '--username',
+      'Anna Andersson',
+      '--useremail',
+      'anna@acme.com',
+      '--groups',
+      'Sales',
+      'EMEA Managers',
+      '--groups',
+      'Finance',
+      '--expires',
+      '8h',
+      '--audience',
+      'qlik.example.com',
+      '--cert-privatekey-file',
+      keys.pkcs8,
     ]);
     assert.equal(result.stderr, '');
     assert.deepEqual(header, { alg: 'RS256', typ: 'JWT' });
@@ -80,7 +121,19 @@ describe('create-qseow', { concurrency: true }, () => {
   test('--loglevel error hides the --cert-privatekey and long-lifetime warnings', async () => {
     const pem = readFileSync(keys.pkcs8, 'utf8');
     const [quiet, loud] = await Promise.all([
-      mint(['create-qseow', '--userdir', 'ACME', '--userid', 'anna', '--expires', '40d', '--cert-privatekey', pem, '--loglevel', 'error']),
+      mint([
+        'create-qseow',
+        '--userdir',
+        'ACME',
+        '--userid',
+        'anna',
+        '--expires',
+        '40d',
+        '--cert-privatekey',
+        pem,
+        '--loglevel',
+        'error',
+      ]),
       mint(['create-qseow', '--userdir', 'ACME', '--userid', 'anna', '--expires', '40d', '--cert-privatekey', pem]),
     ]);
     assert.equal(quiet.result.stderr, '');
@@ -94,7 +147,9 @@ describe('create-qseow', { concurrency: true }, () => {
   });
 
   test('an encrypted --cert-privatekey-file opens with --passphrase-file', async () => {
-    const { payload } = await mint(qseow('--cert-privatekey-file', keys.encryptedPkcs8, '--passphrase-file', keys.passphraseFile));
+    const { payload } = await mint(
+      qseow('--cert-privatekey-file', keys.encryptedPkcs8, '--passphrase-file', keys.passphraseFile),
+    );
     assert.equal(payload['userDirectory'], 'ACME');
   });
 
@@ -113,38 +168,52 @@ describe('create-qseow', { concurrency: true }, () => {
 
   // Two 4096-bit generations: --cert-create always makes a 4096-bit key, and makes it before it finds
   // the files already there.
-  test('--cert-create true writes prefixed files (key 0600) in the current folder, then refuses to overwrite them', { timeout: 240_000 }, async () => {
-    const cwd = temporaryFolder();
-    const args = qseow('--cert-create', 'true', '--cert-file-prefix', 'demo-', '--cert-create-expires-days', '90');
-    const created = await runCli([...args, '--minimal-output'], { cwd, timeoutMs: 120_000 });
-    assert.equal(created.code, 0, created.stderr);
-    assert.match(created.stdout, TOKEN_LINE);
-    assert.equal(created.stderr, '', '--minimal-output hides the summary of the created files');
-    const names = readdirSync(cwd).sort();
-    assert.deepEqual(names, ['demo-privatekey.pem', 'demo-publickey.cer', 'demo-publickey.pem']);
-    assert.equal(statSync(join(cwd, 'demo-privatekey.pem')).mode & 0o777, 0o600);
-    const certificate = new X509Certificate(readFileSync(join(cwd, 'demo-publickey.cer')));
-    assert.equal(certificate.publicKey.asymmetricKeyDetails?.modulusLength, 4096);
-    const days = (Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)) / DAY_MS;
-    assert.ok(Math.abs(days - 90) <= 1, `--cert-create-expires-days 90 gives 90 days, got ${days}`);
-    // The token is signed with the new key: it verifies with the new certificate.
-    const token = created.stdout.trimEnd();
-    const [headerPart = '', payloadPart = '', signature = ''] = token.split('.');
-    assert.ok(verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), certificate.publicKey, Buffer.from(signature, 'base64url')));
-    assert.equal(decodePart(token, 1)['userId'], 'anna');
+  test(
+    '--cert-create true writes prefixed files (key 0600) in the current folder, then refuses to overwrite them',
+    { timeout: 240_000 },
+    async () => {
+      const cwd = temporaryFolder();
+      const args = qseow('--cert-create', 'true', '--cert-file-prefix', 'demo-', '--cert-create-expires-days', '90');
+      const created = await runCli([...args, '--minimal-output'], { cwd, timeoutMs: 120_000 });
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, TOKEN_LINE);
+      assert.equal(created.stderr, '', '--minimal-output hides the summary of the created files');
+      const names = readdirSync(cwd).sort();
+      assert.deepEqual(names, ['demo-privatekey.pem', 'demo-publickey.cer', 'demo-publickey.pem']);
+      assert.equal(statSync(join(cwd, 'demo-privatekey.pem')).mode & 0o777, 0o600);
+      const certificate = new X509Certificate(readFileSync(join(cwd, 'demo-publickey.cer')));
+      assert.equal(certificate.publicKey.asymmetricKeyDetails?.modulusLength, 4096);
+      const days = (Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)) / DAY_MS;
+      assert.ok(Math.abs(days - 90) <= 1, `--cert-create-expires-days 90 gives 90 days, got ${days}`);
+      // The token is signed with the new key: it verifies with the new certificate.
+      const token = created.stdout.trimEnd();
+      const [headerPart = '', payloadPart = '', signature = ''] = token.split('.');
+      assert.ok(
+        verify(
+          'sha256',
+          Buffer.from(`${headerPart}.${payloadPart}`),
+          certificate.publicKey,
+          Buffer.from(signature, 'base64url'),
+        ),
+      );
+      assert.equal(decodePart(token, 1)['userId'], 'anna');
 
-    const before = new Map(names.map((name) => [name, readFileSync(join(cwd, name))]));
-    const again = await runCli(args, { cwd, timeoutMs: 120_000 });
-    const line = assertOneLineFailure(again, 1);
-    assert.match(line, /already exists/);
-    assert.deepEqual(readdirSync(cwd).sort(), names, 'no new or temporary files');
-    for (const [name, content] of before) assert.deepEqual(readFileSync(join(cwd, name)), content, `${name} untouched`);
-  });
+      const before = new Map(names.map((name) => [name, readFileSync(join(cwd, name))]));
+      const again = await runCli(args, { cwd, timeoutMs: 120_000 });
+      const line = assertOneLineFailure(again, 1);
+      assert.match(line, /already exists/);
+      assert.deepEqual(readdirSync(cwd).sort(), names, 'no new or temporary files');
+      for (const [name, content] of before)
+        assert.deepEqual(readFileSync(join(cwd, name)), content, `${name} untouched`);
+    },
+  );
 });
 
 describe('create-qscloud', { concurrency: true }, () => {
   test('claims as Qlik Cloud reads them: boolean email_verified, groups (never group), sub = the email', async () => {
-    const { header, payload, result } = await mint(qscloud('--useremail-verified', 'false', '--groups', 'Sales', 'Finance'));
+    const { header, payload, result } = await mint(
+      qscloud('--useremail-verified', 'false', '--groups', 'Sales', 'Finance'),
+    );
     assert.equal(result.stderr, '');
     assert.equal(header['kid'], 'key-1');
     assert.equal(payload['email_verified'], false);
@@ -165,7 +234,11 @@ describe('create-qscloud', { concurrency: true }, () => {
   });
 
   test('sub is the same for the same user on every run, and --sub overrides it', async () => {
-    const [first, second, explicit] = await Promise.all([mint(qscloud()), mint(qscloud()), mint(qscloud('--sub', 'anna-0001'))]);
+    const [first, second, explicit] = await Promise.all([
+      mint(qscloud()),
+      mint(qscloud()),
+      mint(qscloud('--sub', 'anna-0001')),
+    ]);
     assert.equal(first.payload['sub'], second.payload['sub']);
     assert.notEqual(first.payload['jti'], second.payload['jti'], 'while jti stays unique');
     assert.equal(explicit.payload['sub'], 'anna-0001');

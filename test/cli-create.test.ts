@@ -16,10 +16,33 @@ const CLOUD_AUDIENCE = 'qlik.api/login/jwt-session';
 /** 2030-01-01T00:00:00Z */
 const FIXED_IAT = 1_893_456_000;
 
-const qseow = (...extra: string[]): string[] => ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME', ...extra];
+const qseow = (...extra: string[]): string[] => [
+  'create',
+  'qseow',
+  '--key',
+  keys.pkcs8,
+  '--userid',
+  'anna',
+  '--userdir',
+  'ACME',
+  ...extra,
+];
 const cloud = (...extra: string[]): string[] => [
-  'create', 'cloud', '--key', keys.pkcs8, '--sub', 'anna-0001', '--name', 'Anna Andersson', '--email', 'anna@acme.com',
-  '--issuer', 'https://idp.acme.com', '--kid', 'key-1', ...extra,
+  'create',
+  'cloud',
+  '--key',
+  keys.pkcs8,
+  '--sub',
+  'anna-0001',
+  '--name',
+  'Anna Andersson',
+  '--email',
+  'anna@acme.com',
+  '--issuer',
+  'https://idp.acme.com',
+  '--kid',
+  'key-1',
+  ...extra,
 ];
 
 interface Minted {
@@ -79,7 +102,9 @@ describe('create qseow', { concurrency: true }, () => {
 
   test('every --format carries the same token: token, json, header, env', async () => {
     const fixed = qseow('--issued-at', isoSeconds(FIXED_IAT), '--jti', 'fixed-jti');
-    const [token, json, header, env] = await Promise.all(['token', 'json', 'header', 'env'].map((format) => runCli([...fixed, '--format', format])));
+    const [token, json, header, env] = await Promise.all(
+      ['token', 'json', 'header', 'env'].map((format) => runCli([...fixed, '--format', format])),
+    );
     for (const result of [token, json, header, env]) assert.equal(result?.code, 0, result?.stderr);
     const bare = (token as CliResult).stdout;
     assert.match(bare, TOKEN_LINE);
@@ -95,13 +120,43 @@ describe('create qseow', { concurrency: true }, () => {
   });
 
   test('groups are a JSON array from space-separated and repeated --groups; --claim values are JSON when they parse', async () => {
-    const { header, payload } = await mint(qseow(
-      '--groups', 'Sales', 'EMEA Managers', '--groups', 'Finance',
-      '--name', 'Anna Andersson', '--email', 'anna@acme.com',
-      '--audience', 'qlik.example.com', '--issuer', 'my-issuer', '--sub', 'anna-0001', '--kid', 'key-7',
-      '--claim', 'level=3', '--claim', 'department=sales', '--claim', 'roles=["admin","dev"]', '--claim', 'active=true',
-      '--claim', 'code="42"', '--claim', 'nothing=null', '--claim', 'meta={"a":1}', '--claim', 'spaced=two words',
-    ));
+    const { header, payload } = await mint(
+      qseow(
+        '--groups',
+        'Sales',
+        'EMEA Managers',
+        '--groups',
+        'Finance',
+        '--name',
+        'Anna Andersson',
+        '--email',
+        'anna@acme.com',
+        '--audience',
+        'qlik.example.com',
+        '--issuer',
+        'my-issuer',
+        '--sub',
+        'anna-0001',
+        '--kid',
+        'key-7',
+        '--claim',
+        'level=3',
+        '--claim',
+        'department=sales',
+        '--claim',
+        'roles=["admin","dev"]',
+        '--claim',
+        'active=true',
+        '--claim',
+        'code="42"',
+        '--claim',
+        'nothing=null',
+        '--claim',
+        'meta={"a":1}',
+        '--claim',
+        'spaced=two words',
+      ),
+    );
     assert.deepEqual(payload['groups'], ['Sales', 'EMEA Managers', 'Finance']);
     assert.equal(payload['name'], 'Anna Andersson');
     assert.equal(payload['email'], 'anna@acme.com');
@@ -120,7 +175,9 @@ describe('create qseow', { concurrency: true }, () => {
   });
 
   test('--userid-attr, --userdir-attr and --groups-attr rename the claims', async () => {
-    const { payload } = await mint(qseow('--userid-attr', 'uid', '--userdir-attr', 'directory', '--groups-attr', 'roles', '--groups', 'Sales'));
+    const { payload } = await mint(
+      qseow('--userid-attr', 'uid', '--userdir-attr', 'directory', '--groups-attr', 'roles', '--groups', 'Sales'),
+    );
     assert.equal(payload['uid'], 'anna');
     assert.equal(payload['directory'], 'ACME');
     assert.deepEqual(payload['roles'], ['Sales']);
@@ -181,7 +238,10 @@ describe('create qseow', { concurrency: true }, () => {
   });
 
   test('--alg RS384 and RS512 are in the header and are the hash actually signed with', async () => {
-    for (const [alg, hash] of [['RS384', 'sha384'], ['RS512', 'sha512']] as const) {
+    for (const [alg, hash] of [
+      ['RS384', 'sha384'],
+      ['RS512', 'sha512'],
+    ] as const) {
       const { token, header } = await mint(qseow('--alg', alg));
       assert.equal(header['alg'], alg);
       assert.ok(signatureValid(token, publicKey, hash));
@@ -213,16 +273,35 @@ describe('create qseow', { concurrency: true }, () => {
     const pkcs8 = readFileSync(keys.pkcs8, 'utf8');
     const cases: [string, string[], CliRunOptions][] = [
       ['--key - (standard input)', ['--key', '-'], { stdin: pkcs8 }],
-      ['--key-env with PEM text', ['--key-env', 'QS_JWT_TEST_KEY'], { env: { QS_JWT_TEST_KEY: readFileSync(keys.pkcs1, 'utf8') } }],
-      ['--key-env with a JWK', ['--key-env', 'QS_JWT_TEST_KEY'], { env: { QS_JWT_TEST_KEY: readFileSync(keys.jwk, 'utf8') } }],
+      [
+        '--key-env with PEM text',
+        ['--key-env', 'QS_JWT_TEST_KEY'],
+        { env: { QS_JWT_TEST_KEY: readFileSync(keys.pkcs1, 'utf8') } },
+      ],
+      [
+        '--key-env with a JWK',
+        ['--key-env', 'QS_JWT_TEST_KEY'],
+        { env: { QS_JWT_TEST_KEY: readFileSync(keys.jwk, 'utf8') } },
+      ],
       ['a private JWK file', ['--key', keys.jwk], {}],
       ['a PKCS#1 file', ['--key', keys.pkcs1], {}],
-      ['an encrypted key with --passphrase-file', ['--key', keys.encryptedPkcs8, '--passphrase-file', keys.passphraseFile], {}],
-      ['an encrypted key with QSJWT_PASSPHRASE', ['--key', keys.encryptedPkcs8], { env: { QSJWT_PASSPHRASE: keys.passphrase } }],
+      [
+        'an encrypted key with --passphrase-file',
+        ['--key', keys.encryptedPkcs8, '--passphrase-file', keys.passphraseFile],
+        {},
+      ],
+      [
+        'an encrypted key with QSJWT_PASSPHRASE',
+        ['--key', keys.encryptedPkcs8],
+        { env: { QSJWT_PASSPHRASE: keys.passphrase } },
+      ],
     ];
     for (const [name, keyArgs, options] of cases) {
       test(`${name} signs a verifiable token`, async () => {
-        const { payload, result } = await mint(['create', 'qseow', ...keyArgs, '--userid', 'anna', '--userdir', 'ACME'], options);
+        const { payload, result } = await mint(
+          ['create', 'qseow', ...keyArgs, '--userid', 'anna', '--userdir', 'ACME'],
+          options,
+        );
         assert.equal(payload['userId'], 'anna');
         assert.equal(result.stderr, '');
       });
@@ -258,7 +337,9 @@ describe('create cloud', { concurrency: true }, () => {
 
   test('every --format carries the same token', async () => {
     const fixed = cloud('--issued-at', isoSeconds(FIXED_IAT), '--jti', 'fixed-jti');
-    const results = await Promise.all(['token', 'json', 'header', 'env'].map((format) => runCli([...fixed, '--format', format])));
+    const results = await Promise.all(
+      ['token', 'json', 'header', 'env'].map((format) => runCli([...fixed, '--format', format])),
+    );
     for (const result of results) assert.equal(result.code, 0, result.stderr);
     const [token, json, header, env] = results.map((result) => result.stdout);
     assert.match(token ?? '', TOKEN_LINE);
@@ -273,14 +354,22 @@ describe('create cloud', { concurrency: true }, () => {
 
   test('--issued-at and --jti fixed give byte-identical tokens; without them jti differs per call', async () => {
     const fixed = cloud('--issued-at', '2030-01-01T00:00:00Z', '--jti', 'login-1');
-    const [first, second, randomA, randomB] = await Promise.all([mint(fixed), mint(fixed), mint(cloud()), mint(cloud())]);
+    const [first, second, randomA, randomB] = await Promise.all([
+      mint(fixed),
+      mint(fixed),
+      mint(cloud()),
+      mint(cloud()),
+    ]);
     assert.equal(first.token, second.token);
     assert.equal(first.payload['jti'], 'login-1');
     assert.notEqual(randomA.payload['jti'], randomB.payload['jti']);
   });
 
   test('exactly 60 minutes is allowed; --not-before -30s backdates within the hour', async () => {
-    const [hour, skew] = await Promise.all([mint(cloud('--expires', '60m')), mint(cloud('--issued-at', String(FIXED_IAT), '--not-before', '-30s', '--expires', '5m'))]);
+    const [hour, skew] = await Promise.all([
+      mint(cloud('--expires', '60m')),
+      mint(cloud('--issued-at', String(FIXED_IAT), '--not-before', '-30s', '--expires', '5m')),
+    ]);
     assert.equal((hour.payload['exp'] as number) - (hour.payload['nbf'] as number), 3600);
     assert.equal(skew.payload['nbf'], FIXED_IAT - 30);
     assert.equal(skew.payload['exp'], FIXED_IAT + 300);
@@ -308,63 +397,86 @@ describe('create cloud', { concurrency: true }, () => {
   });
 
   test('an encrypted key with QSJWT_PASSPHRASE signs cloud tokens too', async () => {
-    const { payload } = await mint(cloud().map((arg) => (arg === keys.pkcs8 ? keys.encryptedPkcs8 : arg)), { env: { QSJWT_PASSPHRASE: keys.passphrase } });
+    const { payload } = await mint(
+      cloud().map((arg) => (arg === keys.pkcs8 ? keys.encryptedPkcs8 : arg)),
+      { env: { QSJWT_PASSPHRASE: keys.passphrase } },
+    );
     assert.equal(payload['sub'], 'anna-0001');
   });
 });
 
 // One quickstart (a 4096-bit key) and one re-run that must re-use it.
-test('quickstart creates keys and two checked example tokens, prints where to paste what, and re-uses the keys', { timeout: 180_000 }, async () => {
-  const cwd = temporaryFolder();
-  const out = join(cwd, 'qs');
-  const first = await runCli(['quickstart', '--out', 'qs'], { cwd, timeoutMs: 150_000 });
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(first.stderr, '');
-  for (const name of ['privatekey.pem', 'publickey.pem', 'publickey.cer', 'publickey-single-line.txt', 'qseow.jwt', 'cloud.jwt']) {
-    assert.ok(readdirSync(out).includes(name), `${name} written`);
-  }
-  for (const name of ['privatekey.pem', 'qseow.jwt', 'cloud.jwt']) assert.equal(statSync(join(out, name)).mode & 0o777, 0o600, `${name} is 0600`);
+test(
+  'quickstart creates keys and two checked example tokens, prints where to paste what, and re-uses the keys',
+  { timeout: 180_000 },
+  async () => {
+    const cwd = temporaryFolder();
+    const out = join(cwd, 'qs');
+    const first = await runCli(['quickstart', '--out', 'qs'], { cwd, timeoutMs: 150_000 });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stderr, '');
+    for (const name of [
+      'privatekey.pem',
+      'publickey.pem',
+      'publickey.cer',
+      'publickey-single-line.txt',
+      'qseow.jwt',
+      'cloud.jwt',
+    ]) {
+      assert.ok(readdirSync(out).includes(name), `${name} written`);
+    }
+    for (const name of ['privatekey.pem', 'qseow.jwt', 'cloud.jwt'])
+      assert.equal(statSync(join(out, name)).mode & 0o777, 0o600, `${name} is 0600`);
 
-  const certificate = new X509Certificate(readFileSync(join(out, 'publickey.cer')));
-  const certificateKey = certificate.publicKey;
-  assert.equal(certificateKey.asymmetricKeyDetails?.modulusLength, 4096);
-  const jwk = certificateKey.export({ format: 'jwk' });
-  const kid = createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n })).digest('base64url');
+    const certificate = new X509Certificate(readFileSync(join(out, 'publickey.cer')));
+    const certificateKey = certificate.publicKey;
+    assert.equal(certificateKey.asymmetricKeyDetails?.modulusLength, 4096);
+    const jwk = certificateKey.export({ format: 'jwk' });
+    const kid = createHash('sha256')
+      .update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n }))
+      .digest('base64url');
 
-  const qseowToken = readFileSync(join(out, 'qseow.jwt'), 'utf8');
-  const cloudToken = readFileSync(join(out, 'cloud.jwt'), 'utf8');
-  assert.match(qseowToken, TOKEN_LINE);
-  assert.match(cloudToken, TOKEN_LINE);
-  assert.ok(signatureValid(qseowToken.trimEnd(), certificateKey, 'sha256'), 'qseow.jwt verifies with publickey.cer');
-  assert.ok(signatureValid(cloudToken.trimEnd(), certificateKey, 'sha256'), 'cloud.jwt verifies with publickey.cer');
-  const qseowPayload = decodePart(qseowToken.trimEnd(), 1);
-  assert.equal(typeof qseowPayload['userId'], 'string');
-  assert.equal(typeof qseowPayload['userDirectory'], 'string');
-  assert.equal((qseowPayload['exp'] as number) - (qseowPayload['iat'] as number), 3600);
-  const cloudHeader = decodePart(cloudToken.trimEnd(), 0);
-  const cloudPayload = decodePart(cloudToken.trimEnd(), 1);
-  assert.equal(cloudHeader['kid'], kid, 'the cloud token kid is the certificate key thumbprint');
-  assert.equal(cloudPayload['aud'], CLOUD_AUDIENCE);
-  assert.ok((cloudPayload['exp'] as number) - (cloudPayload['nbf'] as number) <= 3600);
+    const qseowToken = readFileSync(join(out, 'qseow.jwt'), 'utf8');
+    const cloudToken = readFileSync(join(out, 'cloud.jwt'), 'utf8');
+    assert.match(qseowToken, TOKEN_LINE);
+    assert.match(cloudToken, TOKEN_LINE);
+    assert.ok(signatureValid(qseowToken.trimEnd(), certificateKey, 'sha256'), 'qseow.jwt verifies with publickey.cer');
+    assert.ok(signatureValid(cloudToken.trimEnd(), certificateKey, 'sha256'), 'cloud.jwt verifies with publickey.cer');
+    const qseowPayload = decodePart(qseowToken.trimEnd(), 1);
+    assert.equal(typeof qseowPayload['userId'], 'string');
+    assert.equal(typeof qseowPayload['userDirectory'], 'string');
+    assert.equal((qseowPayload['exp'] as number) - (qseowPayload['iat'] as number), 3600);
+    const cloudHeader = decodePart(cloudToken.trimEnd(), 0);
+    const cloudPayload = decodePart(cloudToken.trimEnd(), 1);
+    assert.equal(cloudHeader['kid'], kid, 'the cloud token kid is the certificate key thumbprint');
+    assert.equal(cloudPayload['aud'], CLOUD_AUDIENCE);
+    assert.ok((cloudPayload['exp'] as number) - (cloudPayload['nbf'] as number) <= 3600);
 
-  assert.match(first.stdout, /created a 4096-bit key pair/);
-  assert.match(first.stdout, new RegExp(`Key ID: ${kid}\\n`));
-  assert.match(first.stdout, new RegExp(`Issuer: ${String(cloudPayload['iss']).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`));
-  assert.ok(first.stdout.includes(readFileSync(join(out, 'publickey-single-line.txt'), 'utf8').trimEnd()), 'prints the one-line certificate');
-  assert.match(first.stdout, /curl .*\$\(cat qs\/qseow\.jwt\)/);
-  assert.match(first.stdout, /curl .*-X POST.*\$\(cat qs\/cloud\.jwt\)/);
-  assert.match(first.stdout, /\/login\/jwt-session/);
+    assert.match(first.stdout, /created a 4096-bit key pair/);
+    assert.match(first.stdout, new RegExp(`Key ID: ${kid}\\n`));
+    assert.match(
+      first.stdout,
+      new RegExp(`Issuer: ${String(cloudPayload['iss']).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`),
+    );
+    assert.ok(
+      first.stdout.includes(readFileSync(join(out, 'publickey-single-line.txt'), 'utf8').trimEnd()),
+      'prints the one-line certificate',
+    );
+    assert.match(first.stdout, /curl .*\$\(cat qs\/qseow\.jwt\)/);
+    assert.match(first.stdout, /curl .*-X POST.*\$\(cat qs\/cloud\.jwt\)/);
+    assert.match(first.stdout, /\/login\/jwt-session/);
 
-  const keyBefore = readFileSync(join(out, 'privatekey.pem'));
-  const certificateBefore = readFileSync(join(out, 'publickey.cer'));
-  const second = await runCli(['quickstart', '--out', 'qs'], { cwd, timeoutMs: 60_000 });
-  assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /re-used the key pair/);
-  assert.doesNotMatch(second.stdout, /created a 4096-bit/);
-  assert.match(second.stdout, new RegExp(`Key ID: ${kid}\\n`), 'same key ID');
-  assert.deepEqual(readFileSync(join(out, 'privatekey.pem')), keyBefore);
-  assert.deepEqual(readFileSync(join(out, 'publickey.cer')), certificateBefore);
-  const newCloudToken = readFileSync(join(out, 'cloud.jwt'), 'utf8').trimEnd();
-  assert.notEqual(newCloudToken, cloudToken.trimEnd(), 'fresh example tokens');
-  assert.ok(signatureValid(newCloudToken, certificateKey, 'sha256'));
-});
+    const keyBefore = readFileSync(join(out, 'privatekey.pem'));
+    const certificateBefore = readFileSync(join(out, 'publickey.cer'));
+    const second = await runCli(['quickstart', '--out', 'qs'], { cwd, timeoutMs: 60_000 });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /re-used the key pair/);
+    assert.doesNotMatch(second.stdout, /created a 4096-bit/);
+    assert.match(second.stdout, new RegExp(`Key ID: ${kid}\\n`), 'same key ID');
+    assert.deepEqual(readFileSync(join(out, 'privatekey.pem')), keyBefore);
+    assert.deepEqual(readFileSync(join(out, 'publickey.cer')), certificateBefore);
+    const newCloudToken = readFileSync(join(out, 'cloud.jwt'), 'utf8').trimEnd();
+    assert.notEqual(newCloudToken, cloudToken.trimEnd(), 'fresh example tokens');
+    assert.ok(signatureValid(newCloudToken, certificateKey, 'sha256'));
+  },
+);

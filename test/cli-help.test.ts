@@ -43,17 +43,21 @@ test('a mistyped command or subcommand gets "did you mean", exit 2, one line', a
 
 test('edit distance: zero only for equal words, symmetric, within the lengths, one for a swap of neighbours', () => {
   const word = fc.string({ maxLength: 12 });
-  fc.assert(fc.property(word, word, (a, b) => {
-    const distance = editDistance(a, b);
-    assert.equal(distance === 0, a === b);
-    assert.equal(distance, editDistance(b, a));
-    assert.ok(distance >= Math.abs(a.length - b.length) && distance <= Math.max(a.length, b.length));
-  }));
-  fc.assert(fc.property(fc.string({ minLength: 2, maxLength: 12 }), fc.nat(), (text, seed) => {
-    const index = seed % (text.length - 1);
-    const swapped = text.slice(0, index) + text[index + 1] + text[index] + text.slice(index + 2);
-    assert.ok(editDistance(text, swapped) <= 1);
-  }));
+  fc.assert(
+    fc.property(word, word, (a, b) => {
+      const distance = editDistance(a, b);
+      assert.equal(distance === 0, a === b);
+      assert.equal(distance, editDistance(b, a));
+      assert.ok(distance >= Math.abs(a.length - b.length) && distance <= Math.max(a.length, b.length));
+    }),
+  );
+  fc.assert(
+    fc.property(fc.string({ minLength: 2, maxLength: 12 }), fc.nat(), (text, seed) => {
+      const index = seed % (text.length - 1);
+      const swapped = text.slice(0, index) + text[index + 1] + text[index] + text.slice(index + 2);
+      assert.ok(editDistance(text, swapped) <= 1);
+    }),
+  );
   assert.deepEqual(closestWords('qsoew', ['qseow', 'cloud']), ['qseow']);
   assert.deepEqual(closestWords('zzz', ['qseow', 'cloud']), []);
 });

@@ -36,29 +36,58 @@ before(async () => {
   key = pair.privateKey;
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   otherKey = other.privateKey;
-  writeFileSync(files.cert, await createSelfSignedCertificate({ privateKey: pair.privateKey, publicKey: pair.publicKey, commonName: 'inspect', days: 30 }));
+  writeFileSync(
+    files.cert,
+    await createSelfSignedCertificate({
+      privateKey: pair.privateKey,
+      publicKey: pair.publicKey,
+      commonName: 'inspect',
+      days: 30,
+    }),
+  );
   writeFileSync(files.publicPem, pair.publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(files.privatePem, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(files.publicJwk, JSON.stringify(pair.publicKey.export({ format: 'jwk' })));
   writeFileSync(files.otherPublicPem, other.publicKey.export({ type: 'spki', format: 'pem' }));
-  writeFileSync(files.jwks, JSON.stringify({
-    keys: [
-      { ...createPublicKey(other.privateKey).export({ format: 'jwk' }), kid: 'a', use: 'sig', alg: 'RS256' },
-      { ...pair.publicKey.export({ format: 'jwk' }), kid: 'b', use: 'sig', alg: 'RS256' },
-    ],
-  }));
+  writeFileSync(
+    files.jwks,
+    JSON.stringify({
+      keys: [
+        { ...createPublicKey(other.privateKey).export({ format: 'jwk' }), kid: 'a', use: 'sig', alg: 'RS256' },
+        { ...pair.publicKey.export({ format: 'jwk' }), kid: 'b', use: 'sig', alg: 'RS256' },
+      ],
+    }),
+  );
   now = Math.floor(Date.now() / 1000);
 });
 
 function qseowToken(extra: JwtPayload = {}, header: Record<string, unknown> = {}, signingKey: KeyObject = key): string {
-  return signJwt({ alg: 'RS256', typ: 'JWT', ...header }, { userId: 'anna', userDirectory: 'ACME', iat: now - 60, nbf: now - 60, exp: now + 3600, jti: 'q1', ...extra }, signingKey);
+  return signJwt(
+    { alg: 'RS256', typ: 'JWT', ...header },
+    { userId: 'anna', userDirectory: 'ACME', iat: now - 60, nbf: now - 60, exp: now + 3600, jti: 'q1', ...extra },
+    signingKey,
+  );
 }
 
 function cloudToken(extra: JwtPayload = {}): string {
-  return signJwt({ alg: 'RS256', typ: 'JWT', kid: 'k1' }, {
-    iss: 'https://idp.acme.com', sub: 'anna-0001', subType: 'user', name: 'Anna Andersson', email: 'anna@acme.com', email_verified: true,
-    aud: CLOUD_AUDIENCE, iat: now - 60, nbf: now - 60, exp: now + 240, jti: 'c1', ...extra,
-  }, key);
+  return signJwt(
+    { alg: 'RS256', typ: 'JWT', kid: 'k1' },
+    {
+      iss: 'https://idp.acme.com',
+      sub: 'anna-0001',
+      subType: 'user',
+      name: 'Anna Andersson',
+      email: 'anna@acme.com',
+      email_verified: true,
+      aud: CLOUD_AUDIENCE,
+      iat: now - 60,
+      nbf: now - 60,
+      exp: now + 240,
+      jti: 'c1',
+      ...extra,
+    },
+    key,
+  );
 }
 
 const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
@@ -85,12 +114,16 @@ function report(result: CliResult): JsonReport {
   return JSON.parse(result.stdout) as JsonReport;
 }
 
-const codesIn = (result: CliResult): string[] => [...result.stdout.matchAll(/\b(QJ\d{3})\b/g)].map((match) => match[1] as string);
+const codesIn = (result: CliResult): string[] =>
+  [...result.stdout.matchAll(/\b(QJ\d{3})\b/g)].map((match) => match[1] as string);
 
 // Every assert.ok carries a message: without one, node's assert re-parses the (tsx-transformed, one-line)
 // source to describe the failed expression, which can take minutes.
 function assertCodeIn(result: CliResult, code: string, why = ''): void {
-  assert.ok(codesIn(result).includes(code), `expected ${code}${why ? ` (${why})` : ''} in:\n${result.stdout}${result.stderr}`);
+  assert.ok(
+    codesIn(result).includes(code),
+    `expected ${code}${why ? ` (${why})` : ''} in:\n${result.stdout}${result.stderr}`,
+  );
 }
 
 function assertNoCodeIn(result: CliResult, code: string): void {
@@ -110,11 +143,20 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
     assert.match(liveOut.stdout, /alg\s+"RS256"/);
     assert.match(liveOut.stdout, /userId\s+"anna"/);
     assert.match(liveOut.stdout, /Not verified/);
-    assert.match(liveOut.stdout, new RegExp(`exp\\s+${now + 7800}\\s+${isoTime(now + 7800)}\\s+\\(expires in 2 hours\\)`));
+    assert.match(
+      liveOut.stdout,
+      new RegExp(`exp\\s+${now + 7800}\\s+${isoTime(now + 7800)}\\s+\\(expires in 2 hours\\)`),
+    );
     assert.match(liveOut.stdout, new RegExp(`iat\\s+${now - 600}\\s+${isoTime(now - 600)}\\s+\\(issued 10 min ago\\)`));
-    assert.match(liveOut.stdout, new RegExp(`nbf\\s+${now - 600}\\s+${isoTime(now - 600)}\\s+\\(valid since 10 min ago\\)`));
+    assert.match(
+      liveOut.stdout,
+      new RegExp(`nbf\\s+${now - 600}\\s+${isoTime(now - 600)}\\s+\\(valid since 10 min ago\\)`),
+    );
     assert.equal(expiredOut.code, 0, 'decode reads an expired token without complaint');
-    assert.match(expiredOut.stdout, new RegExp(`exp\\s+${now - 7800}\\s+${isoTime(now - 7800)}\\s+\\(expired 2 hours ago\\)`));
+    assert.match(
+      expiredOut.stdout,
+      new RegExp(`exp\\s+${now - 7800}\\s+${isoTime(now - 7800)}\\s+\\(expired 2 hours ago\\)`),
+    );
     assert.match(expiredOut.stdout, /Not verified/);
   });
 
@@ -122,13 +164,22 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
     const token = qseowToken({ iat: now - 600, nbf: now - 600, exp: now + 7800 });
     const result = await runCli(['decode', token, '--format', 'json']);
     assert.equal(result.code, 0, result.stderr);
-    const parsed = JSON.parse(result.stdout) as { verified: unknown; header: unknown; payload: Record<string, unknown>; times: Record<string, { unix: number; iso: string; relative: string }> };
+    const parsed = JSON.parse(result.stdout) as {
+      verified: unknown;
+      header: unknown;
+      payload: Record<string, unknown>;
+      times: Record<string, { unix: number; iso: string; relative: string }>;
+    };
     assert.deepEqual(Object.keys(parsed).sort(), ['header', 'payload', 'signature', 'times', 'verified']);
     assert.equal(parsed.verified, false);
     assert.equal((parsed as { signature?: unknown }).signature, 'present');
     assert.deepEqual(parsed.header, { alg: 'RS256', typ: 'JWT' });
     assert.equal(parsed.payload['userId'], 'anna');
-    assert.deepEqual(parsed.times['exp'], { unix: now + 7800, iso: isoTime(now + 7800), relative: 'expires in 2 hours' });
+    assert.deepEqual(parsed.times['exp'], {
+      unix: now + 7800,
+      iso: isoTime(now + 7800),
+      relative: 'expires in 2 hours',
+    });
     assert.deepEqual(parsed.times['iat'], { unix: now - 600, iso: isoTime(now - 600), relative: 'issued 10 min ago' });
     assert.equal(parsed.times['nbf']?.unix, now - 600);
   });
@@ -143,7 +194,11 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
       runCli(['decode', '-', '--format', 'json'], { stdin: `\n  Bearer ${token}\r\n` }),
     ]);
     assert.equal(plain.code, 0, plain.stderr);
-    for (const [name, result] of [['bearer', bearer], ['authorization header', header], ['stdin', stdin]] as const) {
+    for (const [name, result] of [
+      ['bearer', bearer],
+      ['authorization header', header],
+      ['stdin', stdin],
+    ] as const) {
       assert.equal(result.code, 0, `${name}: ${result.stderr}`);
       assert.equal(result.stdout, plain.stdout, name);
     }
@@ -219,7 +274,10 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
       assert.equal(result.code, 0, `source ${index}: ${result.stderr}${result.stdout}`);
       assert.match(result.stdout, /^ACCEPTED/);
     }
-    const [kidA, kidC] = await Promise.all([runCli(['verify', withKidA, '--jwks', files.jwks]), runCli(['verify', withKidC, '--jwks', files.jwks])]);
+    const [kidA, kidC] = await Promise.all([
+      runCli(['verify', withKidA, '--jwks', files.jwks]),
+      runCli(['verify', withKidC, '--jwks', files.jwks]),
+    ]);
     assert.equal(kidA.code, 1, 'kid "a" selects the other key, which did not sign the token');
     assertCodeIn(kidA, 'QJ020');
     assert.equal(kidC.code, 1);
@@ -230,16 +288,35 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   test('verify --format json: {accepted, signatureValid, header, payload, findings: [{code, severity, message, fix}]}', async () => {
     const [accepted, rejected] = await Promise.all([
       runCli(['verify', qseowToken(), '--cert', files.cert, '--format', 'json']),
-      runCli(['verify', qseowToken({ exp: now - 10 }), '--cert', files.cert, '--format', 'json', '--platform', 'qseow']),
+      runCli([
+        'verify',
+        qseowToken({ exp: now - 10 }),
+        '--cert',
+        files.cert,
+        '--format',
+        'json',
+        '--platform',
+        'qseow',
+      ]),
     ]);
     assert.equal(accepted.code, 0, accepted.stderr);
     const good = report(accepted);
-    assert.deepEqual(Object.keys(good), ['accepted', 'signatureValid', 'header', 'payload', 'findings', 'unchecked', 'profile']);
+    assert.deepEqual(Object.keys(good), [
+      'accepted',
+      'signatureValid',
+      'header',
+      'payload',
+      'findings',
+      'unchecked',
+      'profile',
+    ]);
     assert.equal(good.accepted, true);
     assert.equal(good.signatureValid, true);
     assert.deepEqual(good.header, { alg: 'RS256', typ: 'JWT' });
     assert.equal(good.payload?.['userId'], 'anna');
-    assert.deepEqual(good.findings, [{ code: 'QJ021', severity: 'info', message: 'signature valid for the given key', fix: '' }]);
+    assert.deepEqual(good.findings, [
+      { code: 'QJ021', severity: 'info', message: 'signature valid for the given key', fix: '' },
+    ]);
     assert.equal(rejected.code, 1);
     const bad = report(rejected);
     assert.equal(bad.accepted, false);
@@ -252,12 +329,38 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   });
 
   test('verify --profile qseow follows --userid-attr, --userdir-attr and --audience', async () => {
-    const token = qseowToken({ userId: undefined, userDirectory: undefined, uid: 'anna', dir: 'ACME', aud: 'qlik.example.com' });
+    const token = qseowToken({
+      userId: undefined,
+      userDirectory: undefined,
+      uid: 'anna',
+      dir: 'ACME',
+      aud: 'qlik.example.com',
+    });
     const flags = ['--cert', files.cert, '--platform', 'qseow'];
     const [configured, defaults, otherAudience, audienceOnly] = await Promise.all([
-      runCli(['verify', token, ...flags, '--userid-attr', 'uid', '--userdir-attr', 'dir', '--audience', 'qlik.example.com']),
+      runCli([
+        'verify',
+        token,
+        ...flags,
+        '--userid-attr',
+        'uid',
+        '--userdir-attr',
+        'dir',
+        '--audience',
+        'qlik.example.com',
+      ]),
       runCli(['verify', token, ...flags]),
-      runCli(['verify', token, ...flags, '--userid-attr', 'uid', '--userdir-attr', 'dir', '--audience', 'qlik.example.org']),
+      runCli([
+        'verify',
+        token,
+        ...flags,
+        '--userid-attr',
+        'uid',
+        '--userdir-attr',
+        'dir',
+        '--audience',
+        'qlik.example.org',
+      ]),
       runCli(['verify', qseowToken(), ...flags, '--audience', 'qlik.example.com']),
     ]);
     assert.equal(configured.code, 0, configured.stdout);
@@ -266,7 +369,10 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
     assertCodeIn(defaults, 'QJ101');
     assertCodeIn(defaults, 'QJ103');
     assert.equal(otherAudience.code, 1);
-    assert.deepEqual(codesIn(otherAudience).filter((code) => code !== 'QJ021'), ['QJ105']);
+    assert.deepEqual(
+      codesIn(otherAudience).filter((code) => code !== 'QJ021'),
+      ['QJ105'],
+    );
     assert.equal(audienceOnly.code, 1, 'a proxy with a JWT audience refuses a token without aud');
     assertCodeIn(audienceOnly, 'QJ105');
   });
@@ -312,7 +418,9 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   });
 
   test('verify never accepts alg "none" or an HS256 token MACed with the public key PEM', async () => {
-    const payload = Buffer.from(JSON.stringify({ userId: 'anna', userDirectory: 'ACME', exp: now + 3600 })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ userId: 'anna', userDirectory: 'ACME', exp: now + 3600 })).toString(
+      'base64url',
+    );
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
     const hsInput = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${payload}`;
     const forged = `${hsInput}.${createHmac('sha256', readFileSync(files.publicPem)).update(hsInput).digest('base64url')}`;
@@ -335,7 +443,9 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
     const [clean, broken, stdin] = await Promise.all([
       runCli(['lint', qseowToken(), '--platform', 'qseow']),
       runCli(['lint', qseowToken({ userId: '' }), '--platform', 'qseow']),
-      runCli(['lint', '-', '--platform', 'qseow', '--format', 'json'], { stdin: `Bearer ${qseowToken({ exp: now - 5 })}\n` }),
+      runCli(['lint', '-', '--platform', 'qseow', '--format', 'json'], {
+        stdin: `Bearer ${qseowToken({ exp: now - 5 })}\n`,
+      }),
     ]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
     assert.match(clean.stdout, /^ACCEPTED by QSEoW rules .*signature was not checked/);
@@ -355,13 +465,19 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
     for (const claim of ['sub', 'subType', 'name', 'email', 'email_verified', 'iss']) {
       assert.match(result.stdout, new RegExp(`QJ201 [^\\n]*"${claim}"`), `missing ${claim} is listed`);
     }
-    for (const present of ['jti', 'iat', 'nbf', 'exp']) assert.doesNotMatch(result.stdout, new RegExp(`QJ201 [^\\n]*"${present}"`));
+    for (const present of ['jti', 'iat', 'nbf', 'exp'])
+      assert.doesNotMatch(result.stdout, new RegExp(`QJ201 [^\\n]*"${present}"`));
     assertCodeIn(result, 'QJ202', 'no kid');
     assertCodeIn(result, 'QJ203', 'no aud');
   });
 
   test('lint reports a hostile time claim as a finding instead of an unexpected error', async () => {
-    const token = signCompactBytes(Buffer.from('{"alg":"RS256"}'), Buffer.from('{"userId":"anna","userDirectory":"ACME","exp":-10000000000000}'), key, 'RS256');
+    const token = signCompactBytes(
+      Buffer.from('{"alg":"RS256"}'),
+      Buffer.from('{"userId":"anna","userDirectory":"ACME","exp":-10000000000000}'),
+      key,
+      'RS256',
+    );
     const result = await runCli(['lint', token, '--platform', 'qseow']);
     assert.doesNotMatch(result.stderr, /unexpected error/);
     assert.equal(result.code, 1);
@@ -371,21 +487,44 @@ describe('qs-jwt decode, verify and lint as subprocesses', { concurrency: 4 }, (
   test('verify and decode handle a deeply nested claim instead of failing with an unexpected error', async () => {
     const nested = `${'['.repeat(6000)}${']'.repeat(6000)}`;
     const token = `${Buffer.from('{"alg":"RS256","kid":"k1"}').toString('base64url')}.${Buffer.from(`{"groups":${nested}}`).toString('base64url')}.AAAA`;
-    const [verified, decoded] = await Promise.all([runCli(['verify', token, '--cert', files.cert, '--platform', 'cloud']), runCli(['decode', token])]);
+    const [verified, decoded] = await Promise.all([
+      runCli(['verify', token, '--cert', files.cert, '--platform', 'cloud']),
+      runCli(['decode', token]),
+    ]);
     assert.doesNotMatch(verified.stderr, /unexpected error/);
     assert.equal(verified.code, 1);
     // Nesting far beyond any Qlik claim is refused as a malformed payload, before any claim is read.
     assertCodeIn(verified, 'QJ004');
     assert.match(verified.stdout, /nested deeper than 32 levels/);
     assert.doesNotMatch(decoded.stderr, /unexpected error/);
-    assert.notEqual(decoded.code, 1, 'exit 1 is for I/O failures; the token is either shown (0) or refused as unusable (2)');
+    assert.notEqual(
+      decoded.code,
+      1,
+      'exit 1 is for I/O failures; the token is either shown (0) or refused as unusable (2)',
+    );
   });
 
   // ---- create refuses what its own profile rejects -------------------------------------------------
 
   test('create cloud --audience other is refused (exit 2, mentions QJ203): Qlik Cloud would reject the token', async () => {
-    const result = await runCli(['create', 'cloud', '--key', files.privatePem, '--sub', 'anna', '--name', 'Anna', '--email', 'anna@acme.com',
-      '--issuer', 'https://idp.acme.com', '--kid', 'k1', '--audience', 'other']);
+    const result = await runCli([
+      'create',
+      'cloud',
+      '--key',
+      files.privatePem,
+      '--sub',
+      'anna',
+      '--name',
+      'Anna',
+      '--email',
+      'anna@acme.com',
+      '--issuer',
+      'https://idp.acme.com',
+      '--kid',
+      'k1',
+      '--audience',
+      'other',
+    ]);
     const line = assertOneLineError(result, 2);
     assert.match(line, /QJ203/);
     assert.match(line, /qlik\.api\/login\/jwt-session/);

@@ -42,8 +42,8 @@ const skipPermissions = permissionsTestable ? false : 'running as root without s
 function runCliUnprivileged(args: readonly string[], cwd?: string): Promise<CliResult> {
   const nobody = ['--reuid', '65534', '--regid', '65534', '--clear-groups'];
   const command = isRoot
-    ? ['setpriv', [...nobody, process.execPath, CLI_PATH, ...args]] as const
-    : [process.execPath, [CLI_PATH, ...args]] as const;
+    ? (['setpriv', [...nobody, process.execPath, CLI_PATH, ...args]] as const)
+    : ([process.execPath, [CLI_PATH, ...args]] as const);
   return new Promise((resolve, reject) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('QSJWT_')));
     const options = { cwd, env: { ...env, HOME: cwd ?? '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] as const };
@@ -51,8 +51,12 @@ function runCliUnprivileged(args: readonly string[], cwd?: string): Promise<CliR
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -91,8 +95,9 @@ test('quickstart re-using a 0644 key reports mode 0644 and warns with the fix', 
   assert.match(result.stdout, /re-used the key pair/);
   assert.match(result.stdout, /private key +qs\/privatekey\.pem \(mode 0644/);
   assert.doesNotMatch(result.stdout, /mode 0600/);
-  const warning = 'qs-jwt: warning: the private key qs/privatekey.pem is mode 0644, readable by other users: '
-    + 'run chmod 600 qs/privatekey.pem';
+  const warning =
+    'qs-jwt: warning: the private key qs/privatekey.pem is mode 0644, readable by other users: ' +
+    'run chmod 600 qs/privatekey.pem';
   assert.ok(result.stderr.split('\n').includes(warning), result.stderr);
 });
 
@@ -219,7 +224,9 @@ test('a Qlik Cloud batch with a repeated jti mints every row and warns, naming t
     { sub: 'b', name: 'B', email: 'b@acme.com', jti: 'other' },
     { sub: 'c', name: 'C', email: 'c@acme.com', JTI: 'same' },
     { sub: 'd', name: 'D', email: 'd@acme.com' },
-  ].map((row) => JSON.stringify(row)).join('\n');
+  ]
+    .map((row) => JSON.stringify(row))
+    .join('\n');
   const batch = ['batch', 'cloud', '--key', keys.pkcs8, '--issuer', 'https://idp.acme.com', '--kid', 'k1'];
   batch.push('--input', '-');
   const result = await runCli(batch, { stdin: `${rows}\n` });
@@ -236,7 +243,10 @@ test('a Qlik Cloud batch with a repeated jti mints every row and warns, naming t
 
 test('progress counts rows: a percentage only once the row total is known', (t) => {
   const frames: string[] = [];
-  t.mock.method(process.stderr, 'write', (text: string) => { frames.push(text); return true; });
+  t.mock.method(process.stderr, 'write', (text: string) => {
+    frames.push(text);
+    return true;
+  });
   const progress = new Progress(true);
   progress.update(50, true);
   progress.setTotal(200);
@@ -246,7 +256,10 @@ test('progress counts rows: a percentage only once the row total is known', (t) 
   assert.doesNotMatch(frames[0] ?? '', /%/, 'no percentage without a total');
   assert.match(frames[0] ?? '', /50 rows/);
   assert.match(frames[1] ?? '', /100 rows .* 50% {2}ETA/);
-  assert.ok(frames.every((frame) => frame.startsWith('\r\x1b[K')), 'every frame clears its line first');
+  assert.ok(
+    frames.every((frame) => frame.startsWith('\r\x1b[K')),
+    'every frame clears its line first',
+  );
 });
 
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;

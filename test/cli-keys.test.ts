@@ -2,7 +2,14 @@
 // crypto, so a key that only the CLI itself could read would fail here.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeKeyFixtures, temporaryFolder } from './support/fixtures.js';
@@ -14,7 +21,9 @@ const DAY_MS = 86_400_000;
 /** RFC 7638 JWK thumbprint of an RSA public key, computed here rather than trusted from the CLI. */
 function thumbprint(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
-  return createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n }))
+    .digest('base64url');
 }
 
 function mode(path: string): number {
@@ -31,7 +40,11 @@ function pemBody(pem: string): string {
 }
 
 function snapshot(dir: string): Map<string, Buffer> {
-  return new Map(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name))]));
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, readFileSync(join(dir, name))]),
+  );
 }
 
 function parseJson(text: string): Record<string, unknown> {
@@ -47,7 +60,11 @@ describe('keys create', { concurrency: true }, () => {
     assert.equal(result.stdout, '', 'text mode prints nothing on stdout');
     assert.match(result.stderr, /2048-bit/);
     assert.match(result.stderr, /JWK thumbprint/);
-    assert.deepEqual(readdirSync(out).sort(), FILES, 'exactly the three files, no temporary leftovers, no single-line file');
+    assert.deepEqual(
+      readdirSync(out).sort(),
+      FILES,
+      'exactly the three files, no temporary leftovers, no single-line file',
+    );
 
     const privatePem = readFileSync(join(out, 'privatekey.pem'), 'utf8');
     assert.match(privatePem, /^-----BEGIN PRIVATE KEY-----\n/);
@@ -58,7 +75,10 @@ describe('keys create', { concurrency: true }, () => {
 
     const publicPem = readFileSync(join(out, 'publickey.pem'), 'utf8');
     assert.match(publicPem, /^-----BEGIN PUBLIC KEY-----\n/);
-    assert.ok(createPublicKey(publicPem).equals(createPublicKey(privateKey)), 'publickey.pem is the public half of privatekey.pem');
+    assert.ok(
+      createPublicKey(publicPem).equals(createPublicKey(privateKey)),
+      'publickey.pem is the public half of privatekey.pem',
+    );
 
     const certificatePem = readFileSync(join(out, 'publickey.cer'), 'utf8');
     assert.match(certificatePem, /^-----BEGIN CERTIFICATE-----\n/);
@@ -69,7 +89,10 @@ describe('keys create', { concurrency: true }, () => {
     assert.equal(certificate.issuer, 'CN=qs-jwt');
     assert.equal(certificate.ca, false);
     const serial = Buffer.from(certificate.serialNumber, 'hex');
-    assert.ok(serial.length <= 16 && serial.length >= 8, `a random serial of up to 128 bits: ${certificate.serialNumber}`);
+    assert.ok(
+      serial.length <= 16 && serial.length >= 8,
+      `a random serial of up to 128 bits: ${certificate.serialNumber}`,
+    );
     assert.ok(((serial[0] ?? 0) & 0x80) === 0, 'the serial is positive');
     const days = (Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)) / DAY_MS;
     assert.ok(Math.abs(days - 1825) <= 1, `default validity is 1825 days, got ${days}`);
@@ -79,8 +102,27 @@ describe('keys create', { concurrency: true }, () => {
 
   test('--prefix, --days and --cn shape the file names and the certificate', async () => {
     const out = temporaryFolder();
-    ok(await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--file-prefix', 'prod-', '--days', '30', '--cn', 'qlik-jwt prod']), 'keys create');
-    assert.deepEqual(readdirSync(out).sort(), FILES.map((name) => `prod-${name}`));
+    ok(
+      await runCli([
+        'keys',
+        'create',
+        '--out',
+        out,
+        '--bits',
+        '2048',
+        '--file-prefix',
+        'prod-',
+        '--days',
+        '30',
+        '--cn',
+        'qlik-jwt prod',
+      ]),
+      'keys create',
+    );
+    assert.deepEqual(
+      readdirSync(out).sort(),
+      FILES.map((name) => `prod-${name}`),
+    );
     assert.equal(mode(join(out, 'prod-privatekey.pem')), 0o600);
     const certificate = new X509Certificate(readFileSync(join(out, 'prod-publickey.cer')));
     assert.equal(certificate.subject, 'CN=qlik-jwt prod');
@@ -98,13 +140,20 @@ describe('keys create', { concurrency: true }, () => {
     const line = lines[0] ?? '';
     assert.match(line, /^-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=]+-----END CERTIFICATE-----$/);
     assert.equal(readFileSync(join(out, 'publickey-single-line.txt'), 'utf8'), result.stdout);
-    assert.equal(pemBody(line), pemBody(readFileSync(join(out, 'publickey.cer'), 'utf8')), 'the same certificate as publickey.cer');
+    assert.equal(
+      pemBody(line),
+      pemBody(readFileSync(join(out, 'publickey.cer'), 'utf8')),
+      'the same certificate as publickey.cer',
+    );
     assert.doesNotMatch(result.stderr, /-----BEGIN/, 'the summary on stderr does not repeat the certificate');
   });
 
   test('--format json prints a JSON summary on stdout whose facts match the files', async () => {
     const out = temporaryFolder();
-    const result = ok(await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--format', 'json']), 'keys create');
+    const result = ok(
+      await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--format', 'json']),
+      'keys create',
+    );
     const summary = parseJson(result.stdout);
     assert.equal(summary['privateKey'], join(out, 'privatekey.pem'));
     assert.equal(summary['publicKey'], join(out, 'publickey.pem'));
@@ -131,13 +180,19 @@ describe('keys create', { concurrency: true }, () => {
     assert.equal(refused.stderr.trimEnd().split('\n').length, 1);
     assert.deepEqual(snapshot(out), before, 'same names (no temporary files left) and same bytes');
 
-    const forced = ok(await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--single-line', '--force']), 'keys create --force');
+    const forced = ok(
+      await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--single-line', '--force']),
+      'keys create --force',
+    );
     const after = snapshot(out);
     assert.deepEqual([...after.keys()], [...before.keys()]);
     for (const [name, content] of after) assert.notDeepEqual(content, before.get(name), `${name} was replaced`);
     assert.equal(mode(join(out, 'privatekey.pem')), 0o600, 'still 0600 after --force');
     const certificate = new X509Certificate(readFileSync(join(out, 'publickey.cer')));
-    assert.ok(certificate.checkPrivateKey(createPrivateKey(readFileSync(join(out, 'privatekey.pem')))), 'the new files belong together');
+    assert.ok(
+      certificate.checkPrivateKey(createPrivateKey(readFileSync(join(out, 'privatekey.pem')))),
+      'the new files belong together',
+    );
     assert.equal(readFileSync(join(out, 'publickey-single-line.txt'), 'utf8'), forced.stdout);
   });
 
@@ -153,13 +208,30 @@ describe('keys create', { concurrency: true }, () => {
 
   test('--passphrase-file writes an ENCRYPTED PRIVATE KEY that opens only with that passphrase', async () => {
     const out = temporaryFolder();
-    const result = ok(await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--passphrase-file', keys.passphraseFile, '--format', 'json']), 'keys create');
+    const result = ok(
+      await runCli([
+        'keys',
+        'create',
+        '--out',
+        out,
+        '--bits',
+        '2048',
+        '--passphrase-file',
+        keys.passphraseFile,
+        '--format',
+        'json',
+      ]),
+      'keys create',
+    );
     assert.equal(parseJson(result.stdout)['encrypted'], true);
     const pem = readFileSync(join(out, 'privatekey.pem'), 'utf8');
     assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     assert.equal(mode(join(out, 'privatekey.pem')), 0o600);
     assert.throws(() => createPrivateKey(pem), 'unreadable without the passphrase');
-    assert.throws(() => createPrivateKey({ key: pem, format: 'pem', passphrase: `${keys.passphrase}\n` }), 'the trailing newline of the file is not part of the passphrase');
+    assert.throws(
+      () => createPrivateKey({ key: pem, format: 'pem', passphrase: `${keys.passphrase}\n` }),
+      'the trailing newline of the file is not part of the passphrase',
+    );
     const privateKey = createPrivateKey({ key: pem, format: 'pem', passphrase: keys.passphrase });
     assert.ok(new X509Certificate(readFileSync(join(out, 'publickey.cer'))).checkPrivateKey(privateKey));
   });
@@ -176,10 +248,16 @@ describe('keys create', { concurrency: true }, () => {
   // The only default-size (4096-bit) generation of this file.
   test('the default key size is 4096 bits', { timeout: 120_000 }, async () => {
     const out = temporaryFolder();
-    const result = ok(await runCli(['keys', 'create', '--out', out, '--format', 'json'], { timeoutMs: 120_000 }), 'keys create');
+    const result = ok(
+      await runCli(['keys', 'create', '--out', out, '--format', 'json'], { timeoutMs: 120_000 }),
+      'keys create',
+    );
     assert.equal(parseJson(result.stdout)['bits'], 4096);
     assert.equal(createPrivateKey(readFileSync(join(out, 'privatekey.pem'))).asymmetricKeyDetails?.modulusLength, 4096);
-    assert.equal(new X509Certificate(readFileSync(join(out, 'publickey.cer'))).publicKey.asymmetricKeyDetails?.modulusLength, 4096);
+    assert.equal(
+      new X509Certificate(readFileSync(join(out, 'publickey.cer'))).publicKey.asymmetricKeyDetails?.modulusLength,
+      4096,
+    );
   });
 });
 
@@ -237,7 +315,7 @@ describe('keys show', { concurrency: true }, () => {
     assert.equal(result.stdout, readFileSync(join(certificateFolder, 'publickey-single-line.txt'), 'utf8'));
   });
 
-  test('single-line --public gives a private key\'s public key on one line', async () => {
+  test("single-line --public gives a private key's public key on one line", async () => {
     const result = ok(await runCli(['keys', 'show', keys.pkcs8, '--format', 'single-line', '--public']), 'keys show');
     assert.match(result.stdout, /^-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=]+-----END PUBLIC KEY-----\n$/);
     assert.equal(pemBody(result.stdout), pemBody(readFileSync(keys.publicPem, 'utf8')));
@@ -258,7 +336,19 @@ describe('keys show', { concurrency: true }, () => {
   });
 
   test('jwk --public has no private members and kid = the thumbprint', async () => {
-    const result = ok(await runCli(['keys', 'show', keys.encryptedPkcs8, '--format', 'jwk', '--public', '--passphrase-file', keys.passphraseFile]), 'keys show');
+    const result = ok(
+      await runCli([
+        'keys',
+        'show',
+        keys.encryptedPkcs8,
+        '--format',
+        'jwk',
+        '--public',
+        '--passphrase-file',
+        keys.passphraseFile,
+      ]),
+      'keys show',
+    );
     const jwk = parseJson(result.stdout);
     assert.deepEqual(Object.keys(jwk).sort(), ['e', 'kid', 'kty', 'n']);
     assert.equal(jwk['kid'], kid);
@@ -266,7 +356,10 @@ describe('keys show', { concurrency: true }, () => {
   });
 
   test('reads standard input for -', async () => {
-    const result = ok(await runCli(['keys', 'show', '-', '--format', 'json'], { stdin: readFileSync(keys.pkcs1) }), 'keys show -');
+    const result = ok(
+      await runCli(['keys', 'show', '-', '--format', 'json'], { stdin: readFileSync(keys.pkcs1) }),
+      'keys show -',
+    );
     const description = parseJson(result.stdout);
     assert.equal(description['file'], 'standard input');
     assert.equal(description['kind'], 'private-key');
@@ -295,7 +388,11 @@ describe('keys show', { concurrency: true }, () => {
     assert.match(ok(text, 'text').stdout, /^kind +encrypted private key .*--passphrase-file.*QSJWT_PASSPHRASE/m);
     assert.match(text.stdout, /^encoding +PEM PKCS#8, encrypted$/m);
     assert.doesNotMatch(text.stdout, /thumbprint/i, 'nothing claimed about a key it could not read');
-    assert.deepEqual(parseJson(ok(json, 'json').stdout), { file: keys.encryptedPkcs8, kind: 'encrypted-private-key', encoding: 'PEM PKCS#8, encrypted' });
+    assert.deepEqual(parseJson(ok(json, 'json').stdout), {
+      file: keys.encryptedPkcs8,
+      kind: 'encrypted-private-key',
+      encoding: 'PEM PKCS#8, encrypted',
+    });
   });
 
   test('an encrypted key opens with --passphrase-file or QSJWT_PASSPHRASE', async () => {

@@ -9,10 +9,19 @@ import { makeKeyFixtures, temporaryFolder } from './support/fixtures.js';
 test('a reader that closes the pipe early (| head) ends the command quietly, without a stack trace', async () => {
   const keys = makeKeyFixtures();
   const input = join(temporaryFolder(), 'users.jsonl');
-  writeFileSync(input, Array.from({ length: 3000 }, (_, index) => JSON.stringify({ userid: `u${index}`, userdir: 'ACME' })).join('\n'));
-  const child = spawn(process.execPath, [CLI_PATH, 'batch', 'qseow', '--key', keys.pkcs8, '--input', input, '--workers', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    input,
+    Array.from({ length: 3000 }, (_, index) => JSON.stringify({ userid: `u${index}`, userdir: 'ACME' })).join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, 'batch', 'qseow', '--key', keys.pkcs8, '--input', input, '--workers', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   // Like `head -c 1`: read the first bytes, then close our end of the pipe.
   child.stdout.once('data', () => child.stdout.destroy());
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

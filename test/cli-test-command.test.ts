@@ -7,7 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { signJwt } from '../src/core/jose/compact-jws.js';
 import { createSelfSignedCertificate } from '../src/core/keys/certificate.js';
-import { cloudToken, ISSUER, KEYS, KID, OTHER_KEYS, PUBLIC_PEM, qseowToken, startTestEmulator, type TestEmulator } from './support/emulator-harness.js';
+import {
+  cloudToken,
+  ISSUER,
+  KEYS,
+  KID,
+  OTHER_KEYS,
+  PUBLIC_PEM,
+  qseowToken,
+  startTestEmulator,
+  type TestEmulator,
+} from './support/emulator-harness.js';
 import { decodePart, temporaryFolder } from './support/fixtures.js';
 import { runCli, type CliResult } from './support/run-cli.js';
 
@@ -23,7 +33,11 @@ const skip = runnable ? false : 'run npm run build first: the built CLI is missi
 
 /** `qs-jwt test …` as a separate process, the way users run it. */
 function runTest(args: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  return runCli(['test', ...args], { cwd: folder, timeoutMs: options.timeoutMs ?? 30_000, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
+  return runCli(['test', ...args], {
+    cwd: folder,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+  });
 }
 
 const folder = temporaryFolder('qs-jwt-test-command-');
@@ -66,36 +80,106 @@ after(() => emulator.close());
 
 describe('qs-jwt test qseow', { skip }, () => {
   it('mints a token from --key and passes every step against the classic virtual proxy, printing the user', async () => {
-    const result = await runTest(['qseow', '--server', emulator.url, '--prefix', 'jwt', '--key', keyFile, '--userid', 'anna', '--userdir', 'ACME']);
+    const result = await runTest([
+      'qseow',
+      '--server',
+      emulator.url,
+      '--prefix',
+      'jwt',
+      '--key',
+      keyFile,
+      '--userid',
+      'anna',
+      '--userdir',
+      'ACME',
+    ]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const lines = stepLines(result.stdout);
-    assert.deepEqual(lines.map((line) => line.split(/\s+/).slice(0, 3)), [['ok', 'qrs/about', '200'], ['ok', 'qps/user', '200'], ['ok', 'websocket', '101'], ['ok', 'GetAuthenticatedUser', '-']]);
+    assert.deepEqual(
+      lines.map((line) => line.split(/\s+/).slice(0, 3)),
+      [
+        ['ok', 'qrs/about', '200'],
+        ['ok', 'qps/user', '200'],
+        ['ok', 'websocket', '101'],
+        ['ok', 'GetAuthenticatedUser', '-'],
+      ],
+    );
     assert.match(result.stdout, /UserDirectory=ACME; UserId=anna/);
     assert.match(result.stdout, /^user: +ACME\\anna$/m);
     assert.match(result.stdout, /^PASSED/m);
     assert.equal(result.stderr, '');
-    const decisions = emulator.logs.filter((entry) => entry['target'] === 'qseow:/jwt' && entry['path'] === '/jwt/qrs/about');
-    assert.ok(decisions.some((entry) => entry['outcome'] === 'accepted'), 'the emulator accepted the xrfkey and the Bearer token');
+    const decisions = emulator.logs.filter(
+      (entry) => entry['target'] === 'qseow:/jwt' && entry['path'] === '/jwt/qrs/about',
+    );
+    assert.ok(
+      decisions.some((entry) => entry['outcome'] === 'accepted'),
+      'the emulator accepted the xrfkey and the Bearer token',
+    );
   });
 
   it('mints from a profile (--profile NAME with keyFile and the attribute names) and refuses a Cloud profile', async () => {
     const config = join(folder, 'profiles.json');
-    writeFileSync(config, JSON.stringify({ profiles: {
-      proxy: { platform: 'qseow', keyFile: 'privatekey.pem', certFile: 'publickey.pem' },
-      idp: { platform: 'cloud', issuer: ISSUER, kid: KID, keyFile: 'privatekey.pem' },
-    } }));
-    const result = await runTest(['qseow', '--server', emulator.url, '--config', config, '--profile', 'proxy', '--userid', 'dora', '--userdir', 'ACME']);
+    writeFileSync(
+      config,
+      JSON.stringify({
+        profiles: {
+          proxy: { platform: 'qseow', keyFile: 'privatekey.pem', certFile: 'publickey.pem' },
+          idp: { platform: 'cloud', issuer: ISSUER, kid: KID, keyFile: 'privatekey.pem' },
+        },
+      }),
+    );
+    const result = await runTest([
+      'qseow',
+      '--server',
+      emulator.url,
+      '--config',
+      config,
+      '--profile',
+      'proxy',
+      '--userid',
+      'dora',
+      '--userdir',
+      'ACME',
+    ]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^user: +ACME\\dora$/m);
-    const cloud = await runTest(['cloud', '--tenant', emulator.url, '--config', config, '--profile', 'idp', '--sub', 'dora', '--name', 'Dora', '--email', 'dora@acme.test']);
+    const cloud = await runTest([
+      'cloud',
+      '--tenant',
+      emulator.url,
+      '--config',
+      config,
+      '--profile',
+      'idp',
+      '--sub',
+      'dora',
+      '--name',
+      'Dora',
+      '--email',
+      'dora@acme.test',
+    ]);
     assert.equal(cloud.code, 0, cloud.stdout + cloud.stderr);
-    const wrong = await runTest(['qseow', '--server', emulator.url, '--config', config, '--profile', 'idp', '--userid', 'dora', '--userdir', 'ACME']);
+    const wrong = await runTest([
+      'qseow',
+      '--server',
+      emulator.url,
+      '--config',
+      config,
+      '--profile',
+      'idp',
+      '--userid',
+      'dora',
+      '--userdir',
+      'ACME',
+    ]);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--profile idp is for cloud .*use it with qs-jwt test cloud/);
   });
 
   it('reads --token - from stdin and opens the websocket with the Nov 2024 CSRF flow (--websocket-csrf)', async () => {
-    const result = await runTest(['qseow', '--server', emulator.url, '--prefix', 'csrf', '--token', '-'], { stdin: `Bearer ${qseowToken({ userId: 'bert' })}\n` });
+    const result = await runTest(['qseow', '--server', emulator.url, '--prefix', 'csrf', '--token', '-'], {
+      stdin: `Bearer ${qseowToken({ userId: 'bert' })}\n`,
+    });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^ok +websocket +101 .*Nov 2024 flow/m);
     assert.match(result.stdout, /^user: +ACME\\bert$/m);
@@ -114,7 +198,17 @@ describe('qs-jwt test qseow', { skip }, () => {
   });
 
   it('wrong audience: QJ105 from the local check with --audience', async () => {
-    const result = await runTest(['qseow', '--server', emulator.url, '--prefix', 'aud', '--audience', 'qlik.example.com', '--token', qseowToken({ audience: 'other.example.com' })]);
+    const result = await runTest([
+      'qseow',
+      '--server',
+      emulator.url,
+      '--prefix',
+      'aud',
+      '--audience',
+      'qlik.example.com',
+      '--token',
+      qseowToken({ audience: 'other.example.com' }),
+    ]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.deepEqual(lintCodes(result.stdout), ['QJ105']);
   });
@@ -131,7 +225,13 @@ describe('qs-jwt test qseow', { skip }, () => {
   });
 
   it('missing user attribute: QJ101 when the token names the user ID claim differently', async () => {
-    const result = await runTest(['qseow', '--server', emulator.url, '--token', qseowToken({ userIdAttribute: 'uid' })]);
+    const result = await runTest([
+      'qseow',
+      '--server',
+      emulator.url,
+      '--token',
+      qseowToken({ userIdAttribute: 'uid' }),
+    ]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.deepEqual(lintCodes(result.stdout), ['QJ101']);
   });
@@ -141,18 +241,42 @@ describe('qs-jwt test qseow', { skip }, () => {
     assert.equal(good.code, 0, good.stderr);
     const report = JSON.parse(good.stdout) as JsonReport;
     assert.equal(report.ok, true);
-    assert.deepEqual(report.steps.map((entry) => [entry.name, entry.ok, entry.status]), [['qrs/about', true, 200], ['qps/user', true, 200], ['websocket', true, 101], ['GetAuthenticatedUser', true, null]]);
+    assert.deepEqual(
+      report.steps.map((entry) => [entry.name, entry.ok, entry.status]),
+      [
+        ['qrs/about', true, 200],
+        ['qps/user', true, 200],
+        ['websocket', true, 101],
+        ['GetAuthenticatedUser', true, null],
+      ],
+    );
     for (const entry of report.steps) assert.deepEqual(Object.keys(entry), ['name', 'ok', 'status', 'detail']);
-    assert.deepEqual(report.user, { userId: 'anna', userDirectory: 'ACME', userName: 'anna', engineUser: { userDirectory: 'ACME', userId: 'anna' } });
+    assert.deepEqual(report.user, {
+      userId: 'anna',
+      userDirectory: 'ACME',
+      userName: 'anna',
+      engineUser: { userDirectory: 'ACME', userId: 'anna' },
+    });
     assert.equal(report.lint, undefined);
 
     const now = Math.floor(Date.now() / 1000);
-    const bad = await runTest(['qseow', '--server', emulator.url, '--token', qseowToken({ issuedAt: now - 7200, expires: now - 3600 }), '--format', 'json']);
+    const bad = await runTest([
+      'qseow',
+      '--server',
+      emulator.url,
+      '--token',
+      qseowToken({ issuedAt: now - 7200, expires: now - 3600 }),
+      '--format',
+      'json',
+    ]);
     assert.equal(bad.code, 1);
     const refused = JSON.parse(bad.stdout) as JsonReport;
     assert.equal(refused.ok, false);
     assert.equal(refused.user, null);
-    assert.deepEqual(refused.steps.map((entry) => [entry.name, entry.ok, entry.status]), [['qrs/about', false, 401]]);
+    assert.deepEqual(
+      refused.steps.map((entry) => [entry.name, entry.ok, entry.status]),
+      [['qrs/about', false, 401]],
+    );
     assert.equal(refused.lint?.accepted, false);
     assert.ok(refused.lint?.findings.some((entry) => entry.code === 'QJ030'));
     assert.equal(refused.refusal?.status, 401);
@@ -172,9 +296,17 @@ describe('qs-jwt test qseow: websocket fallback', { skip }, () => {
     const engine = new WebSocketServer({ noServer: true });
     stub = createHttpServer((request, response) => {
       const path = (request.url ?? '').split('?')[0];
-      if (path === '/jwt/qrs/about') response.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'X-Qlik-Session-jwt-HTTP=s1; Path=/; HttpOnly' }).end('{"buildVersion":"1.0"}');
-      else if (path === '/jwt/qps/csrftoken' && offerCsrfToken) response.writeHead(200, { 'qlik-csrf-token': 'c1' }).end('{}');
-      else if (path === '/jwt/qps/user') response.writeHead(200, { 'content-type': 'application/json' }).end('{"userId":"anna","userDirectory":"ACME"}');
+      if (path === '/jwt/qrs/about')
+        response
+          .writeHead(200, {
+            'content-type': 'application/json',
+            'set-cookie': 'X-Qlik-Session-jwt-HTTP=s1; Path=/; HttpOnly',
+          })
+          .end('{"buildVersion":"1.0"}');
+      else if (path === '/jwt/qps/csrftoken' && offerCsrfToken)
+        response.writeHead(200, { 'qlik-csrf-token': 'c1' }).end('{}');
+      else if (path === '/jwt/qps/user')
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"userId":"anna","userDirectory":"ACME"}');
       else response.writeHead(404).end('Not Found');
     });
     stub.on('upgrade', (request, socket, head) => {
@@ -188,7 +320,9 @@ describe('qs-jwt test qseow: websocket fallback', { skip }, () => {
           const { id } = JSON.parse(data.toString()) as { id: number };
           ws.send(JSON.stringify({ jsonrpc: '2.0', id, result: { qReturn: 'UserDirectory=ACME; UserId=anna' } }));
         });
-        ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } }));
+        ws.send(
+          JSON.stringify({ jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } }),
+        );
       });
     });
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
@@ -203,9 +337,15 @@ describe('qs-jwt test qseow: websocket fallback', { skip }, () => {
     const { port } = stub.address() as { port: number };
     const result = await runTest(['qseow', '--server', `http://127.0.0.1:${port}`, '--token', qseowToken()]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^ok +websocket +101 .*classic flow \(Bearer on the upgrade\); the Nov 2024 flow failed: GET \/jwt\/qps\/csrftoken → 404/m);
+    assert.match(
+      result.stdout,
+      /^ok +websocket +101 .*classic flow \(Bearer on the upgrade\); the Nov 2024 flow failed: GET \/jwt\/qps\/csrftoken → 404/m,
+    );
     assert.match(result.stdout, /^ok +GetAuthenticatedUser /m);
-    assert.deepEqual(upgrades.map((entry) => entry.authorization?.startsWith('Bearer ')), [true]);
+    assert.deepEqual(
+      upgrades.map((entry) => entry.authorization?.startsWith('Bearer ')),
+      [true],
+    );
   });
 
   it('falls back to the classic flow when the Nov 2024 upgrade (cookie + qlik-csrf-token) is refused', async () => {
@@ -216,10 +356,13 @@ describe('qs-jwt test qseow: websocket fallback', { skip }, () => {
     offerCsrfToken = false;
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^ok +websocket +101 .*classic flow .*upgrade with cookie and qlik-csrf-token → 403/m);
-    assert.deepEqual(upgrades.map((entry) => [entry.url, entry.cookie, entry.authorization === undefined]), [
-      ['/jwt/app/engineData?qlik-csrf-token=c1', 'X-Qlik-Session-jwt-HTTP=s1', true],
-      ['/jwt/app/engineData', undefined, false],
-    ]);
+    assert.deepEqual(
+      upgrades.map((entry) => [entry.url, entry.cookie, entry.authorization === undefined]),
+      [
+        ['/jwt/app/engineData?qlik-csrf-token=c1', 'X-Qlik-Session-jwt-HTTP=s1', true],
+        ['/jwt/app/engineData', undefined, false],
+      ],
+    );
   });
 });
 
@@ -227,7 +370,14 @@ describe('qs-jwt test cloud', { skip }, () => {
   it('logs in, fetches the CSRF token and users/me, and prints name, email, subject and groups', async () => {
     const result = await runTest(['cloud', '--tenant', emulator.url, '--token', cloudToken()]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.deepEqual(stepLines(result.stdout).map((line) => line.split(/\s+/).slice(0, 3)), [['ok', 'login', '200'], ['ok', 'csrf-token', '204'], ['ok', 'users/me', '200']]);
+    assert.deepEqual(
+      stepLines(result.stdout).map((line) => line.split(/\s+/).slice(0, 3)),
+      [
+        ['ok', 'login', '200'],
+        ['ok', 'csrf-token', '204'],
+        ['ok', 'users/me', '200'],
+      ],
+    );
     assert.match(result.stdout, /^user: +Anna A$/m);
     assert.match(result.stdout, /^email: +anna@acme\.test$/m);
     assert.match(result.stdout, /^subject: +anna-sub$/m);
@@ -235,7 +385,25 @@ describe('qs-jwt test cloud', { skip }, () => {
   });
 
   it('mints from --key with the identity provider settings; --format json carries the user', async () => {
-    const result = await runTest(['cloud', '--tenant', emulator.url, '--key', keyFile, '--sub', 'carl', '--name', 'Carl C', '--email', 'carl@acme.test', '--issuer', ISSUER, '--kid', KID, '--format', 'json']);
+    const result = await runTest([
+      'cloud',
+      '--tenant',
+      emulator.url,
+      '--key',
+      keyFile,
+      '--sub',
+      'carl',
+      '--name',
+      'Carl C',
+      '--email',
+      'carl@acme.test',
+      '--issuer',
+      ISSUER,
+      '--kid',
+      KID,
+      '--format',
+      'json',
+    ]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const report = JSON.parse(result.stdout) as JsonReport;
     assert.equal(report.ok, true);
@@ -247,7 +415,11 @@ describe('qs-jwt test cloud', { skip }, () => {
   it('one-hour rule: a token valid for two hours is refused (400) and the lint shows QJ208', async () => {
     const base = cloudToken();
     const payload = decodePart(base, 1);
-    const token = signJwt({ alg: 'RS256', typ: 'JWT', kid: KID }, { ...payload, exp: Number(payload['nbf']) + 7200 }, KEYS.privateKey);
+    const token = signJwt(
+      { alg: 'RS256', typ: 'JWT', kid: KID },
+      { ...payload, exp: Number(payload['nbf']) + 7200 },
+      KEYS.privateKey,
+    );
     const result = await runTest(['cloud', '--tenant', emulator.url, '--token', token]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(stepLines(result.stdout)[0] ?? '', /^FAIL +login +400 .*INTERNAL-TOKEN-1/);
@@ -256,7 +428,10 @@ describe('qs-jwt test cloud', { skip }, () => {
 
   it('reused jti: the second login is refused and the server reason EMU008 is explained', async () => {
     const token = cloudToken({ jwtId: `reused-${Date.now()}` });
-    const first = await fetch(`${emulator.url}/login/jwt-session`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const first = await fetch(`${emulator.url}/login/jwt-session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(first.status, 200);
     const result = await runTest(['cloud', '--tenant', emulator.url, '--token', token]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
@@ -264,10 +439,26 @@ describe('qs-jwt test cloud', { skip }, () => {
   });
 
   it('wrong kid and wrong issuer: QJ210 and QJ209 from the local check with --kid and --issuer', async () => {
-    const wrongKid = await runTest(['cloud', '--tenant', emulator.url, '--kid', KID, '--token', cloudToken({ keyId: 'old-key' })]);
+    const wrongKid = await runTest([
+      'cloud',
+      '--tenant',
+      emulator.url,
+      '--kid',
+      KID,
+      '--token',
+      cloudToken({ keyId: 'old-key' }),
+    ]);
     assert.equal(wrongKid.code, 1);
     assert.deepEqual(lintCodes(wrongKid.stdout), ['QJ210']);
-    const wrongIssuer = await runTest(['cloud', '--tenant', emulator.url, '--issuer', ISSUER, '--token', cloudToken({ issuer: 'https://other-idp.test' })]);
+    const wrongIssuer = await runTest([
+      'cloud',
+      '--tenant',
+      emulator.url,
+      '--issuer',
+      ISSUER,
+      '--token',
+      cloudToken({ issuer: 'https://other-idp.test' }),
+    ]);
     assert.equal(wrongIssuer.code, 1);
     assert.deepEqual(lintCodes(wrongIssuer.stdout), ['QJ209']);
   });
@@ -281,7 +472,10 @@ describe('qs-jwt test over HTTPS', { skip }, () => {
     const cert = await createSelfSignedCertificate({ ...KEYS, commonName: 'localhost', days: 1 });
     caFile = join(folder, 'server.cer');
     writeFileSync(caFile, cert);
-    secure = await startTestEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'x' }] }, { tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } });
+    secure = await startTestEmulator(
+      { virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'x' }] },
+      { tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } },
+    );
   });
   after(() => secure.close());
 
@@ -297,7 +491,10 @@ describe('qs-jwt test over HTTPS', { skip }, () => {
     assert.equal(result.code, 1);
     const errors = result.stderr.trim().split('\n');
     assert.equal(errors.length, 1, result.stderr);
-    assert.match(errors[0] ?? '', /^qs-jwt test: error: .*TLS: the certificate of 127\.0\.0\.1:\d+ is self-signed .*--ca FILE.*--insecure/);
+    assert.match(
+      errors[0] ?? '',
+      /^qs-jwt test: error: .*TLS: the certificate of 127\.0\.0\.1:\d+ is self-signed .*--ca FILE.*--insecure/,
+    );
   });
 
   it('--ca with the server certificate verifies it (host localhost, the certificate CN)', async () => {
@@ -328,7 +525,10 @@ describe('qs-jwt test: network failures and usage', { skip }, () => {
   it('a server that never answers: exit 1 soon after --timeout, with one error line', async () => {
     const { port } = silent.address() as { port: number };
     const started = Date.now();
-    const result = await runTest(['qseow', '--server', `http://127.0.0.1:${port}`, '--token', qseowToken(), '--timeout', '1s'], { timeoutMs: 15_000 });
+    const result = await runTest(
+      ['qseow', '--server', `http://127.0.0.1:${port}`, '--token', qseowToken(), '--timeout', '1s'],
+      { timeoutMs: 15_000 },
+    );
     const elapsed = Date.now() - started;
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.ok(elapsed < 8000, `took ${elapsed} ms`);
@@ -344,8 +544,8 @@ describe('qs-jwt test: network failures and usage', { skip }, () => {
     const { port } = closed.address() as { port: number };
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     // 0.0.0.0 is not a loopback name (connecting to it reaches this machine on Linux, so nothing leaves it).
-    const probe = (host: string): Promise<CliResult> => runTest(['qseow', '--server', `http://${host}:${port}`,
-      '--token', qseowToken(), '--timeout', '2s']);
+    const probe = (host: string): Promise<CliResult> =>
+      runTest(['qseow', '--server', `http://${host}:${port}`, '--token', qseowToken(), '--timeout', '2s']);
     const remote = await probe('0.0.0.0');
     assert.match(remote.stderr, /^qs-jwt test: warning: --server http:\/\/0\.0\.0\.0:\d+ is plain http: the token/m);
     const local = await probe('127.0.0.1');
@@ -355,7 +555,7 @@ describe('qs-jwt test: network failures and usage', { skip }, () => {
   it('a 431 answer (headers too large) is explained as a token too large, with its size', async () => {
     const groups = Array.from({ length: 1200 }, (_, index) => `group-number-${index}`);
     const token = qseowToken({ groups });
-    assert.ok(token.length > 16 * 1024, 'over the emulator\'s 16 KiB header limit');
+    assert.ok(token.length > 16 * 1024, "over the emulator's 16 KiB header limit");
     const result = await runTest(['qseow', '--server', emulator.url, '--token', token]);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /^FAIL +qrs\/about +431 /m);
@@ -379,8 +579,14 @@ describe('qs-jwt test: network failures and usage', { skip }, () => {
     const cases: [string[], RegExp][] = [
       [['qseow', '--token', 'x'], /--server is required/],
       [['qseow', '--server', 'http://127.0.0.1:9'], /no token: pass --token/],
-      [['cloud', '--tenant', 'http://127.0.0.1:9', '--key', keyFile, '--sub', 'a'], /--name, --email, --issuer, --kid to mint one/],
-      [['qseow', '--server', 'http://127.0.0.1:9', '--token', 'x', '--ca', caFileFor(), '--insecure'], /--ca and --insecure given/],
+      [
+        ['cloud', '--tenant', 'http://127.0.0.1:9', '--key', keyFile, '--sub', 'a'],
+        /--name, --email, --issuer, --kid to mint one/,
+      ],
+      [
+        ['qseow', '--server', 'http://127.0.0.1:9', '--token', 'x', '--ca', caFileFor(), '--insecure'],
+        /--ca and --insecure given/,
+      ],
       [['qseow', '--server', 'http://127.0.0.1:9', '--token', 'x', '--timeout', 'soon'], /--timeout "soon"/],
     ];
     for (const [args, message] of cases) {

@@ -36,7 +36,10 @@ function session(url: string, headers: Record<string, string>): EnigmaJS.Session
     schema,
     url,
     // enigma.d.ts types createSocket with the DOM WebSocket; `ws` implements the same interface enigma uses.
-    createSocket: (socketUrl: string) => new WebSocket(socketUrl, { headers }) as unknown as ReturnType<NonNullable<EnigmaJS.Configuration['createSocket']>>,
+    createSocket: (socketUrl: string) =>
+      new WebSocket(socketUrl, { headers }) as unknown as ReturnType<
+        NonNullable<EnigmaJS.Configuration['createSocket']>
+      >,
   });
 }
 
@@ -48,7 +51,13 @@ before(async () => {
   emulator = await startTestEmulator({
     virtualProxies: [
       { prefix: 'jwt', jwtPublicKeyCertificate: 'injected', apps: [{ id: 'app-1', name: 'Sales' }] },
-      { prefix: 'nov', jwtPublicKeyCertificate: 'injected', websocketCsrf: true, websocketCrossOriginWhiteList: ['portal.example.com'], apps: [{ id: 'app-1', name: 'Sales' }] },
+      {
+        prefix: 'nov',
+        jwtPublicKeyCertificate: 'injected',
+        websocketCsrf: true,
+        websocketCrossOriginWhiteList: ['portal.example.com'],
+        apps: [{ id: 'app-1', name: 'Sales' }],
+      },
     ],
   });
   wsBase = emulator.url.replace(/^http/, 'ws');
@@ -56,11 +65,13 @@ before(async () => {
 after(() => emulator.close());
 
 describe('enigma.js against the emulated engine', () => {
-  it('classic flow: Bearer on the upgrade; getAuthenticatedUser names the token\'s user', async () => {
-    const qix = session(`${wsBase}/jwt/app/engineData`, { authorization: `Bearer ${qseowToken({ userId: 'anna', userDirectory: 'ACME' })}` });
+  it("classic flow: Bearer on the upgrade; getAuthenticatedUser names the token's user", async () => {
+    const qix = session(`${wsBase}/jwt/app/engineData`, {
+      authorization: `Bearer ${qseowToken({ userId: 'anna', userDirectory: 'ACME' })}`,
+    });
     const notifications: [string, unknown][] = [];
     qix.on('notification:*', (method: string, params: unknown) => notifications.push([method, params]));
-    const global = await qix.open() as unknown as QixGlobal;
+    const global = (await qix.open()) as unknown as QixGlobal;
     try {
       assert.equal(await global.getAuthenticatedUser(), 'UserDirectory=ACME; UserId=anna');
       // enigma surfaces the QSEoW greeting, in Qlik's order, as notification events.
@@ -71,22 +82,32 @@ describe('enigma.js against the emulated engine', () => {
     } finally {
       await qix.close();
     }
-    const other = session(`${wsBase}/jwt/app/engineData`, { authorization: `Bearer ${qseowToken({ userId: 'bert', userDirectory: 'EMEA' })}` });
+    const other = session(`${wsBase}/jwt/app/engineData`, {
+      authorization: `Bearer ${qseowToken({ userId: 'bert', userDirectory: 'EMEA' })}`,
+    });
     try {
-      assert.equal(await (await other.open() as unknown as QixGlobal).getAuthenticatedUser(), 'UserDirectory=EMEA; UserId=bert');
+      assert.equal(
+        await ((await other.open()) as unknown as QixGlobal).getAuthenticatedUser(),
+        'UserDirectory=EMEA; UserId=bert',
+      );
     } finally {
       await other.close();
     }
   });
 
   it('Nov 2024 flow: cookie from /qps/csrftoken + ?qlik-csrf-token + allowed Origin; refused (403) without the token', async () => {
-    const answer = await fetch(`${emulator.url}/nov/qps/csrftoken`, { headers: { authorization: `Bearer ${qseowToken()}` } });
+    const answer = await fetch(`${emulator.url}/nov/qps/csrftoken`, {
+      headers: { authorization: `Bearer ${qseowToken()}` },
+    });
     assert.equal(answer.status, 200);
     const cookie = cookieHeader(answer);
     const csrf = answer.headers.get('qlik-csrf-token') ?? '';
     assert.ok(cookie && csrf);
-    const qix = session(`${wsBase}/nov/app/engineData?qlik-csrf-token=${encodeURIComponent(csrf)}`, { cookie, origin: ALLOWED_ORIGIN });
-    const global = await qix.open() as unknown as QixGlobal;
+    const qix = session(`${wsBase}/nov/app/engineData?qlik-csrf-token=${encodeURIComponent(csrf)}`, {
+      cookie,
+      origin: ALLOWED_ORIGIN,
+    });
+    const global = (await qix.open()) as unknown as QixGlobal;
     try {
       assert.equal(await global.getAuthenticatedUser(), 'UserDirectory=ACME; UserId=anna');
       assert.equal(emulator.logs.at(-1)?.['via'], 'session', 'the cookie, not a Bearer, authenticated the upgrade');
@@ -97,17 +118,23 @@ describe('enigma.js against the emulated engine', () => {
     // The same cookie and Origin without the CSRF token: the emulator answers 403 and enigma's open()
     // rejects with the socket's error event, whose message is ws's "Unexpected server response: 403".
     const refused = session(`${wsBase}/nov/app/engineData`, { cookie, origin: ALLOWED_ORIGIN });
-    await assert.rejects(refused.open(), (error: { message?: string }) => error.message === 'Unexpected server response: 403');
+    await assert.rejects(
+      refused.open(),
+      (error: { message?: string }) => error.message === 'Unexpected server response: 403',
+    );
     assert.equal(emulator.logs.at(-1)?.['code'], 'EMU006');
   });
 
   it('openDoc of a configured app, getAppLayout, engineVersion, productVersion and getDocList', async () => {
     const qix = session(`${wsBase}/jwt/app/app-1`, { authorization: `Bearer ${qseowToken()}` });
-    const global = await qix.open() as unknown as QixGlobal;
+    const global = (await qix.open()) as unknown as QixGlobal;
     try {
       assert.match((await global.engineVersion()).qComponentVersion, /^\d+\.\d+\.\d+$/);
       assert.match(await global.productVersion(), /^\d+\./);
-      assert.deepEqual((await global.getDocList()).map((doc) => [doc.qDocId, doc.qTitle]), [['app-1', 'Sales']]);
+      assert.deepEqual(
+        (await global.getDocList()).map((doc) => [doc.qDocId, doc.qTitle]),
+        [['app-1', 'Sales']],
+      );
       const app = await global.openDoc('app-1');
       assert.equal(app.id, 'app-1');
       const layout = await app.getAppLayout();

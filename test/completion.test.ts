@@ -42,9 +42,16 @@ function bashComplete(source: string, line: string): string[] {
     '_qs_jwt',
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join('\n');
-  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', program], { cwd: folder, encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', program], {
+    cwd: folder,
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   assert.equal(result.status, 0, result.stderr);
-  return result.stdout.split('\n').filter((word) => word !== '').sort();
+  return result.stdout
+    .split('\n')
+    .filter((word) => word !== '')
+    .sort();
 }
 
 test('bash: subcommands, flags, fixed flag values and file names', async () => {
@@ -77,43 +84,57 @@ test('every registered command and every flag of its commander definition appear
     const text = await script(shell);
     for (const entry of COMMANDS) {
       const command = (await entry.load()).buildCommand();
-      for (const word of entry.words) assert.ok(text.includes(`'${word}`) || text.includes(` ${word}`), `${shell}: command word ${word}`);
+      for (const word of entry.words)
+        assert.ok(text.includes(`'${word}`) || text.includes(` ${word}`), `${shell}: command word ${word}`);
       const path = entry.words.join(' ');
       for (const sub of [command, ...command.commands]) {
         const subPath = sub === command ? path : `${path} ${sub.name()}`;
         assert.ok(text.includes(`'${subPath}'`) || text.includes(`'${subPath}|`), `${shell}: ${subPath}`);
         for (const option of sub.options) {
           assert.ok(text.includes(option.long as string), `${shell}: ${subPath} ${option.long}`);
-          for (const choice of option.argChoices ?? []) assert.ok(text.includes(choice), `${shell}: ${subPath} ${option.long} ${choice}`);
+          for (const choice of option.argChoices ?? [])
+            assert.ok(text.includes(choice), `${shell}: ${subPath} ${option.long} ${choice}`);
         }
       }
     }
   }
 });
 
-test('the scripts are valid zsh and fish, and complete there too', { skip: !hasCommand('zsh') && !hasCommand('fish') && 'neither zsh nor fish is installed' }, async () => {
-  if (hasCommand('zsh')) {
-    const file = join(folder, '_qs-jwt.zsh');
-    writeFileSync(file, await script('zsh'));
-    assert.equal(spawnSync('zsh', ['-n', file]).status, 0);
-    const program = `autoload -U compinit; compinit -u -D; source ${JSON.stringify(file)}; __qs_jwt_suggest '' create qseow --alg; __qs_jwt_suggest q create; __qs_jwt_suggest '' batch`;
-    const result = spawnSync('zsh', ['-f', '-c', program], { cwd: folder, encoding: 'utf8', timeout: 10_000 });
-    assert.equal(result.stdout, 'RS256 RS384 RS512\nqseow cloud\nqseow cloud\n', result.stderr);
-  }
-  if (hasCommand('fish')) {
-    const file = join(folder, 'qs-jwt.fish');
-    writeFileSync(file, await script('fish'));
-    assert.equal(spawnSync('fish', ['-n', file]).status, 0);
-    const complete = (line: string): string[] => {
-      const result = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`], { cwd: folder, encoding: 'utf8', timeout: 10_000 });
-      assert.equal(result.status, 0, result.stderr);
-      return result.stdout.split('\n').filter((word) => word !== '').map((word) => word.split('\t')[0] as string).sort();
-    };
-    assert.deepEqual(complete('qs-jwt create q'), ['qseow']);
-    assert.deepEqual(complete('qs-jwt create qseow --alg '), ['RS256', 'RS384', 'RS512']);
-    assert.deepEqual(complete('qs-jwt keys show pub'), ['publickey.cer']);
-  }
-});
+test(
+  'the scripts are valid zsh and fish, and complete there too',
+  { skip: !hasCommand('zsh') && !hasCommand('fish') && 'neither zsh nor fish is installed' },
+  async () => {
+    if (hasCommand('zsh')) {
+      const file = join(folder, '_qs-jwt.zsh');
+      writeFileSync(file, await script('zsh'));
+      assert.equal(spawnSync('zsh', ['-n', file]).status, 0);
+      const program = `autoload -U compinit; compinit -u -D; source ${JSON.stringify(file)}; __qs_jwt_suggest '' create qseow --alg; __qs_jwt_suggest q create; __qs_jwt_suggest '' batch`;
+      const result = spawnSync('zsh', ['-f', '-c', program], { cwd: folder, encoding: 'utf8', timeout: 10_000 });
+      assert.equal(result.stdout, 'RS256 RS384 RS512\nqseow cloud\nqseow cloud\n', result.stderr);
+    }
+    if (hasCommand('fish')) {
+      const file = join(folder, 'qs-jwt.fish');
+      writeFileSync(file, await script('fish'));
+      assert.equal(spawnSync('fish', ['-n', file]).status, 0);
+      const complete = (line: string): string[] => {
+        const result = spawnSync(
+          'fish',
+          ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C ${JSON.stringify(line)}`],
+          { cwd: folder, encoding: 'utf8', timeout: 10_000 },
+        );
+        assert.equal(result.status, 0, result.stderr);
+        return result.stdout
+          .split('\n')
+          .filter((word) => word !== '')
+          .map((word) => word.split('\t')[0] as string)
+          .sort();
+      };
+      assert.deepEqual(complete('qs-jwt create q'), ['qseow']);
+      assert.deepEqual(complete('qs-jwt create qseow --alg '), ['RS256', 'RS384', 'RS512']);
+      assert.deepEqual(complete('qs-jwt keys show pub'), ['publickey.cer']);
+    }
+  },
+);
 
 test('completion with an unknown shell is a usage error naming the choices', async () => {
   const result = await runCli(['completion', 'tcsh']);

@@ -33,7 +33,12 @@ after(() => {
 const now = (): number => Math.floor(Date.now() / 1000);
 
 function signed(header: Record<string, unknown>, payload: Record<string, unknown>): string {
-  return signCompactBytes(Buffer.from(JSON.stringify(header)), Buffer.from(JSON.stringify(payload)), KEYS.privateKey, 'RS256');
+  return signCompactBytes(
+    Buffer.from(JSON.stringify(header)),
+    Buffer.from(JSON.stringify(payload)),
+    KEYS.privateKey,
+    'RS256',
+  );
 }
 
 function qseowClaims(): Record<string, unknown> {
@@ -42,18 +47,32 @@ function qseowClaims(): Record<string, unknown> {
 
 function cloudClaims(): Record<string, unknown> {
   return {
-    iss: ISSUER, aud: 'qlik.api/login/jwt-session', sub: 'anna-sub', subType: 'user', name: 'Anna', email: 'anna@acme.test',
-    email_verified: true, jti: `j-${Math.random()}`, iat: now(), nbf: now(), exp: now() + 300,
+    iss: ISSUER,
+    aud: 'qlik.api/login/jwt-session',
+    sub: 'anna-sub',
+    subType: 'user',
+    name: 'Anna',
+    email: 'anna@acme.test',
+    email_verified: true,
+    jti: `j-${Math.random()}`,
+    iat: now(),
+    nbf: now(),
+    exp: now() + 300,
   };
 }
 
 const B64_FALSE = { alg: 'RS256', typ: 'JWT', b64: false, crit: ['b64'] };
 
 describe('the QSEoW emulator', () => {
-  const user = (token: string) => fetch(`${emulator.url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token}` } });
+  const user = (token: string) =>
+    fetch(`${emulator.url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token}` } });
 
   it('refuses a well-signed token whose crit names b64 (RFC 7797), naming QJ006', async () => {
-    assert.equal((await user(signed({ alg: 'RS256', typ: 'JWT' }, qseowClaims()))).status, 200, 'the same token without crit passes');
+    assert.equal(
+      (await user(signed({ alg: 'RS256', typ: 'JWT' }, qseowClaims()))).status,
+      200,
+      'the same token without crit passes',
+    );
     const response = await user(signed(B64_FALSE, qseowClaims()));
     assert.equal(response.status, 401);
     assert.match(response.headers.get('x-qs-jwt-reason') ?? '', /^QJ006 crit header names an extension .*"b64"/);
@@ -68,10 +87,15 @@ describe('the QSEoW emulator', () => {
 });
 
 describe('the Qlik Cloud emulator', () => {
-  const login = (token: string) => fetch(`${emulator.url}/login/jwt-session`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const login = (token: string) =>
+    fetch(`${emulator.url}/login/jwt-session`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
 
   it('refuses a crit extension with 401 and QJ006, a malformed crit with 400 and QJ007', async () => {
-    assert.equal((await login(signed({ alg: 'RS256', typ: 'JWT', kid: KID }, cloudClaims()))).status, 200, 'the same token without crit passes');
+    assert.equal(
+      (await login(signed({ alg: 'RS256', typ: 'JWT', kid: KID }, cloudClaims()))).status,
+      200,
+      'the same token without crit passes',
+    );
     const extension = await login(signed({ ...B64_FALSE, kid: KID }, cloudClaims()));
     assert.equal(extension.status, 401);
     assert.match(extension.headers.get('x-qs-jwt-reason') ?? '', /^QJ006 /);
@@ -87,23 +111,39 @@ describe('the CLI', () => {
     const verified = await runCli(['verify', token, '--key', join(folder, 'publickey.pem'), '--profile', 'qseow']);
     assert.equal(verified.code, 1, verified.stderr);
     assert.match(verified.stdout, /^REJECTED/);
-    assert.match(verified.stdout, /error {3}QJ006 crit header names an extension this verifier does not understand: "x-policy"/);
+    assert.match(
+      verified.stdout,
+      /error {3}QJ006 crit header names an extension this verifier does not understand: "x-policy"/,
+    );
     assert.match(verified.stdout, /fix: mint without a crit header/);
     assert.match(verified.stdout, /QJ021 signature valid/);
     const linted = await runCli(['lint', token, '--format', 'json']);
     assert.equal(linted.code, 1, linted.stderr);
     const report = JSON.parse(linted.stdout) as { accepted: boolean; findings: { code: string }[] };
     assert.equal(report.accepted, false);
-    assert.ok(report.findings.some((item) => item.code === 'QJ006'), linted.stdout);
+    assert.ok(
+      report.findings.some((item) => item.code === 'QJ006'),
+      linted.stdout,
+    );
   });
 });
 
 describe('create', () => {
   it('never writes crit: the header is alg, typ and (when given) kid', () => {
     const qseow = createQseowToken({ privateKey: KEYS.privateKey, userId: 'anna', userDirectory: 'ACME', keyId: 'k' });
-    const cloud = createCloudToken({ privateKey: KEYS.privateKey, subject: 's', name: 'n', email: 'e@x', issuer: ISSUER, keyId: KID });
+    const cloud = createCloudToken({
+      privateKey: KEYS.privateKey,
+      subject: 's',
+      name: 'n',
+      email: 'e@x',
+      issuer: ISSUER,
+      keyId: KID,
+    });
     for (const { token } of [qseow, cloud]) {
-      const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(Object.keys(header).sort(), ['alg', 'kid', 'typ']);
     }
   });

@@ -12,15 +12,31 @@ import { join } from 'node:path';
 import { SignJWT, importSPKI, importX509, jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import {
-  AlgorithmError, ClaimError, QsJwtError, RSA_ALGORITHMS, cloudTokenMinter, createCloudToken, createQseowToken, encodePrivateKeyPem,
-  encodePublicKeyPem, generateKeyPair, loadPrivateKey, qseowTokenMinter, signCompactBytes, signJwt, TimeError,
-  type CreatedToken, type RsaAlgorithm,
+  AlgorithmError,
+  ClaimError,
+  QsJwtError,
+  RSA_ALGORITHMS,
+  cloudTokenMinter,
+  createCloudToken,
+  createQseowToken,
+  encodePrivateKeyPem,
+  encodePublicKeyPem,
+  generateKeyPair,
+  loadPrivateKey,
+  qseowTokenMinter,
+  signCompactBytes,
+  signJwt,
+  TimeError,
+  type CreatedToken,
+  type RsaAlgorithm,
 } from '../src/index.js';
 import { decodePart, hasOpenssl, temporaryFolder } from './support/fixtures.js';
 import { runCli } from './support/run-cli.js';
 
 const OPENSSL = hasOpenssl();
-const needsOpenssl = OPENSSL ? {} : { skip: 'the openssl command is not installed: install openssl to run the openssl cross-checks' };
+const needsOpenssl = OPENSSL
+  ? {}
+  : { skip: 'the openssl command is not installed: install openssl to run the openssl cross-checks' };
 const HASH_FLAG: Record<RsaAlgorithm, string> = { RS256: '-sha256', RS384: '-sha384', RS512: '-sha512' };
 const CLOUD_AUDIENCE = 'qlik.api/login/jwt-session';
 
@@ -64,15 +80,34 @@ function opensslVerifies(token: string, alg: RsaAlgorithm, publicKeyPath: string
 
 function mintQseow(alg: RsaAlgorithm, extra: { now?: number; jwtId?: string } = {}): CreatedToken {
   return createQseowToken({
-    privateKey, algorithm: alg, userId: 'anna', userDirectory: 'ACME', name: 'Anna Andersson', email: 'anna@acme.com',
-    groups: ['Sales', 'EMEA Managers'], audience: 'qlik.example.com', issuer: 'qs-jwt-tests', keyId: 'qseow-key', expires: '1h', ...extra,
+    privateKey,
+    algorithm: alg,
+    userId: 'anna',
+    userDirectory: 'ACME',
+    name: 'Anna Andersson',
+    email: 'anna@acme.com',
+    groups: ['Sales', 'EMEA Managers'],
+    audience: 'qlik.example.com',
+    issuer: 'qs-jwt-tests',
+    keyId: 'qseow-key',
+    expires: '1h',
+    ...extra,
   });
 }
 
 function mintCloud(alg: RsaAlgorithm, extra: { now?: number; jwtId?: string } = {}): CreatedToken {
   return createCloudToken({
-    privateKey, algorithm: alg, subject: 'anna-0001', name: 'Anna Andersson', email: 'anna@acme.com', issuer: 'https://idp.acme.com',
-    keyId: 'my-key-id', groups: ['Sales', 'Finance'], emailVerified: true, expires: '5m', ...extra,
+    privateKey,
+    algorithm: alg,
+    subject: 'anna-0001',
+    name: 'Anna Andersson',
+    email: 'anna@acme.com',
+    issuer: 'https://idp.acme.com',
+    keyId: 'my-key-id',
+    groups: ['Sales', 'Finance'],
+    emailVerified: true,
+    expires: '5m',
+    ...extra,
   });
 }
 
@@ -93,9 +128,16 @@ test('QSEoW and Qlik Cloud tokens verify with openssl dgst for RS256, RS384 and 
   for (const alg of RSA_ALGORITHMS) {
     for (const created of [mintQseow(alg), mintCloud(alg)]) {
       assert.equal(decodePart(created.token, 0)['alg'], alg);
-      assert.ok(opensslVerifies(created.token, alg, publicPemPath), `${alg} token does not verify with openssl: ${created.token}`);
+      assert.ok(
+        opensslVerifies(created.token, alg, publicPemPath),
+        `${alg} token does not verify with openssl: ${created.token}`,
+      );
       // The header names the hash actually used: the same signature does not verify under another digest.
-      assert.equal(opensslVerifies(created.token, otherAlgorithm(alg), publicPemPath), false, `${alg} token verified under the wrong digest`);
+      assert.equal(
+        opensslVerifies(created.token, otherAlgorithm(alg), publicPemPath),
+        false,
+        `${alg} token verified under the wrong digest`,
+      );
     }
   }
 });
@@ -104,9 +146,27 @@ test('openssl rejects a token whose payload was changed after signing', needsOpe
   for (const alg of RSA_ALGORITHMS) {
     const qseow = mintQseow(alg).token;
     assert.ok(opensslVerifies(qseow, alg, publicPemPath));
-    assert.equal(opensslVerifies(withPayload(qseow, (payload) => { payload['userId'] = 'admin'; }), alg, publicPemPath), false);
+    assert.equal(
+      opensslVerifies(
+        withPayload(qseow, (payload) => {
+          payload['userId'] = 'admin';
+        }),
+        alg,
+        publicPemPath,
+      ),
+      false,
+    );
     const cloud = mintCloud(alg).token;
-    assert.equal(opensslVerifies(withPayload(cloud, (payload) => { payload['email'] = 'mallory@evil.example'; }), alg, publicPemPath), false);
+    assert.equal(
+      opensslVerifies(
+        withPayload(cloud, (payload) => {
+          payload['email'] = 'mallory@evil.example';
+        }),
+        alg,
+        publicPemPath,
+      ),
+      false,
+    );
   }
 });
 
@@ -116,7 +176,11 @@ test('jose jwtVerify (importSPKI, algorithm pinned) accepts our tokens and reads
   for (const alg of RSA_ALGORITHMS) {
     const key = await importSPKI(publicPem, alg);
     const qseow = mintQseow(alg);
-    const readQseow = await jwtVerify(qseow.token, key, { algorithms: [alg], audience: 'qlik.example.com', issuer: 'qs-jwt-tests' });
+    const readQseow = await jwtVerify(qseow.token, key, {
+      algorithms: [alg],
+      audience: 'qlik.example.com',
+      issuer: 'qs-jwt-tests',
+    });
     assert.deepEqual(readQseow.payload, qseow.payload);
     assert.deepEqual(readQseow.protectedHeader, { alg, typ: 'JWT', kid: 'qseow-key' });
     assert.deepEqual(readQseow.payload['groups'], ['Sales', 'EMEA Managers']);
@@ -124,7 +188,11 @@ test('jose jwtVerify (importSPKI, algorithm pinned) accepts our tokens and reads
     assert.equal(readQseow.payload['userDirectory'], 'ACME');
 
     const cloud = mintCloud(alg);
-    const readCloud = await jwtVerify(cloud.token, key, { algorithms: [alg], audience: CLOUD_AUDIENCE, issuer: 'https://idp.acme.com' });
+    const readCloud = await jwtVerify(cloud.token, key, {
+      algorithms: [alg],
+      audience: CLOUD_AUDIENCE,
+      issuer: 'https://idp.acme.com',
+    });
     assert.deepEqual(readCloud.payload, cloud.payload);
     assert.deepEqual(readCloud.protectedHeader, { alg, typ: 'JWT', kid: 'my-key-id' });
     assert.equal(readCloud.payload['email_verified'], true, 'email_verified must be the JSON boolean true');
@@ -135,8 +203,13 @@ test('jose jwtVerify (importSPKI, algorithm pinned) accepts our tokens and reads
     assert.equal(typeof readCloud.payload.jti, 'string');
     assert.equal((readCloud.payload.exp ?? 0) - (readCloud.payload.nbf ?? 0), 300);
 
-    await assert.rejects(jwtVerify(cloud.token, key, { algorithms: [otherAlgorithm(alg)] }), 'a pinned other algorithm must be refused');
-    const tampered = withPayload(cloud.token, (payload) => { payload['email_verified'] = false; });
+    await assert.rejects(
+      jwtVerify(cloud.token, key, { algorithms: [otherAlgorithm(alg)] }),
+      'a pinned other algorithm must be refused',
+    );
+    const tampered = withPayload(cloud.token, (payload) => {
+      payload['email_verified'] = false;
+    });
     await assert.rejects(jwtVerify(tampered, key, { algorithms: [alg] }), 'a changed payload must not verify');
   }
 });
@@ -144,63 +217,184 @@ test('jose jwtVerify (importSPKI, algorithm pinned) accepts our tokens and reads
 test('jsonwebtoken verify (algorithm pinned) accepts our tokens and reads back the same typed claims', () => {
   for (const alg of RSA_ALGORITHMS) {
     const qseow = mintQseow(alg);
-    const readQseow = jsonwebtoken.verify(qseow.token, publicPem, { algorithms: [alg], complete: true, audience: 'qlik.example.com' });
+    const readQseow = jsonwebtoken.verify(qseow.token, publicPem, {
+      algorithms: [alg],
+      complete: true,
+      audience: 'qlik.example.com',
+    });
     assert.deepEqual(readQseow.header, { alg, typ: 'JWT', kid: 'qseow-key' });
     assert.deepEqual(readQseow.payload, qseow.payload);
 
     const cloud = mintCloud(alg);
-    const readCloud = jsonwebtoken.verify(cloud.token, publicPem, { algorithms: [alg], complete: true, audience: CLOUD_AUDIENCE, issuer: 'https://idp.acme.com' });
+    const readCloud = jsonwebtoken.verify(cloud.token, publicPem, {
+      algorithms: [alg],
+      complete: true,
+      audience: CLOUD_AUDIENCE,
+      issuer: 'https://idp.acme.com',
+    });
     assert.deepEqual(readCloud.payload, cloud.payload);
     assert.ok(typeof readCloud.payload === 'object');
     assert.equal(readCloud.payload['email_verified'], true);
     assert.deepEqual(readCloud.payload['groups'], ['Sales', 'Finance']);
 
-    assert.throws(() => jsonwebtoken.verify(cloud.token, publicPem, { algorithms: [otherAlgorithm(alg)] }), /invalid algorithm/);
-    const tampered = withPayload(qseow.token, (payload) => { payload['userId'] = 'admin'; });
+    assert.throws(
+      () => jsonwebtoken.verify(cloud.token, publicPem, { algorithms: [otherAlgorithm(alg)] }),
+      /invalid algorithm/,
+    );
+    const tampered = withPayload(qseow.token, (payload) => {
+      payload['userId'] = 'admin';
+    });
     assert.throws(() => jsonwebtoken.verify(tampered, publicPem, { algorithms: [alg] }), /invalid signature/);
   }
 });
 
 // ---- CLI ----------------------------------------------------------------------------------------
 
-test('tokens minted by the CLI verify with openssl against the certificate keys create wrote', needsOpenssl, async () => {
-  const dir = temporaryFolder('qs-jwt-cross-cli-');
-  const keys = await runCli(['keys', 'create', '--out', dir, '--bits', '2048'], { cwd: dir });
-  assert.equal(keys.code, 0, keys.stderr);
-  const certificatePath = join(dir, 'publickey.cer');
-  const keyPath = join(dir, 'privatekey.pem');
-  const extracted = openssl(['x509', '-in', certificatePath, '-pubkey', '-noout']);
-  assert.equal(extracted.status, 0, extracted.stderr);
-  const certificatePublicKey = join(dir, 'certificate-publickey.pem');
-  writeFileSync(certificatePublicKey, extracted.stdout);
+test(
+  'tokens minted by the CLI verify with openssl against the certificate keys create wrote',
+  needsOpenssl,
+  async () => {
+    const dir = temporaryFolder('qs-jwt-cross-cli-');
+    const keys = await runCli(['keys', 'create', '--out', dir, '--bits', '2048'], { cwd: dir });
+    assert.equal(keys.code, 0, keys.stderr);
+    const certificatePath = join(dir, 'publickey.cer');
+    const keyPath = join(dir, 'privatekey.pem');
+    const extracted = openssl(['x509', '-in', certificatePath, '-pubkey', '-noout']);
+    assert.equal(extracted.status, 0, extracted.stderr);
+    const certificatePublicKey = join(dir, 'certificate-publickey.pem');
+    writeFileSync(certificatePublicKey, extracted.stdout);
 
-  const runs: { label: string; alg: RsaAlgorithm; args: string[] }[] = [
-    { label: 'create qseow', alg: 'RS384', args: ['create', 'qseow', '--key', keyPath, '--userid', 'anna', '--userdir', 'ACME', '--groups', 'Sales', 'EMEA Managers', '--alg', 'RS384'] },
-    { label: 'create cloud', alg: 'RS512', args: ['create', 'cloud', '--key', keyPath, '--sub', 'anna', '--name', 'Anna Andersson', '--email', 'anna@acme.com', '--issuer', 'https://idp.acme.com', '--kid', 'k1', '--groups', 'Sales', 'Finance', '--alg', 'RS512'] },
-    { label: 'create cloud (default alg)', alg: 'RS256', args: ['create', 'cloud', '--key', keyPath, '--sub', 'anna', '--name', 'Anna', '--email', 'anna@acme.com', '--issuer', 'acme', '--kid', 'k1'] },
-    { label: 'create-qseow', alg: 'RS256', args: ['create-qseow', '--userdir', 'ACME', '--userid', 'anna', '--expires', '1h', '--cert-privatekey-file', keyPath, '--groups', 'Sales'] },
-    { label: 'create-qscloud', alg: 'RS256', args: ['create-qscloud', '--useremail', 'anna@acme.com', '--useremail-verified', 'false', '--username', 'Anna A', '--issuer', 'acme', '--keyid', 'k1', '--expires', '5m', '--cert-privatekey-file', keyPath, '--groups', 'Sales', 'Finance'] },
-  ];
-  const results = await Promise.all(runs.map((run) => runCli(run.args, { cwd: dir })));
-  const certificateKey = (alg: RsaAlgorithm) => importX509(readFileSync(certificatePath, 'utf8'), alg);
-  for (const [index, run] of runs.entries()) {
-    const result = results[index];
-    assert.ok(result !== undefined);
-    assert.equal(result.code, 0, `${run.label}: ${result.stderr}`);
-    const token = result.stdout.trim();
-    assert.equal(result.stdout, `${token}\n`, `${run.label}: stdout must be the token and one line break`);
-    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
-    assert.equal(decodePart(token, 0)['alg'], run.alg, run.label);
-    assert.ok(opensslVerifies(token, run.alg, certificatePublicKey), `${run.label} token does not verify with openssl`);
-    // And with jose, straight from the certificate.
-    await jwtVerify(token, await certificateKey(run.alg), { algorithms: [run.alg] });
-  }
-  const legacyCloud = decodePart(results[4]?.stdout.trim() ?? '', 1);
-  assert.equal(legacyCloud['email_verified'], false, 'create-qscloud must send email_verified as a JSON boolean');
-  assert.deepEqual(legacyCloud['groups'], ['Sales', 'Finance']);
-  assert.equal(legacyCloud['sub'], 'anna@acme.com');
-  assert.deepEqual(decodePart(results[0]?.stdout.trim() ?? '', 1)['groups'], ['Sales', 'EMEA Managers']);
-});
+    const runs: { label: string; alg: RsaAlgorithm; args: string[] }[] = [
+      {
+        label: 'create qseow',
+        alg: 'RS384',
+        args: [
+          'create',
+          'qseow',
+          '--key',
+          keyPath,
+          '--userid',
+          'anna',
+          '--userdir',
+          'ACME',
+          '--groups',
+          'Sales',
+          'EMEA Managers',
+          '--alg',
+          'RS384',
+        ],
+      },
+      {
+        label: 'create cloud',
+        alg: 'RS512',
+        args: [
+          'create',
+          'cloud',
+          '--key',
+          keyPath,
+          '--sub',
+          'anna',
+          '--name',
+          'Anna Andersson',
+          '--email',
+          'anna@acme.com',
+          '--issuer',
+          'https://idp.acme.com',
+          '--kid',
+          'k1',
+          '--groups',
+          'Sales',
+          'Finance',
+          '--alg',
+          'RS512',
+        ],
+      },
+      {
+        label: 'create cloud (default alg)',
+        alg: 'RS256',
+        args: [
+          'create',
+          'cloud',
+          '--key',
+          keyPath,
+          '--sub',
+          'anna',
+          '--name',
+          'Anna',
+          '--email',
+          'anna@acme.com',
+          '--issuer',
+          'acme',
+          '--kid',
+          'k1',
+        ],
+      },
+      {
+        label: 'create-qseow',
+        alg: 'RS256',
+        args: [
+          'create-qseow',
+          '--userdir',
+          'ACME',
+          '--userid',
+          'anna',
+          '--expires',
+          '1h',
+          '--cert-privatekey-file',
+          keyPath,
+          '--groups',
+          'Sales',
+        ],
+      },
+      {
+        label: 'create-qscloud',
+        alg: 'RS256',
+        args: [
+          'create-qscloud',
+          '--useremail',
+          'anna@acme.com',
+          '--useremail-verified',
+          'false',
+          '--username',
+          'Anna A',
+          '--issuer',
+          'acme',
+          '--keyid',
+          'k1',
+          '--expires',
+          '5m',
+          '--cert-privatekey-file',
+          keyPath,
+          '--groups',
+          'Sales',
+          'Finance',
+        ],
+      },
+    ];
+    const results = await Promise.all(runs.map((run) => runCli(run.args, { cwd: dir })));
+    const certificateKey = (alg: RsaAlgorithm) => importX509(readFileSync(certificatePath, 'utf8'), alg);
+    for (const [index, run] of runs.entries()) {
+      const result = results[index];
+      assert.ok(result !== undefined);
+      assert.equal(result.code, 0, `${run.label}: ${result.stderr}`);
+      const token = result.stdout.trim();
+      assert.equal(result.stdout, `${token}\n`, `${run.label}: stdout must be the token and one line break`);
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.equal(decodePart(token, 0)['alg'], run.alg, run.label);
+      assert.ok(
+        opensslVerifies(token, run.alg, certificatePublicKey),
+        `${run.label} token does not verify with openssl`,
+      );
+      // And with jose, straight from the certificate.
+      await jwtVerify(token, await certificateKey(run.alg), { algorithms: [run.alg] });
+    }
+    const legacyCloud = decodePart(results[4]?.stdout.trim() ?? '', 1);
+    assert.equal(legacyCloud['email_verified'], false, 'create-qscloud must send email_verified as a JSON boolean');
+    assert.deepEqual(legacyCloud['groups'], ['Sales', 'Finance']);
+    assert.equal(legacyCloud['sub'], 'anna@acme.com');
+    assert.deepEqual(decodePart(results[0]?.stdout.trim() ?? '', 1)['groups'], ['Sales', 'EMEA Managers']);
+  },
+);
 
 // ---- determinism --------------------------------------------------------------------------------
 
@@ -210,7 +404,13 @@ test('same inputs, including now and jwtId, give the same token byte for byte', 
     assert.equal(mintQseow(alg, fixed).token, mintQseow(alg, fixed).token);
     assert.equal(mintCloud(alg, fixed).token, mintCloud(alg, fixed).token);
     // A key given as PEM text signs the same as the parsed KeyObject.
-    const fromPem = createQseowToken({ privateKey: privatePem, algorithm: alg, userId: 'anna', userDirectory: 'ACME', ...fixed });
+    const fromPem = createQseowToken({
+      privateKey: privatePem,
+      algorithm: alg,
+      userId: 'anna',
+      userDirectory: 'ACME',
+      ...fixed,
+    });
     const fromKey = createQseowToken({ privateKey, algorithm: alg, userId: 'anna', userDirectory: 'ACME', ...fixed });
     assert.equal(fromPem.token, fromKey.token);
   }
@@ -220,34 +420,89 @@ test('same inputs, including now and jwtId, give the same token byte for byte', 
 
 test('a token minter makes, user by user, the very tokens createQseowToken and createCloudToken make', () => {
   const now = 1_767_225_600;
-  const qseow = qseowTokenMinter({ privateKey, algorithm: 'RS384', audience: 'qlik.example.com', issuer: 'qs-jwt-tests', keyId: 'k1', expires: '8h', now });
-  const cloud = cloudTokenMinter({ privateKey: privatePem, issuer: 'https://idp.acme.com', keyId: 'my-key-id', expires: '5m', now });
+  const qseow = qseowTokenMinter({
+    privateKey,
+    algorithm: 'RS384',
+    audience: 'qlik.example.com',
+    issuer: 'qs-jwt-tests',
+    keyId: 'k1',
+    expires: '8h',
+    now,
+  });
+  const cloud = cloudTokenMinter({
+    privateKey: privatePem,
+    issuer: 'https://idp.acme.com',
+    keyId: 'my-key-id',
+    expires: '5m',
+    now,
+  });
   for (const [index, user] of ['anna', 'bert', 'carl'].entries()) {
-    const qseowUser = { userId: user, userDirectory: 'ACME', groups: [`g${index}`], jwtId: `jti-${user}`, claims: { level: index } };
+    const qseowUser = {
+      userId: user,
+      userDirectory: 'ACME',
+      groups: [`g${index}`],
+      jwtId: `jti-${user}`,
+      claims: { level: index },
+    };
     const made = qseow.create(qseowUser);
-    assert.equal(made.token, createQseowToken({ privateKey, algorithm: 'RS384', audience: 'qlik.example.com', issuer: 'qs-jwt-tests', keyId: 'k1', expires: '8h', now, ...qseowUser }).token);
+    assert.equal(
+      made.token,
+      createQseowToken({
+        privateKey,
+        algorithm: 'RS384',
+        audience: 'qlik.example.com',
+        issuer: 'qs-jwt-tests',
+        keyId: 'k1',
+        expires: '8h',
+        now,
+        ...qseowUser,
+      }).token,
+    );
     assert.equal(made.expiresAt, '2026-01-01T08:00:00Z');
     assert.ok(opensslVerifiesIfPresent(made.token, 'RS384'));
     const cloudUser = { subject: user, name: user, email: `${user}@acme.com`, jwtId: `jti-${user}` };
-    assert.equal(cloud.create(cloudUser).token, createCloudToken({ privateKey, issuer: 'https://idp.acme.com', keyId: 'my-key-id', expires: '5m', now, ...cloudUser }).token);
+    assert.equal(
+      cloud.create(cloudUser).token,
+      createCloudToken({
+        privateKey,
+        issuer: 'https://idp.acme.com',
+        keyId: 'my-key-id',
+        expires: '5m',
+        now,
+        ...cloudUser,
+      }).token,
+    );
   }
 });
 
 test('a token minter refuses bad shared settings when made, and bad user fields per token', () => {
-  assert.throws(() => qseowTokenMinter({ privateKey, userIdAttribute: 'sub' }), (error: unknown) => error instanceof ClaimError && error.code === 'CLAIM_RESERVED_NAME');
+  assert.throws(
+    () => qseowTokenMinter({ privateKey, userIdAttribute: 'sub' }),
+    (error: unknown) => error instanceof ClaimError && error.code === 'CLAIM_RESERVED_NAME',
+  );
   assert.throws(() => cloudTokenMinter({ privateKey, issuer: ' ', keyId: 'k' }), ClaimError);
   const minter = qseowTokenMinter({ privateKey, expires: '-5m' });
   // The time window depends on the clock, so it is checked (and refused) per token.
   assert.throws(() => minter.create({ userId: 'anna', userDirectory: 'ACME' }), TimeError);
   const good = qseowTokenMinter({ privateKey });
   assert.throws(() => good.create({ userId: '', userDirectory: 'ACME' }), /userId "": is required/);
-  assert.throws(() => good.create({ userId: 'anna', userDirectory: 'ACME', groups: ['ok', 7 as unknown as string] }), /group 2 must be a non-empty string/);
+  assert.throws(
+    () => good.create({ userId: 'anna', userDirectory: 'ACME', groups: ['ok', 7 as unknown as string] }),
+    /group 2 must be a non-empty string/,
+  );
   assert.equal(decodePart(good.create({ userId: 'anna', userDirectory: 'ACME' }).token, 1)['userId'], 'anna');
 });
 
 test('a token minter follows the clock: each token gets iat, nbf and exp from the second it is made in', () => {
   let clock = 1_767_225_600;
-  const minter = qseowTokenMinter({ privateKey, expires: '1h', notBefore: '-30s', get now() { return clock; } });
+  const minter = qseowTokenMinter({
+    privateKey,
+    expires: '1h',
+    notBefore: '-30s',
+    get now() {
+      return clock;
+    },
+  });
   const times = (): unknown[] => {
     const payload = decodePart(minter.create({ userId: 'anna', userDirectory: 'ACME' }).token, 1);
     return [payload['iat'], payload['nbf'], payload['exp']];
@@ -271,7 +526,11 @@ test('jose SignJWT over byte-identical header and payload JSON gives the same to
       assert.equal(Buffer.from(headerPart ?? '', 'base64url').toString('utf8'), JSON.stringify(created.header));
       assert.equal(Buffer.from(payloadPart ?? '', 'base64url').toString('utf8'), JSON.stringify(created.payload));
       const joseToken = await new SignJWT(created.payload).setProtectedHeader(created.header).sign(privateKey);
-      assert.equal(joseToken, created.token, `${alg}: RSASSA-PKCS1-v1_5 is deterministic, so jose must produce the same signature`);
+      assert.equal(
+        joseToken,
+        created.token,
+        `${alg}: RSASSA-PKCS1-v1_5 is deterministic, so jose must produce the same signature`,
+      );
     }
   }
 });
@@ -280,19 +539,49 @@ test('the CLI with --issued-at and --jti is deterministic and matches the librar
   const dir = temporaryFolder('qs-jwt-cross-det-');
   const keyPath = join(dir, 'privatekey.pem');
   writeFileSync(keyPath, privatePem, { mode: 0o600 });
-  const args = ['create', 'qseow', '--key', keyPath, '--userid', 'anna', '--userdir', 'ACME', '--groups', 'Sales',
-    '--issued-at', '2026-01-01T00:00:00Z', '--jti', 'fixed-jti-0003', '--expires', '8h', '--alg', 'RS384'];
+  const args = [
+    'create',
+    'qseow',
+    '--key',
+    keyPath,
+    '--userid',
+    'anna',
+    '--userdir',
+    'ACME',
+    '--groups',
+    'Sales',
+    '--issued-at',
+    '2026-01-01T00:00:00Z',
+    '--jti',
+    'fixed-jti-0003',
+    '--expires',
+    '8h',
+    '--alg',
+    'RS384',
+  ];
   const [first, second] = await Promise.all([runCli(args, { cwd: dir }), runCli(args, { cwd: dir })]);
   assert.equal(first?.code, 0, first?.stderr);
   assert.equal(second?.code, 0, second?.stderr);
   assert.equal(first?.stdout, second?.stdout);
   const library = createQseowToken({
-    privateKey, algorithm: 'RS384', userId: 'anna', userDirectory: 'ACME', groups: ['Sales'],
-    issuedAt: '2026-01-01T00:00:00Z', jwtId: 'fixed-jti-0003', expires: '8h',
+    privateKey,
+    algorithm: 'RS384',
+    userId: 'anna',
+    userDirectory: 'ACME',
+    groups: ['Sales'],
+    issuedAt: '2026-01-01T00:00:00Z',
+    jwtId: 'fixed-jti-0003',
+    expires: '8h',
   });
   assert.equal(first?.stdout.trim(), library.token);
   assert.deepEqual(decodePart(library.token, 1), {
-    userId: 'anna', userDirectory: 'ACME', groups: ['Sales'], iat: 1_767_225_600, nbf: 1_767_225_600, exp: 1_767_225_600 + 8 * 3600, jti: 'fixed-jti-0003',
+    userId: 'anna',
+    userDirectory: 'ACME',
+    groups: ['Sales'],
+    iat: 1_767_225_600,
+    nbf: 1_767_225_600,
+    exp: 1_767_225_600 + 8 * 3600,
+    jti: 'fixed-jti-0003',
   });
 });
 
@@ -301,22 +590,36 @@ test('the CLI with --issued-at and --jti is deterministic and matches the librar
 const REFUSED = ['HS256', 'HS384', 'HS512', 'none', 'ES256', 'PS256', 'rs256'] as const;
 
 function assertRefused(run: () => unknown, alg: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof AlgorithmError, `${alg}: expected AlgorithmError, got ${String(error)}`);
-    assert.ok(error instanceof QsJwtError);
-    assert.equal(error.code, 'ALG_UNSUPPORTED');
-    assert.ok(error.message.includes(alg), `${alg}: the message names the algorithm: ${error.message}`);
-    return true;
-  }, `${alg} must be refused`);
+  assert.throws(
+    run,
+    (error: unknown) => {
+      assert.ok(error instanceof AlgorithmError, `${alg}: expected AlgorithmError, got ${String(error)}`);
+      assert.ok(error instanceof QsJwtError);
+      assert.equal(error.code, 'ALG_UNSUPPORTED');
+      assert.ok(error.message.includes(alg), `${alg}: the message names the algorithm: ${error.message}`);
+      return true;
+    },
+    `${alg} must be refused`,
+  );
 }
 
 test('createQseowToken and createCloudToken refuse HMAC, none, EC and PSS algorithms with ALG_UNSUPPORTED', () => {
   for (const alg of REFUSED) {
     const algorithm = alg as unknown as RsaAlgorithm;
     assertRefused(() => createQseowToken({ privateKey, algorithm, userId: 'anna', userDirectory: 'ACME' }), alg);
-    assertRefused(() => createCloudToken({
-      privateKey, algorithm, subject: 'anna', name: 'Anna', email: 'anna@acme.com', issuer: 'acme', keyId: 'k1',
-    }), alg);
+    assertRefused(
+      () =>
+        createCloudToken({
+          privateKey,
+          algorithm,
+          subject: 'anna',
+          name: 'Anna',
+          email: 'anna@acme.com',
+          issuer: 'acme',
+          keyId: 'k1',
+        }),
+      alg,
+    );
   }
 });
 
@@ -324,7 +627,13 @@ test('the CLI refuses --alg none and --alg HS256 with exit code 2 and no token',
   const dir = temporaryFolder('qs-jwt-cross-alg-');
   const keyPath = join(dir, 'privatekey.pem');
   writeFileSync(keyPath, privatePem, { mode: 0o600 });
-  const results = await Promise.all(['none', 'HS256'].map((alg) => runCli(['create', 'qseow', '--key', keyPath, '--userid', 'anna', '--userdir', 'ACME', '--alg', alg], { cwd: dir })));
+  const results = await Promise.all(
+    ['none', 'HS256'].map((alg) =>
+      runCli(['create', 'qseow', '--key', keyPath, '--userid', 'anna', '--userdir', 'ACME', '--alg', alg], {
+        cwd: dir,
+      }),
+    ),
+  );
   for (const result of results) {
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stdout, '');

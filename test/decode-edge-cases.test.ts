@@ -41,7 +41,10 @@ describe('alg none', () => {
     assert.equal(signatureShape(decoded), 'unsigned');
     const linted = lintToken(token, 'qseow', { at: AT });
     assert.equal(linted.accepted, false);
-    assert.deepEqual(codes(linted.findings).filter((code) => code !== 'QJ022'), ['QJ010']);
+    assert.deepEqual(
+      codes(linted.findings).filter((code) => code !== 'QJ022'),
+      ['QJ010'],
+    );
     const verified = verifyToken(token, { keys: publicKey, platform: 'qseow', at: AT });
     assert.equal(verified.accepted, false);
     assert.ok(codes(verified.findings).includes('QJ010'), codes(verified.findings).join());
@@ -52,14 +55,23 @@ describe('alg none', () => {
   it('decode shows header and payload and says plainly that the token is unsigned; verify exits 1 with QJ010', async () => {
     const token = unsigned(QSEOW_CLAIMS);
     const [text, json, verified] = await Promise.all([
-      runCli(['decode', token]), runCli(['decode', token, '--format', 'json']), runCli(['verify', token, '--key', keyFile]),
+      runCli(['decode', token]),
+      runCli(['decode', token, '--format', 'json']),
+      runCli(['verify', token, '--key', keyFile]),
     ]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Header\n {2}alg {3}"none"\n/);
     assert.match(text.stdout, /userId +"anna"/);
-    assert.match(text.stdout, /^Unsigned: alg is "none", so anyone can write this token; Qlik never accepts it \(QJ010\)\.$/m);
+    assert.match(
+      text.stdout,
+      /^Unsigned: alg is "none", so anyone can write this token; Qlik never accepts it \(QJ010\)\.$/m,
+    );
     assert.equal(json.code, 0, json.stderr);
-    const report = JSON.parse(json.stdout) as { verified: boolean; signature: string; payload: Record<string, unknown> };
+    const report = JSON.parse(json.stdout) as {
+      verified: boolean;
+      signature: string;
+      payload: Record<string, unknown>;
+    };
     assert.deepEqual([report.verified, report.signature, report.payload['userDirectory']], [false, 'unsigned', 'ACME']);
     assert.equal(verified.code, 1, verified.stderr);
     assert.match(verified.stdout, /QJ010 alg "none"/);
@@ -67,7 +79,12 @@ describe('alg none', () => {
 });
 
 describe('payloads that are JSON but not objects', () => {
-  const cases: [string, string][] = [['null', 'JSON null'], ['[1]', 'a JSON array'], ['"anna"', 'a JSON string'], ['42', 'a JSON number']];
+  const cases: [string, string][] = [
+    ['null', 'JSON null'],
+    ['[1]', 'a JSON array'],
+    ['"anna"', 'a JSON string'],
+    ['42', 'a JSON number'],
+  ];
   for (const [json, words] of cases) {
     it(`${json} is called ${words}`, () => {
       const [item] = decodeToken(`${b64('{"alg":"RS256"}')}.${b64(json)}.AAAA`).findings;
@@ -96,10 +113,16 @@ describe('times out of any plausible range', () => {
   });
 
   it('lint flags exp 1e300 as QJ034 only, without a lifetime computed from it (QJ107, QJ208)', () => {
-    const qseow = lintToken(`${b64('{"alg":"RS256"}')}.${b64(`{"userId":"a","userDirectory":"b","iat":${AT},"exp":1e300}`)}.AAAA`, 'qseow', { at: AT });
+    const qseow = lintToken(
+      `${b64('{"alg":"RS256"}')}.${b64(`{"userId":"a","userDirectory":"b","iat":${AT},"exp":1e300}`)}.AAAA`,
+      'qseow',
+      { at: AT },
+    );
     assert.deepEqual(codes(qseow.findings), ['QJ034', 'QJ022']);
     for (const item of qseow.findings) assert.doesNotMatch(item.message, /e\+\d{3}d/, item.message);
-    const cloud = lintToken(`${b64('{"alg":"RS256","kid":"k"}')}.${b64(`{"nbf":${AT},"exp":1e300}`)}.AAAA`, 'cloud', { at: AT });
+    const cloud = lintToken(`${b64('{"alg":"RS256","kid":"k"}')}.${b64(`{"nbf":${AT},"exp":1e300}`)}.AAAA`, 'cloud', {
+      at: AT,
+    });
     assert.ok(!codes(cloud.findings).includes('QJ208'), codes(cloud.findings).join());
   });
 
@@ -123,23 +146,40 @@ describe("claim names that are Object.prototype's", () => {
     assert.match(text.stdout, /^ {2}__proto__ {7}\{"a":1\}$/m);
     assert.doesNotMatch(text.stdout, /undefined/);
     const report = JSON.parse(json.stdout) as { payload: Record<string, unknown>; times: Record<string, unknown> };
-    assert.deepEqual(Object.keys(report.payload), ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']);
+    assert.deepEqual(Object.keys(report.payload), [
+      'constructor',
+      'toString',
+      '__proto__',
+      'hasOwnProperty',
+      'valueOf',
+    ]);
     assert.deepEqual(Object.getOwnPropertyDescriptor(report.payload, '__proto__')?.value, { a: 1 });
     assert.deepEqual(Object.keys(report.times), []);
   });
 
   it('attribute names such as "constructor" read as missing claims, not as Object.prototype members', () => {
     const token = `${b64('{"alg":"RS256"}')}.${b64(QSEOW_CLAIMS)}.AAAA`;
-    const result = lintToken(token, 'qseow', { at: AT, userIdAttribute: 'constructor', userDirectoryAttribute: '__proto__' });
-    assert.deepEqual(codes(result.findings).filter((code) => code !== 'QJ022'), ['QJ101', 'QJ103']);
-    const present = lintToken(`${b64('{"alg":"RS256"}')}.${b64(`{"toString":"anna","__proto__":"ACME","exp":${AT + 60}}`)}.AAAA`, 'qseow',
-      { at: AT, userIdAttribute: 'toString', userDirectoryAttribute: '__proto__' });
+    const result = lintToken(token, 'qseow', {
+      at: AT,
+      userIdAttribute: 'constructor',
+      userDirectoryAttribute: '__proto__',
+    });
+    assert.deepEqual(
+      codes(result.findings).filter((code) => code !== 'QJ022'),
+      ['QJ101', 'QJ103'],
+    );
+    const present = lintToken(
+      `${b64('{"alg":"RS256"}')}.${b64(`{"toString":"anna","__proto__":"ACME","exp":${AT + 60}}`)}.AAAA`,
+      'qseow',
+      { at: AT, userIdAttribute: 'toString', userDirectoryAttribute: '__proto__' },
+    );
     assert.equal(present.accepted, true, codes(present.findings).join());
   });
 
-  it("the emulator's attribute map treats a missing \"constructor\" claim as missing (EMU003)", () => {
-    const user = userFromClaims({ userId: 'anna', userDirectory: 'ACME' }, 'userId', 'userDirectory',
-      [{ senseAttribute: 'role', jwtAttribute: 'constructor', isMandatory: true }]);
+  it('the emulator\'s attribute map treats a missing "constructor" claim as missing (EMU003)', () => {
+    const user = userFromClaims({ userId: 'anna', userDirectory: 'ACME' }, 'userId', 'userDirectory', [
+      { senseAttribute: 'role', jwtAttribute: 'constructor', isMandatory: true },
+    ]);
     assert.equal('code' in user ? user.code : 'accepted', 'EMU003');
   });
 

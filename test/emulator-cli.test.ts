@@ -26,62 +26,101 @@ function run(args: readonly string[]): ReturnType<typeof runCli> {
   return runCli(['emulate', ...args], { cwd: folder, timeoutMs: 30_000 });
 }
 
-describe('qs-jwt emulate (CLI)', { skip: built ? false : 'run npm run build first: dist/cli-bundle/main.js is missing' }, () => {
-  it('starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM', { skip: hasCommand('curl') ? false : 'curl is not installed' }, async () => {
-    const child = spawn(process.execPath, emulateArgv(['qseow', '--cert', certFile, '--port', '0']), { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          const newline = stdout.indexOf('\n');
-          if (newline >= 0) resolve(stdout.slice(0, newline));
+describe(
+  'qs-jwt emulate (CLI)',
+  { skip: built ? false : 'run npm run build first: dist/cli-bundle/main.js is missing' },
+  () => {
+    it(
+      'starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM',
+      { skip: hasCommand('curl') ? false : 'curl is not installed' },
+      async () => {
+        const child = spawn(process.execPath, emulateArgv(['qseow', '--cert', certFile, '--port', '0']), {
+          cwd: folder,
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
-        child.on('close', () => reject(new Error(`exited before printing the URL: ${stderr}`)));
-      });
-      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      const minted = await runCli(['create', 'qseow', '--key', keyFile, '--userid', 'anna', '--userdir', 'ACME']);
-      assert.equal(minted.code, 0, minted.stderr);
-      const body = execFileSync('curl', ['-sS', '--max-time', '10', '-H', `Authorization: Bearer ${minted.stdout.trim()}`, `${url}/jwt/qps/user`], { encoding: 'utf8' });
-      assert.equal((JSON.parse(body) as { userId: string }).userId, 'anna');
-      const status = execFileSync('curl', ['-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', `${url}/jwt/qps/user`], { encoding: 'utf8' });
-      assert.equal(status, '401');
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      const decisions = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { outcome: string; user?: string });
-      assert.deepEqual(decisions.map((entry) => entry.outcome), ['accepted', 'rejected']);
-    } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
-    }
-  });
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+        });
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        try {
+          const url = await new Promise<string>((resolve, reject) => {
+            let stdout = '';
+            child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+              stdout += chunk;
+              const newline = stdout.indexOf('\n');
+              if (newline >= 0) resolve(stdout.slice(0, newline));
+            });
+            child.on('close', () => reject(new Error(`exited before printing the URL: ${stderr}`)));
+          });
+          assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+          const minted = await runCli(['create', 'qseow', '--key', keyFile, '--userid', 'anna', '--userdir', 'ACME']);
+          assert.equal(minted.code, 0, minted.stderr);
+          const body = execFileSync(
+            'curl',
+            ['-sS', '--max-time', '10', '-H', `Authorization: Bearer ${minted.stdout.trim()}`, `${url}/jwt/qps/user`],
+            { encoding: 'utf8' },
+          );
+          assert.equal((JSON.parse(body) as { userId: string }).userId, 'anna');
+          const status = execFileSync(
+            'curl',
+            ['-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', `${url}/jwt/qps/user`],
+            { encoding: 'utf8' },
+          );
+          assert.equal(status, '401');
+          child.kill('SIGTERM');
+          assert.equal(await exited, 0);
+          const decisions = stderr
+            .split('\n')
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line) as { outcome: string; user?: string });
+          assert.deepEqual(
+            decisions.map((entry) => entry.outcome),
+            ['accepted', 'rejected'],
+          );
+        } finally {
+          clearTimeout(killer);
+          child.kill('SIGKILL');
+        }
+      },
+    );
 
-  it('--print-config shows the effective settings of a --config file with several targets', async () => {
-    const config = join(folder, 'emulator.json');
-    writeFileSync(config, JSON.stringify({
-      virtualProxies: [{ prefix: 'jwt', certFile: 'publickey.pem' }, { prefix: 'sales', certFile: 'publickey.pem', jwtAudience: 'sales' }],
-      tenant: { issuer: 'https://idp.test', keyId: 'k1', certFile: 'publickey.pem' },
-    }));
-    const result = await run(['--config', config, '--print-config']);
-    assert.equal(result.code, 0, result.stderr);
-    const shown = JSON.parse(result.stdout) as { virtualProxies: { prefix: string; certFile: string; sessionCookieHeaderName: string }[]; tenant: { clockTolerance: number } };
-    assert.deepEqual(shown.virtualProxies.map((proxy) => proxy.sessionCookieHeaderName), ['X-Qlik-Session-jwt', 'X-Qlik-Session-sales']);
-    assert.equal(shown.virtualProxies[0]?.certFile, certFile, 'paths are relative to the config file');
-    assert.equal(shown.tenant.clockTolerance, 5);
-  });
+    it('--print-config shows the effective settings of a --config file with several targets', async () => {
+      const config = join(folder, 'emulator.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          virtualProxies: [
+            { prefix: 'jwt', certFile: 'publickey.pem' },
+            { prefix: 'sales', certFile: 'publickey.pem', jwtAudience: 'sales' },
+          ],
+          tenant: { issuer: 'https://idp.test', keyId: 'k1', certFile: 'publickey.pem' },
+        }),
+      );
+      const result = await run(['--config', config, '--print-config']);
+      assert.equal(result.code, 0, result.stderr);
+      const shown = JSON.parse(result.stdout) as {
+        virtualProxies: { prefix: string; certFile: string; sessionCookieHeaderName: string }[];
+        tenant: { clockTolerance: number };
+      };
+      assert.deepEqual(
+        shown.virtualProxies.map((proxy) => proxy.sessionCookieHeaderName),
+        ['X-Qlik-Session-jwt', 'X-Qlik-Session-sales'],
+      );
+      assert.equal(shown.virtualProxies[0]?.certFile, certFile, 'paths are relative to the config file');
+      assert.equal(shown.tenant.clockTolerance, 5);
+    });
 
-  it('refuses an invalid config and missing flags with one line naming the problem', async () => {
-    const config = join(folder, 'bad.json');
-    writeFileSync(config, JSON.stringify({ virtualProxies: [{ prefix: 'Bad Prefix', certFile: 'publickey.pem' }] }));
-    const bad = await run(['--config', config]);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /virtual proxy 1, field "prefix"/);
-    const missing = await run(['cloud', '--cert', certFile]);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /--issuer, --kid required/);
-  });
-});
+    it('refuses an invalid config and missing flags with one line naming the problem', async () => {
+      const config = join(folder, 'bad.json');
+      writeFileSync(config, JSON.stringify({ virtualProxies: [{ prefix: 'Bad Prefix', certFile: 'publickey.pem' }] }));
+      const bad = await run(['--config', config]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /virtual proxy 1, field "prefix"/);
+      const missing = await run(['cloud', '--cert', certFile]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /--issuer, --kid required/);
+    });
+  },
+);

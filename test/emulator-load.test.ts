@@ -54,7 +54,14 @@ after(async () => {
 });
 
 async function load(headers: Record<string, string>): Promise<autocannon.Result> {
-  const result = await autocannon({ url: `${url}/jwt/qps/user`, connections: 10, duration: SECONDS, maxOverallRequests: MAX_REQUESTS, headers, timeout: 10 });
+  const result = await autocannon({
+    url: `${url}/jwt/qps/user`,
+    connections: 10,
+    duration: SECONDS,
+    maxOverallRequests: MAX_REQUESTS,
+    headers,
+    timeout: 10,
+  });
   const summary = `2xx ${result['2xx']}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`;
   assert.equal(result.errors, 0, summary);
   assert.equal(result.timeouts, 0, summary);
@@ -76,8 +83,14 @@ describe('emulator under load (autocannon, loopback)', { timeout: 60_000 }, () =
     const result = await load({ authorization: `Bearer ${token}` });
     const afterRun = await ask<NodeJS.MemoryUsage>('memory', 'memory');
     const growth = afterRun.heapUsed - before.heapUsed;
-    assert.ok(growth < MAX_GROWTH_BYTES, `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`);
-    assert.ok(afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2, `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`);
+    assert.ok(
+      growth < MAX_GROWTH_BYTES,
+      `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`,
+    );
+    assert.ok(
+      afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2,
+      `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`,
+    );
   });
 
   it(`the session cookie alone for ${SECONDS} s: all 200, memory flat`, async () => {
@@ -88,8 +101,13 @@ describe('emulator under load (autocannon, loopback)', { timeout: 60_000 }, () =
     const result = await load({ cookie });
     const afterRun = await ask<NodeJS.MemoryUsage>('memory', 'memory');
     const growth = afterRun.heapUsed - before.heapUsed;
-    assert.ok(growth < MAX_GROWTH_BYTES, `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`);
-    assert.ok(afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2, `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`);
+    assert.ok(
+      growth < MAX_GROWTH_BYTES,
+      `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`,
+    );
+    assert.ok(
+      afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2,
+      `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`,
+    );
   });
-
 });

@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createSelfSignedCertificate } from '../src/core/keys/certificate.js';
-import { cookieHeader, KEYS, OTHER_KEYS, qseowToken, startTestEmulator, type TestEmulator } from './support/emulator-harness.js';
+import {
+  cookieHeader,
+  KEYS,
+  OTHER_KEYS,
+  qseowToken,
+  startTestEmulator,
+  type TestEmulator,
+} from './support/emulator-harness.js';
 
 const NO_AUTH = 'Could not authenticate the request: Expected an authentication header.';
 const XRF = 'XSRF prevention check failed. Possible XSRF discovered.';
@@ -18,14 +25,24 @@ before(async () => {
   emulator = await startTestEmulator({
     virtualProxies: [
       {
-        prefix: 'jwt', jwtPublicKeyCertificate: 'unused: keys are injected', jwtAttributeMap: [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: false }],
+        prefix: 'jwt',
+        jwtPublicKeyCertificate: 'unused: keys are injected',
+        jwtAttributeMap: [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: false }],
         apps: [{ id: 'app-1', name: 'Sales' }],
       },
       { prefix: 'aud', jwtPublicKeyCertificate: 'x', jwtAudience: 'qlik.example.com', jwtAttributeUserId: 'sub_id' },
-      { prefix: 'strict', jwtPublicKeyCertificate: 'x', jwtAttributeMap: [{ senseAttribute: 'email', jwtAttribute: 'email', isMandatory: true }] },
       {
-        prefix: 'nov', jwtPublicKeyCertificate: 'x', websocketCsrf: true, websocketCrossOriginWhiteList: ['portal.example.com'],
-        sessionCookieHeaderName: 'MyCookie', apps: [{ id: 'app-1', name: 'Sales' }],
+        prefix: 'strict',
+        jwtPublicKeyCertificate: 'x',
+        jwtAttributeMap: [{ senseAttribute: 'email', jwtAttribute: 'email', isMandatory: true }],
+      },
+      {
+        prefix: 'nov',
+        jwtPublicKeyCertificate: 'x',
+        websocketCsrf: true,
+        websocketCrossOriginWhiteList: ['portal.example.com'],
+        sessionCookieHeaderName: 'MyCookie',
+        apps: [{ id: 'app-1', name: 'Sales' }],
       },
     ],
   });
@@ -40,10 +57,18 @@ describe('QSEoW: authentication', () => {
   it('accepts a token minted by the library and sets the -HTTP session cookie over http', async () => {
     const response = await fetch(`${base}/jwt/qps/user`, { headers: bearer(qseowToken({ name: 'Anna A' })) });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { userId: 'anna', userDirectory: 'ACME', userName: 'Anna A', logoutUri: `${base}/jwt/qps/user` });
+    assert.deepEqual(await response.json(), {
+      userId: 'anna',
+      userDirectory: 'ACME',
+      userName: 'Anna A',
+      logoutUri: `${base}/jwt/qps/user`,
+    });
     const [cookie] = response.headers.getSetCookie();
     assert.match(cookie ?? '', /^X-Qlik-Session-jwt-HTTP=[\w-]{20,}; Path=\/; HttpOnly; SameSite=Lax$/);
-    assert.deepEqual({ outcome: lastLog()['outcome'], via: lastLog()['via'], user: lastLog()['user'] }, { outcome: 'accepted', via: 'bearer', user: 'ACME\\anna' });
+    assert.deepEqual(
+      { outcome: lastLog()['outcome'], via: lastLog()['via'], user: lastLog()['user'] },
+      { outcome: 'accepted', via: 'bearer', user: 'ACME\\anna' },
+    );
   });
 
   it("answers Qlik's text when there is neither a token nor a session", async () => {
@@ -68,13 +93,18 @@ describe('QSEoW: authentication', () => {
       assert.equal(response.status, 401);
       assert.match(response.headers.get('x-qs-jwt-reason') ?? '', new RegExp(`^${code} `));
       assert.equal(response.headers.getSetCookie().length, 0);
-      assert.deepEqual({ outcome: lastLog()['outcome'], code: lastLog()['code'], target: lastLog()['target'] }, { outcome: 'rejected', code, target: `qseow:/${prefix}` });
+      assert.deepEqual(
+        { outcome: lastLog()['outcome'], code: lastLog()['code'], target: lastLog()['target'] },
+        { outcome: 'rejected', code, target: `qseow:/${prefix}` },
+      );
       if (code === 'QJ020') assert.equal(lastLog()['user'], 'ACME\\anna', 'the claimed user is logged');
     });
   }
 
   it('accepts the audience and the user ID claim a virtual proxy is configured with', async () => {
-    const response = await fetch(`${base}/aud/qps/user`, { headers: bearer(qseowToken({ userIdAttribute: 'sub_id', audience: 'qlik.example.com' })) });
+    const response = await fetch(`${base}/aud/qps/user`, {
+      headers: bearer(qseowToken({ userIdAttribute: 'sub_id', audience: 'qlik.example.com' })),
+    });
     assert.equal(response.status, 200);
   });
 });
@@ -96,15 +126,21 @@ describe('QSEoW: sessions', () => {
 
   it('refuses an invalid Bearer even with a valid cookie', async () => {
     const cookie = await login();
-    const response = await fetch(`${base}/jwt/qps/user`, { headers: { cookie, ...bearer(qseowToken({ privateKey: OTHER_KEYS.privateKey })) } });
+    const response = await fetch(`${base}/jwt/qps/user`, {
+      headers: { cookie, ...bearer(qseowToken({ privateKey: OTHER_KEYS.privateKey })) },
+    });
     assert.equal(response.status, 401);
   });
 
   it('starts a new session for a Bearer of another user, and keeps the session for the same user', async () => {
     const annaCookie = await login('anna');
-    const same = await fetch(`${base}/jwt/qps/user`, { headers: { cookie: annaCookie, ...bearer(qseowToken({ userId: 'anna' })) } });
+    const same = await fetch(`${base}/jwt/qps/user`, {
+      headers: { cookie: annaCookie, ...bearer(qseowToken({ userId: 'anna' })) },
+    });
     assert.equal(same.headers.getSetCookie().length, 0, 'same user: the session goes on');
-    const other = await fetch(`${base}/jwt/qps/user`, { headers: { cookie: annaCookie, ...bearer(qseowToken({ userId: 'bert' })) } });
+    const other = await fetch(`${base}/jwt/qps/user`, {
+      headers: { cookie: annaCookie, ...bearer(qseowToken({ userId: 'bert' })) },
+    });
     assert.equal(((await other.json()) as { userId: string }).userId, 'bert');
     const bertCookie = cookieHeader(other);
     assert.notEqual(bertCookie, annaCookie);
@@ -138,7 +174,7 @@ describe('QSEoW: sessions', () => {
     assert.equal((await fetch(`${base}/jwt/qps/user`, { headers: { cookie: raw } })).status, 200);
   });
 
-  it('keeps each virtual proxy\'s sessions apart', async () => {
+  it("keeps each virtual proxy's sessions apart", async () => {
     const cookie = await login();
     assert.equal((await fetch(`${base}/nov/qps/user`, { headers: { cookie } })).status, 401);
   });
@@ -147,11 +183,29 @@ describe('QSEoW: sessions', () => {
 describe('QSEoW: endpoints', () => {
   it('enforces the xrfkey on /qrs, matching the header name case-insensitively', async () => {
     const token = qseowToken();
-    const ok = await fetch(`${base}/jwt/qrs/about?xrfkey=${XRFKEY}`, { headers: { ...bearer(token), 'X-QLIK-XRFKEY': XRFKEY } });
+    const ok = await fetch(`${base}/jwt/qrs/about?xrfkey=${XRFKEY}`, {
+      headers: { ...bearer(token), 'X-QLIK-XRFKEY': XRFKEY },
+    });
     assert.equal(ok.status, 200);
-    assert.deepEqual(Object.keys((await ok.json()) as object).sort(), ['buildDate', 'buildVersion', 'databaseProvider', 'nodeType', 'requiresBootstrap', 'schemaPath', 'sharedPersistence', 'singleNodeOnly']);
-    for (const [query, header] of [['', undefined], [`?xrfkey=${XRFKEY}`, undefined], [`?xrfkey=${XRFKEY}`, 'abcdefghij012346'], ['?xrfkey=short', 'short']] as const) {
-      const response = await fetch(`${base}/jwt/qrs/about${query}`, { headers: { ...bearer(token), ...(header ? { 'x-qlik-xrfkey': header } : {}) } });
+    assert.deepEqual(Object.keys((await ok.json()) as object).sort(), [
+      'buildDate',
+      'buildVersion',
+      'databaseProvider',
+      'nodeType',
+      'requiresBootstrap',
+      'schemaPath',
+      'sharedPersistence',
+      'singleNodeOnly',
+    ]);
+    for (const [query, header] of [
+      ['', undefined],
+      [`?xrfkey=${XRFKEY}`, undefined],
+      [`?xrfkey=${XRFKEY}`, 'abcdefghij012346'],
+      ['?xrfkey=short', 'short'],
+    ] as const) {
+      const response = await fetch(`${base}/jwt/qrs/about${query}`, {
+        headers: { ...bearer(token), ...(header ? { 'x-qlik-xrfkey': header } : {}) },
+      });
       assert.equal(response.status, 403, `${query} ${header}`);
       assert.equal(await response.text(), XRF);
     }
@@ -166,7 +220,9 @@ describe('QSEoW: endpoints', () => {
   });
 
   it('serves a hub page naming the user, HTML-escaped', async () => {
-    const response = await fetch(`${base}/jwt/hub/`, { headers: bearer(qseowToken({ userId: '<script>alert(1)</script>' })) });
+    const response = await fetch(`${base}/jwt/hub/`, {
+      headers: bearer(qseowToken({ userId: '<script>alert(1)</script>' })),
+    });
     const html = await response.text();
     assert.equal(response.status, 200);
     assert.ok(html.includes('ACME\\&#60;script&#62;alert(1)&#60;/script&#62;'));
@@ -174,10 +230,17 @@ describe('QSEoW: endpoints', () => {
   });
 
   it('tells @qlik/api it is a client-managed server, at the root and below a prefix, without authentication', async () => {
-    for (const path of ['/resources/autogenerated/product-info.json', '/jwt/resources/autogenerated/product-info.json', '/nov/resources/autogenerated/product-info.json']) {
+    for (const path of [
+      '/resources/autogenerated/product-info.json',
+      '/jwt/resources/autogenerated/product-info.json',
+      '/nov/resources/autogenerated/product-info.json',
+    ]) {
       const response = await fetch(`${base}${path}`);
       assert.equal(response.status, 200, path);
-      assert.equal(((await response.json()) as { composition: { deploymentType: string } }).composition.deploymentType, 'QlikSenseServer');
+      assert.equal(
+        ((await response.json()) as { composition: { deploymentType: string } }).composition.deploymentType,
+        'QlikSenseServer',
+      );
       assert.equal(response.headers.getSetCookie().length, 0, 'no session for an anonymous static file');
     }
   });
@@ -204,11 +267,12 @@ function openEngine(url: string, headers: Record<string, string>): Promise<Engin
       if (message['method'] === 'OnConnected') {
         resolve({
           messages,
-          call: (method, params, handle = -1) => new Promise((done) => {
-            const id = nextId++;
-            waiting.set(id, done);
-            ws.send(JSON.stringify({ jsonrpc: '2.0', id, handle, method, params }));
-          }),
+          call: (method, params, handle = -1) =>
+            new Promise((done) => {
+              const id = nextId++;
+              waiting.set(id, done);
+              ws.send(JSON.stringify({ jsonrpc: '2.0', id, handle, method, params }));
+            }),
           close: () => ws.close(),
         });
       }
@@ -225,13 +289,21 @@ describe('QSEoW: engine websocket', () => {
     const engine = await openEngine(`${wsBase()}/jwt/app/engineData`, bearer(qseowToken()));
     try {
       assert.deepEqual(engine.messages.slice(0, 2), [
-        { jsonrpc: '2.0', method: 'OnAuthenticationInformation', params: { userId: 'anna', userDirectory: 'ACME', mustAuthenticate: false } },
+        {
+          jsonrpc: '2.0',
+          method: 'OnAuthenticationInformation',
+          params: { userId: 'anna', userDirectory: 'ACME', mustAuthenticate: false },
+        },
         { jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } },
       ]);
-      assert.deepEqual((await engine.call('GetAuthenticatedUser', []))['result'], { qReturn: 'UserDirectory=ACME; UserId=anna' });
+      assert.deepEqual((await engine.call('GetAuthenticatedUser', []))['result'], {
+        qReturn: 'UserDirectory=ACME; UserId=anna',
+      });
       assert.ok(((await engine.call('EngineVersion', {}))['result'] as { qVersion: unknown }).qVersion);
       const opened = (await engine.call('OpenDoc', ['app-1']))['result'] as { qReturn: { qHandle: number } };
-      const layout = (await engine.call('GetAppLayout', [], opened.qReturn.qHandle))['result'] as { qLayout: { qTitle: string } };
+      const layout = (await engine.call('GetAppLayout', [], opened.qReturn.qHandle))['result'] as {
+        qLayout: { qTitle: string };
+      };
       assert.equal(layout.qLayout.qTitle, 'Sales');
       assert.equal(((await engine.call('DoReload', []))['error'] as { code: number }).code, -32601);
     } finally {
@@ -241,7 +313,10 @@ describe('QSEoW: engine websocket', () => {
 
   it('refuses an upgrade without a token or session (401) and with a bad token', async () => {
     await assert.rejects(openEngine(`${wsBase()}/jwt/app/app-1`, {}), /status 401/);
-    await assert.rejects(openEngine(`${wsBase()}/jwt/app/app-1`, bearer(qseowToken({ privateKey: OTHER_KEYS.privateKey }))), /status 401/);
+    await assert.rejects(
+      openEngine(`${wsBase()}/jwt/app/app-1`, bearer(qseowToken({ privateKey: OTHER_KEYS.privateKey }))),
+      /status 401/,
+    );
   });
 
   it('Nov 2024 flow: session cookie + qlik-csrf-token + allowed Origin connects; each missing piece is 403', async () => {
@@ -251,9 +326,14 @@ describe('QSEoW: engine websocket', () => {
     const csrf = first.headers.get('qlik-csrf-token') ?? '';
     const url = `${wsBase()}/nov/app/app-1?qlik-csrf-token=${encodeURIComponent(csrf)}`;
     const engine = await openEngine(url, { cookie, origin: 'https://portal.example.com' });
-    assert.deepEqual((await engine.call('GetAuthenticatedUser', []))['result'], { qReturn: 'UserDirectory=ACME; UserId=anna' });
+    assert.deepEqual((await engine.call('GetAuthenticatedUser', []))['result'], {
+      qReturn: 'UserDirectory=ACME; UserId=anna',
+    });
     engine.close();
-    await assert.rejects(openEngine(`${wsBase()}/nov/app/app-1`, { cookie, origin: 'https://portal.example.com' }), /status 403/);
+    await assert.rejects(
+      openEngine(`${wsBase()}/nov/app/app-1`, { cookie, origin: 'https://portal.example.com' }),
+      /status 403/,
+    );
     await assert.rejects(openEngine(`${url}x`, { cookie, origin: 'https://portal.example.com' }), /status 403/);
     await assert.rejects(openEngine(url, { cookie, origin: 'https://evil.example.com' }), /status 403/);
     assert.equal(lastLog()['code'], 'EMU007');
@@ -263,8 +343,12 @@ describe('QSEoW: engine websocket', () => {
     const first = await fetch(`${base}/nov/qps/csrftoken`, { headers: bearer(qseowToken()) });
     const cookie = cookieHeader(first);
     const csrf = first.headers.get('qlik-csrf-token') ?? '';
-    const engine = await openEngine(`${wsBase()}/nov/app/app-1?qlik-csrf-token=${encodeURIComponent(csrf)}`, { cookie });
-    assert.deepEqual((await engine.call('GetAuthenticatedUser', []))['result'], { qReturn: 'UserDirectory=ACME; UserId=anna' });
+    const engine = await openEngine(`${wsBase()}/nov/app/app-1?qlik-csrf-token=${encodeURIComponent(csrf)}`, {
+      cookie,
+    });
+    assert.deepEqual((await engine.call('GetAuthenticatedUser', []))['result'], {
+      qReturn: 'UserDirectory=ACME; UserId=anna',
+    });
     engine.close();
     await assert.rejects(openEngine(`${wsBase()}/nov/app/app-1`, { cookie }), /status 403/);
     assert.equal(lastLog()['code'], 'EMU006');
@@ -281,7 +365,9 @@ describe('QSEoW: upstream forwarding', () => {
   let seen: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
   const backend = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk) => { body += String(chunk); });
+    request.on('data', (chunk) => {
+      body += String(chunk);
+    });
     request.on('end', () => {
       seen.push({ url: request.url ?? '', headers: request.headers, body });
       response.writeHead(201, { 'content-type': 'text/plain', 'set-cookie': 'backend=1' });
@@ -292,7 +378,16 @@ describe('QSEoW: upstream forwarding', () => {
   before(async () => {
     await new Promise<void>((done) => backend.listen(0, '127.0.0.1', done));
     const upstream = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-    proxied = await startTestEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'x', upstream, jwtAttributeMap: [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: false }] }] });
+    proxied = await startTestEmulator({
+      virtualProxies: [
+        {
+          prefix: 'jwt',
+          jwtPublicKeyCertificate: 'x',
+          upstream,
+          jwtAttributeMap: [{ senseAttribute: 'group', jwtAttribute: 'groups', isMandatory: false }],
+        },
+      ],
+    });
   });
   after(async () => {
     await proxied.close();
@@ -303,12 +398,19 @@ describe('QSEoW: upstream forwarding', () => {
     seen = [];
     const response = await fetch(`${proxied.url}/jwt/api/things?x=1`, {
       method: 'POST',
-      headers: { ...bearer(qseowToken({ userId: 'anna b', groups: ['Sales', 'EMEA Managers'] })), 'x-qlik-user': 'UserDirectory=ROOT; UserId=admin', 'X-Qlik-Security': 'admin=yes;' },
+      headers: {
+        ...bearer(qseowToken({ userId: 'anna b', groups: ['Sales', 'EMEA Managers'] })),
+        'x-qlik-user': 'UserDirectory=ROOT; UserId=admin',
+        'X-Qlik-Security': 'admin=yes;',
+      },
       body: 'payload',
     });
     assert.equal(response.status, 201);
     assert.equal(await response.text(), 'from backend');
-    assert.deepEqual(response.headers.getSetCookie().map((line) => line.split('=')[0]), ['backend', 'X-Qlik-Session-jwt-HTTP']);
+    assert.deepEqual(
+      response.headers.getSetCookie().map((line) => line.split('=')[0]),
+      ['backend', 'X-Qlik-Session-jwt-HTTP'],
+    );
     const [request] = seen;
     assert.equal(request?.url, '/api/things?x=1');
     assert.equal(request?.headers['x-qlik-user'], 'UserDirectory=ACME; UserId=anna%20b');
@@ -319,7 +421,9 @@ describe('QSEoW: upstream forwarding', () => {
 
   it('forwards nothing for a refused request', async () => {
     seen = [];
-    const response = await fetch(`${proxied.url}/jwt/api/things`, { headers: { 'x-qlik-user': 'UserDirectory=ROOT; UserId=admin' } });
+    const response = await fetch(`${proxied.url}/jwt/api/things`, {
+      headers: { 'x-qlik-user': 'UserDirectory=ROOT; UserId=admin' },
+    });
     assert.equal(response.status, 401);
     assert.equal(seen.length, 0);
   });
@@ -328,19 +432,31 @@ describe('QSEoW: upstream forwarding', () => {
 describe('QSEoW over HTTPS', () => {
   it('sets a Secure cookie without the -HTTP suffix', async () => {
     const cert = await createSelfSignedCertificate({ ...KEYS, commonName: 'localhost', days: 1 });
-    const secure = await startTestEmulator({ virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'x' }] }, { tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } });
+    const secure = await startTestEmulator(
+      { virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'x' }] },
+      { tls: { cert, key: KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } },
+    );
     try {
       assert.match(secure.url, /^https:/);
-      const answer = await new Promise<{ headers: IncomingHttpHeaders; status: number | undefined }>((resolve, reject) => {
-        const request = httpsRequest(`${secure.url}/jwt/qps/user`, { rejectUnauthorized: false, headers: bearer(qseowToken()) }, (response) => {
-          response.resume();
-          resolve({ headers: response.headers, status: response.statusCode });
-        });
-        request.on('error', reject);
-        request.end();
-      });
+      const answer = await new Promise<{ headers: IncomingHttpHeaders; status: number | undefined }>(
+        (resolve, reject) => {
+          const request = httpsRequest(
+            `${secure.url}/jwt/qps/user`,
+            { rejectUnauthorized: false, headers: bearer(qseowToken()) },
+            (response) => {
+              response.resume();
+              resolve({ headers: response.headers, status: response.statusCode });
+            },
+          );
+          request.on('error', reject);
+          request.end();
+        },
+      );
       assert.equal(answer.status, 200);
-      assert.match(answer.headers['set-cookie']?.[0] ?? '', /^X-Qlik-Session-jwt=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+      assert.match(
+        answer.headers['set-cookie']?.[0] ?? '',
+        /^X-Qlik-Session-jwt=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+      );
     } finally {
       await secure.close();
     }

@@ -42,7 +42,14 @@ before(() => {
   ({ privateKey: key, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 }));
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   otherKey = other.privateKey;
-  keySets = [publicKey, [{ key: publicKey, kid: 'k1' }, { key: other.publicKey, kid: 'k2' }], [{ key: publicKey }]];
+  keySets = [
+    publicKey,
+    [
+      { key: publicKey, kid: 'k1' },
+      { key: other.publicKey, kid: 'k2' },
+    ],
+    [{ key: publicKey }],
+  ];
   // Warm up (module initialisation, JIT) before any call is timed.
   const warm = signCompactBytes(Buffer.from('{"alg":"RS256"}'), Buffer.from('{"userId":"a","exp":1}'), key, 'RS256');
   for (const platform of PLATFORMS) {
@@ -55,7 +62,9 @@ before(() => {
 });
 
 after(() => {
-  console.log(`fuzz: ${inputs} inputs, ${calls} calls, slowest call ${slowest.toFixed(2)} ms, ${((performance.now() - suiteStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `fuzz: ${inputs} inputs, ${calls} calls, slowest call ${slowest.toFixed(2)} ms, ${((performance.now() - suiteStart) / 1000).toFixed(1)} s`,
+  );
 });
 
 /**
@@ -75,7 +84,10 @@ function timed<T>(label: string, input: string, fn: () => T): T {
       return performance.now() - again;
     });
     const best = Math.min(...retries);
-    assert.ok(best < CALL_BUDGET_MS, `${label} took ${elapsed.toFixed(1)} ms, then at best ${best.toFixed(1)} ms, on ${JSON.stringify(input.slice(0, 120))}`);
+    assert.ok(
+      best < CALL_BUDGET_MS,
+      `${label} took ${elapsed.toFixed(1)} ms, then at best ${best.toFixed(1)} ms, on ${JSON.stringify(input.slice(0, 120))}`,
+    );
   }
   return value;
 }
@@ -94,11 +106,22 @@ function checkFindings(findings: readonly Finding[], where: string): void {
 function checkResult(result: InspectionResult, verified: boolean, where: string): void {
   checkFindings(result.findings, where);
   const errors = hasErrors(result.findings);
-  if (!result.accepted) assert.ok(errors, `${where}: not accepted, yet no error finding: ${result.findings.map((item) => item.code).join(', ')}`);
+  if (!result.accepted)
+    assert.ok(
+      errors,
+      `${where}: not accepted, yet no error finding: ${result.findings.map((item) => item.code).join(', ')}`,
+    );
   if (verified) {
     if (result.accepted) assert.equal(result.signatureValid, true, `${where}: accepted without a valid signature`);
-    assert.equal(result.accepted, result.signatureValid === true && !errors, `${where}: accepted must mean valid signature and no error`);
-    assert.ok(result.findings.filter((item) => item.code === 'QJ020' || item.code === 'QJ021').length <= 1, `${where}: one signature verdict`);
+    assert.equal(
+      result.accepted,
+      result.signatureValid === true && !errors,
+      `${where}: accepted must mean valid signature and no error`,
+    );
+    assert.ok(
+      result.findings.filter((item) => item.code === 'QJ020' || item.code === 'QJ021').length <= 1,
+      `${where}: one signature verdict`,
+    );
   } else {
     assert.equal(result.signatureValid, undefined, `${where}: lint does not check signatures`);
     assert.equal(result.accepted, !errors, `${where}`);
@@ -110,9 +133,14 @@ function exercise(input: string): InspectionResult {
   inputs += 1;
   const decoded = timed('decodeToken', input, () => decodeToken(input));
   checkFindings(decoded.findings, 'decodeToken');
-  if (decoded.findings.length === 0) assert.ok(decoded.header && decoded.payload, 'no finding means header and payload decoded');
+  if (decoded.findings.length === 0)
+    assert.ok(decoded.header && decoded.payload, 'no finding means header and payload decoded');
   for (const platform of PLATFORMS) {
-    checkResult(timed(`lintToken ${platform}`, input, () => lintToken(input, platform, { at: AT })), false, `lintToken ${platform}`);
+    checkResult(
+      timed(`lintToken ${platform}`, input, () => lintToken(input, platform, { at: AT })),
+      false,
+      `lintToken ${platform}`,
+    );
   }
   const platform = PLATFORMS[inputs % PLATFORMS.length] as Platform;
   const keys = keySets[inputs % keySets.length] as KeyObject | VerificationKey[];
@@ -125,8 +153,25 @@ function exercise(input: string): InspectionResult {
 
 const b64 = (value: string | Uint8Array): string => Buffer.from(value).toString('base64url');
 const B64URL_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'];
-const NOISE_CHARS = [...B64URL_CHARS, '.', '.', '=', '+', '/', ' ', '\n', '\t', '"', "'", '\u0000', 'é', '\u{1F600}', '\uFFFD'];
-const base64urlString = (maxLength: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...B64URL_CHARS), maxLength });
+const NOISE_CHARS = [
+  ...B64URL_CHARS,
+  '.',
+  '.',
+  '=',
+  '+',
+  '/',
+  ' ',
+  '\n',
+  '\t',
+  '"',
+  "'",
+  '\u0000',
+  'é',
+  '\u{1F600}',
+  '\uFFFD',
+];
+const base64urlString = (maxLength: number): fc.Arbitrary<string> =>
+  fc.string({ unit: fc.constantFrom(...B64URL_CHARS), maxLength });
 
 // ---- a pool of genuine tokens, signed once ---------------------------------------------------------
 
@@ -136,7 +181,12 @@ interface PoolToken {
   signature: Buffer;
 }
 
-function sign(header: Record<string, unknown>, payload: Record<string, unknown>, alg: RsaAlgorithm, signingKey: KeyObject = key): string {
+function sign(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  alg: RsaAlgorithm,
+  signingKey: KeyObject = key,
+): string {
   return signCompactBytes(Buffer.from(JSON.stringify(header)), Buffer.from(JSON.stringify(payload)), signingKey, alg);
 }
 
@@ -145,11 +195,31 @@ function buildPool(): PoolToken[] {
   for (let index = 0; index < 24; index += 1) {
     const alg = RSA_ALGORITHMS[index % 3] as RsaAlgorithm;
     const times = { iat: AT - 60 - index, nbf: AT - 60 - index, exp: AT + 240 + index };
-    tokens.push(sign({ alg, typ: 'JWT', kid: 'k1' }, {
-      iss: 'https://idp.acme.com', sub: `user-${index}`, subType: 'user', name: `User ${index}`, email: `u${index}@acme.com`,
-      email_verified: index % 2 === 0, aud: CLOUD_AUDIENCE, groups: ['Sales', `G${index}`], jti: `jti-${index}`, ...times,
-    }, alg));
-    tokens.push(sign({ alg, typ: 'JWT' }, { userId: `user-${index}`, userDirectory: 'ACME', groups: ['Sales'], jti: `q-${index}`, ...times }, alg));
+    tokens.push(
+      sign(
+        { alg, typ: 'JWT', kid: 'k1' },
+        {
+          iss: 'https://idp.acme.com',
+          sub: `user-${index}`,
+          subType: 'user',
+          name: `User ${index}`,
+          email: `u${index}@acme.com`,
+          email_verified: index % 2 === 0,
+          aud: CLOUD_AUDIENCE,
+          groups: ['Sales', `G${index}`],
+          jti: `jti-${index}`,
+          ...times,
+        },
+        alg,
+      ),
+    );
+    tokens.push(
+      sign(
+        { alg, typ: 'JWT' },
+        { userId: `user-${index}`, userDirectory: 'ACME', groups: ['Sales'], jti: `q-${index}`, ...times },
+        alg,
+      ),
+    );
     // Some that are already wrong in one way, so mutations also start from rejected tokens.
     tokens.push(sign({ alg, kid: 'k2' }, { userId: 'x', exp: AT - index }, alg, index % 2 === 0 ? key : otherKey));
   }
@@ -168,7 +238,11 @@ type Mutation =
   | { kind: 'duplicate'; part: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('replace' as const, 'insert' as const), at: fc.nat(), char: fc.constantFrom(...NOISE_CHARS) }),
+  fc.record({
+    kind: fc.constantFrom('replace' as const, 'insert' as const),
+    at: fc.nat(),
+    char: fc.constantFrom(...NOISE_CHARS),
+  }),
   fc.record({ kind: fc.constantFrom('delete' as const, 'truncate' as const, 'dot' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('byte' as const), part: fc.nat(2), at: fc.nat(), value: fc.nat(255) }),
   fc.record({
@@ -240,142 +314,256 @@ const timeValue: fc.Arbitrary<unknown> = fc.oneof(
 
 const qlikClaimValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom('', ' ', 'user', 'true', true, false, CLOUD_AUDIENCE, 'https://idp.acme.com', ['Sales'], [1, 2], null),
+  fc.constantFrom(
+    '',
+    ' ',
+    'user',
+    'true',
+    true,
+    false,
+    CLOUD_AUDIENCE,
+    'https://idp.acme.com',
+    ['Sales'],
+    [1, 2],
+    null,
+  ),
 );
 
-const otherClaims = fc.dictionary(fc.string({ maxLength: 10 }).filter((name) => !(TIME_CLAIMS as readonly string[]).includes(name)), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 });
+const otherClaims = fc.dictionary(
+  fc.string({ maxLength: 10 }).filter((name) => !(TIME_CLAIMS as readonly string[]).includes(name)),
+  fc.jsonValue({ maxDepth: 2 }),
+  { maxKeys: 5 },
+);
 
-const QLIK_CLAIMS = ['iss', 'sub', 'subType', 'name', 'email', 'email_verified', 'aud', 'jti', 'groups', 'group', 'userId', 'userDirectory'] as const;
+const QLIK_CLAIMS = [
+  'iss',
+  'sub',
+  'subType',
+  'name',
+  'email',
+  'email_verified',
+  'aud',
+  'jti',
+  'groups',
+  'group',
+  'userId',
+  'userDirectory',
+] as const;
 
 /** A payload object: random extra claims, then each Qlik claim present with a random value or absent. */
-const payloadObject: fc.Arbitrary<Record<string, unknown>> = fc.tuple(
-  otherClaims,
-  fc.record(Object.fromEntries(QLIK_CLAIMS.map((name) => [name, qlikClaimValue])), { requiredKeys: [] }),
-  fc.record(Object.fromEntries(TIME_CLAIMS.map((name) => [name, timeValue])), { requiredKeys: [] }),
-).map(([other, qlik, times]) => ({ ...other, ...qlik, ...times }));
+const payloadObject: fc.Arbitrary<Record<string, unknown>> = fc
+  .tuple(
+    otherClaims,
+    fc.record(Object.fromEntries(QLIK_CLAIMS.map((name) => [name, qlikClaimValue])), { requiredKeys: [] }),
+    fc.record(Object.fromEntries(TIME_CLAIMS.map((name) => [name, timeValue])), { requiredKeys: [] }),
+  )
+  .map(([other, qlik, times]) => ({ ...other, ...qlik, ...times }));
 
-const headerObject: fc.Arbitrary<Record<string, unknown>> = fc.record({
-  alg: fc.oneof(fc.constantFrom<unknown>('RS256', 'RS384', 'RS512', 'rs256', 'none', 'NONE', 'HS256', 'ES256', 'PS256', ''), fc.jsonValue({ maxDepth: 1 })),
-  typ: fc.constantFrom<unknown>('JWT', 'jwt', 1),
-  kid: fc.oneof(fc.constantFrom<unknown>('k1', 'k2', 'k3', ''), fc.jsonValue({ maxDepth: 1 })),
-}, { requiredKeys: [] });
+const headerObject: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    alg: fc.oneof(
+      fc.constantFrom<unknown>('RS256', 'RS384', 'RS512', 'rs256', 'none', 'NONE', 'HS256', 'ES256', 'PS256', ''),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    typ: fc.constantFrom<unknown>('JWT', 'jwt', 1),
+    kid: fc.oneof(fc.constantFrom<unknown>('k1', 'k2', 'k3', ''), fc.jsonValue({ maxDepth: 1 })),
+  },
+  { requiredKeys: [] },
+);
 
 // ---- the properties ------------------------------------------------------------------------------
 
 test('random strings (any characters, token-like alphabets, dots and whitespace)', () => {
-  fc.assert(fc.property(
-    fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.string({ unit: fc.constantFrom(...NOISE_CHARS), maxLength: 400 }),
-      fc.string({ unit: 'grapheme', maxLength: 100 }),
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.string({ unit: fc.constantFrom(...NOISE_CHARS), maxLength: 400 }),
+        fc.string({ unit: 'grapheme', maxLength: 100 }),
+      ),
+      (text) => {
+        exercise(text);
+      },
     ),
-    (text) => {
-      exercise(text);
-    },
-  ), { numRuns: 36_000 });
+    { numRuns: 36_000 },
+  );
 });
 
 test('random base64url triples, and triples of base64url-encoded JSON', () => {
-  fc.assert(fc.property(
-    fc.oneof(
-      { weight: 3, arbitrary: fc.tuple(base64urlString(80), base64urlString(200), base64urlString(400)) },
-      {
-        weight: 3,
-        arbitrary: fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.uint8Array({ maxLength: 300 }))
-          .map(([header, payload, signature]) => [b64(JSON.stringify(header) ?? ''), b64(JSON.stringify(payload) ?? ''), b64(signature)] as const),
-      },
-      {
-        weight: 1,
-        arbitrary: fc.tuple(headerObject, payloadObject, fc.uint8Array({ minLength: 256, maxLength: 256 }))
-          .map(([header, payload, signature]) => [b64(JSON.stringify(header)), b64(JSON.stringify(payload)), b64(signature)] as const),
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.tuple(base64urlString(80), base64urlString(200), base64urlString(400)) },
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.uint8Array({ maxLength: 300 }))
+            .map(
+              ([header, payload, signature]) =>
+                [b64(JSON.stringify(header) ?? ''), b64(JSON.stringify(payload) ?? ''), b64(signature)] as const,
+            ),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(headerObject, payloadObject, fc.uint8Array({ minLength: 256, maxLength: 256 }))
+            .map(
+              ([header, payload, signature]) =>
+                [b64(JSON.stringify(header)), b64(JSON.stringify(payload)), b64(signature)] as const,
+            ),
+        },
+      ),
+      ([header, payload, signature]) => {
+        const result = exercise(`${header}.${payload}.${signature}`);
+        assert.notEqual(result.accepted, true, 'a random signature is never valid');
       },
     ),
-    ([header, payload, signature]) => {
-      const result = exercise(`${header}.${payload}.${signature}`);
-      assert.notEqual(result.accepted, true, 'a random signature is never valid');
-    },
-  ), { numRuns: 20_000 });
+    { numRuns: 20_000 },
+  );
 });
 
 test('genuine tokens with random byte mutations, truncations, dot insertions and wrappers: no forgery', () => {
   const pool = buildPool();
-  for (const entry of pool.slice(0, 2)) assert.equal(verifyToken(entry.token, { keys: publicKey, at: AT }).accepted, true, 'pool tokens start out valid');
+  for (const entry of pool.slice(0, 2))
+    assert.equal(verifyToken(entry.token, { keys: publicKey, at: AT }).accepted, true, 'pool tokens start out valid');
   let accepted = 0;
   let changed = 0;
-  fc.assert(fc.property(fc.nat(pool.length - 1), fc.array(mutation, { minLength: 1, maxLength: 4 }), (index, changes) => {
-    const original = pool[index] as PoolToken;
-    const mutated = changes.reduce(mutate, original.token);
-    const result = exercise(mutated);
-    if (mutated !== original.token) changed += 1;
-    if (!result.accepted) return;
-    accepted += 1;
-    // Whatever was changed, an accepted token is the signed one: the same signing input and signature bytes.
-    const [header, payload, signature] = normalizeTokenText(mutated).split('.') as [string, string, string];
-    assert.equal(`${header}.${payload}`, original.signingInput, `accepted a changed signing input: ${JSON.stringify(mutated)}`);
-    assert.ok(Buffer.from(signature, 'base64url').equals(original.signature), `accepted a changed signature: ${JSON.stringify(mutated)}`);
-  }), { numRuns: 40_000 });
+  fc.assert(
+    fc.property(fc.nat(pool.length - 1), fc.array(mutation, { minLength: 1, maxLength: 4 }), (index, changes) => {
+      const original = pool[index] as PoolToken;
+      const mutated = changes.reduce(mutate, original.token);
+      const result = exercise(mutated);
+      if (mutated !== original.token) changed += 1;
+      if (!result.accepted) return;
+      accepted += 1;
+      // Whatever was changed, an accepted token is the signed one: the same signing input and signature bytes.
+      const [header, payload, signature] = normalizeTokenText(mutated).split('.') as [string, string, string];
+      assert.equal(
+        `${header}.${payload}`,
+        original.signingInput,
+        `accepted a changed signing input: ${JSON.stringify(mutated)}`,
+      );
+      assert.ok(
+        Buffer.from(signature, 'base64url').equals(original.signature),
+        `accepted a changed signature: ${JSON.stringify(mutated)}`,
+      );
+    }),
+    { numRuns: 40_000 },
+  );
   assert.ok(changed > 30_000, 'mutations change the token');
-  assert.ok(accepted > 0, 'some harmless changes (wrappers, whitespace) keep a token valid, so the no-forgery check ran');
+  assert.ok(
+    accepted > 0,
+    'some harmless changes (wrappers, whitespace) keep a token valid, so the no-forgery check ran',
+  );
 });
 
 test('random claim values (fc.jsonValue / fc.object) in unsigned tokens: lint and verify on every platform', () => {
-  fc.assert(fc.property(headerObject, payloadObject, fc.uint8Array({ maxLength: 64 }), (header, payload, signature) => {
-    exercise(`${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}.${b64(signature) || 'AA'}`);
-  }), { numRuns: 6_000 });
+  fc.assert(
+    fc.property(headerObject, payloadObject, fc.uint8Array({ maxLength: 64 }), (header, payload, signature) => {
+      exercise(`${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}.${b64(signature) || 'AA'}`);
+    }),
+    { numRuns: 6_000 },
+  );
 });
 
 test('random claim values in properly signed tokens: the signature is valid and acceptance follows the findings alone', () => {
-  const signedHeader = fc.record({ alg: fc.constantFrom(...RSA_ALGORITHMS), kid: fc.constantFrom(undefined, 'k1', 'k2'), typ: fc.constantFrom(undefined, 'JWT') });
-  fc.assert(fc.property(signedHeader, payloadObject, (header, payload) => {
-    const token = sign(JSON.parse(JSON.stringify(header)) as Record<string, unknown>, payload, header.alg);
-    for (const platform of PLATFORMS) {
-      const result = timed('verifyToken', token, () => verifyToken(token, { keys: publicKey, at: AT, platform }));
-      checkResult(result, true, `signed ${platform}`);
-      assert.equal(result.signatureValid, true);
-      assert.equal(result.accepted, !hasErrors(result.findings));
-      const linted = timed('lintToken', token, () => lintToken(token, platform, { at: AT }));
-      checkResult(linted, false, `signed lint ${platform}`);
-      // Lint and verify agree on every claim finding; only the signature verdict differs.
-      const claimCodes = (findings: readonly Finding[]): string[] => findings.map((item) => item.code).filter((code) => !['QJ020', 'QJ021', 'QJ022'].includes(code));
-      assert.deepEqual(claimCodes(linted.findings), claimCodes(result.findings));
-    }
-    exercise(token);
-  }), { numRuns: 1_200 });
+  const signedHeader = fc.record({
+    alg: fc.constantFrom(...RSA_ALGORITHMS),
+    kid: fc.constantFrom(undefined, 'k1', 'k2'),
+    typ: fc.constantFrom(undefined, 'JWT'),
+  });
+  fc.assert(
+    fc.property(signedHeader, payloadObject, (header, payload) => {
+      const token = sign(JSON.parse(JSON.stringify(header)) as Record<string, unknown>, payload, header.alg);
+      for (const platform of PLATFORMS) {
+        const result = timed('verifyToken', token, () => verifyToken(token, { keys: publicKey, at: AT, platform }));
+        checkResult(result, true, `signed ${platform}`);
+        assert.equal(result.signatureValid, true);
+        assert.equal(result.accepted, !hasErrors(result.findings));
+        const linted = timed('lintToken', token, () => lintToken(token, platform, { at: AT }));
+        checkResult(linted, false, `signed lint ${platform}`);
+        // Lint and verify agree on every claim finding; only the signature verdict differs.
+        const claimCodes = (findings: readonly Finding[]): string[] =>
+          findings.map((item) => item.code).filter((code) => !['QJ020', 'QJ021', 'QJ022'].includes(code));
+        assert.deepEqual(claimCodes(linted.findings), claimCodes(result.findings));
+      }
+      exercise(token);
+    }),
+    { numRuns: 1_200 },
+  );
 });
 
 test('inputs around the size limit: no hang, and over the limit is QJ005 alone', () => {
-  fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...NOISE_CHARS), minLength: 1, maxLength: 40 }), fc.integer({ min: MAX_TOKEN_LENGTH - 2000, max: MAX_TOKEN_LENGTH + 2000 }), (chunk, length) => {
-    const text = chunk.repeat(Math.ceil(length / chunk.length)).slice(0, length);
-    const result = exercise(text);
-    if (text.length > MAX_TOKEN_LENGTH) assert.deepEqual(result.findings.map((item) => item.code), ['QJ005']);
-  }), { numRuns: 400 });
+  fc.assert(
+    fc.property(
+      fc.string({ unit: fc.constantFrom(...NOISE_CHARS), minLength: 1, maxLength: 40 }),
+      fc.integer({ min: MAX_TOKEN_LENGTH - 2000, max: MAX_TOKEN_LENGTH + 2000 }),
+      (chunk, length) => {
+        const text = chunk.repeat(Math.ceil(length / chunk.length)).slice(0, length);
+        const result = exercise(text);
+        if (text.length > MAX_TOKEN_LENGTH)
+          assert.deepEqual(
+            result.findings.map((item) => item.code),
+            ['QJ005'],
+          );
+      },
+    ),
+    { numRuns: 400 },
+  );
 });
 
 test('time claims with any JSON number (full double range) never make lint or verify throw', () => {
-  fc.assert(fc.property(
-    fc.record(Object.fromEntries(TIME_CLAIMS.map((name) => [name, fc.double({ noNaN: true, noDefaultInfinity: true })])), { requiredKeys: [] }),
-    (times) => {
-      exercise(`${b64('{"alg":"RS256"}')}.${b64(JSON.stringify({ userId: 'a', userDirectory: 'b', ...times }))}.AAAA`);
-    },
-  ), { numRuns: 2_000 });
+  fc.assert(
+    fc.property(
+      fc.record(
+        Object.fromEntries(TIME_CLAIMS.map((name) => [name, fc.double({ noNaN: true, noDefaultInfinity: true })])),
+        { requiredKeys: [] },
+      ),
+      (times) => {
+        exercise(
+          `${b64('{"alg":"RS256"}')}.${b64(JSON.stringify({ userId: 'a', userDirectory: 'b', ...times }))}.AAAA`,
+        );
+      },
+    ),
+    { numRuns: 2_000 },
+  );
 });
 
 test('deeply nested claim values (within the size limit) never make lint or verify throw', () => {
-  fc.assert(fc.property(
-    fc.constantFrom('exp', 'groups', 'userId', 'userDirectory', 'sub', 'subType', 'email_verified', 'name', 'alg', 'kid'),
-    fc.integer({ min: 5_000, max: 20_000 }),
-    fc.constantFrom('[', '{"a":'),
-    (claim, depth, open) => {
-      const close = open === '[' ? ']' : '}';
-      const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
-      const header = claim === 'alg' ? `{"alg":${nested}}` : claim === 'kid' ? `{"alg":"RS256","kid":${nested}}` : '{"alg":"RS256","kid":"k1"}';
-      const payload = claim === 'alg' || claim === 'kid' ? '{}' : `{"${claim}":${nested}}`;
-      const token = `${b64(header)}.${b64(payload)}.AAAA`;
-      exercise(token);
-      // The header's kid reaches the JWKS key selection (QJ015) and the Qlik Cloud kid check (QJ210).
-      verifyToken(token, { keys: keySets[1] as VerificationKey[], at: AT, platform: 'cloud', keyId: 'k1' });
-    },
-  ), { numRuns: 40 });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(
+        'exp',
+        'groups',
+        'userId',
+        'userDirectory',
+        'sub',
+        'subType',
+        'email_verified',
+        'name',
+        'alg',
+        'kid',
+      ),
+      fc.integer({ min: 5_000, max: 20_000 }),
+      fc.constantFrom('[', '{"a":'),
+      (claim, depth, open) => {
+        const close = open === '[' ? ']' : '}';
+        const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
+        const header =
+          claim === 'alg'
+            ? `{"alg":${nested}}`
+            : claim === 'kid'
+              ? `{"alg":"RS256","kid":${nested}}`
+              : '{"alg":"RS256","kid":"k1"}';
+        const payload = claim === 'alg' || claim === 'kid' ? '{}' : `{"${claim}":${nested}}`;
+        const token = `${b64(header)}.${b64(payload)}.AAAA`;
+        exercise(token);
+        // The header's kid reaches the JWKS key selection (QJ015) and the Qlik Cloud kid check (QJ210).
+        verifyToken(token, { keys: keySets[1] as VerificationKey[], at: AT, platform: 'cloud', keyId: 'k1' });
+      },
+    ),
+    { numRuns: 40 },
+  );
 });
 
 test('the fuzz ran at least 100 000 inputs within the time budget', () => {

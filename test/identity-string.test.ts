@@ -31,21 +31,40 @@ const FORGING = ['anna; UserId=admin', 'AC=ME', 'anna\n', 'an\u0000na', ' anna',
 describe('create and batch refuse what the engine cannot carry', () => {
   it('createQseowToken and a minter throw a ClaimError naming QJ108, for the user ID and the directory', () => {
     for (const value of FORGING) {
-      for (const user of [{ userId: value, userDirectory: 'ACME' }, { userId: 'anna', userDirectory: value }]) {
-        assert.throws(() => createQseowToken({ privateKey: KEYS.privateKey, ...user }), (error: unknown) => {
-          assert.ok(error instanceof ClaimError, String(error));
-          assert.match(error.message, /\[QJ108\]: Qlik passes the user on as "UserDirectory=<dir>; UserId=<id>"/);
-          return true;
-        }, JSON.stringify(user));
+      for (const user of [
+        { userId: value, userDirectory: 'ACME' },
+        { userId: 'anna', userDirectory: value },
+      ]) {
+        assert.throws(
+          () => createQseowToken({ privateKey: KEYS.privateKey, ...user }),
+          (error: unknown) => {
+            assert.ok(error instanceof ClaimError, String(error));
+            assert.match(error.message, /\[QJ108\]: Qlik passes the user on as "UserDirectory=<dir>; UserId=<id>"/);
+            return true;
+          },
+          JSON.stringify(user),
+        );
       }
     }
     const mint = qseowTokenMinter({ privateKey: KEYS.privateKey });
-    assert.throws(() => mint.create({ userId: 'a=b', userDirectory: 'ACME' }), /"userId" contains "=" at position 2 \[QJ108\]/);
+    assert.throws(
+      () => mint.create({ userId: 'a=b', userDirectory: 'ACME' }),
+      /"userId" contains "=" at position 2 \[QJ108\]/,
+    );
     assert.ok(mint.create({ userId: 'Anna Andersson', userDirectory: 'ACME Corp' }).token, 'inner spaces are fine');
   });
 
   it('create qseow exits 2 with one line and prints no token', async () => {
-    const result = await runCli(['create', 'qseow', '--key', keyFile, '--userid', 'anna; UserId=admin', '--userdir', 'ACME']);
+    const result = await runCli([
+      'create',
+      'qseow',
+      '--key',
+      keyFile,
+      '--userid',
+      'anna; UserId=admin',
+      '--userdir',
+      'ACME',
+    ]);
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^qs-jwt: error: .*"userId" contains ";" at position 5 \[QJ108\]/);
@@ -54,11 +73,24 @@ describe('create and batch refuse what the engine cannot carry', () => {
 
   it('batch qseow fails the forging row, mints the others, and exits 1', async () => {
     const input = join(folder, 'users.jsonl');
-    writeFileSync(input, '{"userid":"anna","userdir":"ACME"}\n{"userid":"bert","userdir":"AC=ME"}\n{"userid":"carl","userdir":"ACME"}\n');
+    writeFileSync(
+      input,
+      '{"userid":"anna","userdir":"ACME"}\n{"userid":"bert","userdir":"AC=ME"}\n{"userid":"carl","userdir":"ACME"}\n',
+    );
     const result = await runCli(['batch', 'qseow', '--key', keyFile, '--input', input, '--workers', '0']);
     assert.equal(result.code, 1, result.stderr);
-    const rows = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { line: number; token?: string; error?: string });
-    assert.deepEqual(rows.map((row) => [row.line, row.token !== undefined]), [[1, true], [2, false], [3, true]]);
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { line: number; token?: string; error?: string });
+    assert.deepEqual(
+      rows.map((row) => [row.line, row.token !== undefined]),
+      [
+        [1, true],
+        [2, false],
+        [3, true],
+      ],
+    );
     assert.match(rows[1]?.error ?? '', /"userDirectory" contains "=" .*QJ108/);
   });
 });
@@ -67,7 +99,9 @@ describe('lint and verify report QJ108', () => {
   it('lint --profile qseow names the claim and the character, exit 1', async () => {
     const token = createQseowToken({ privateKey: KEYS.privateKey, userId: 'anna', userDirectory: 'ACME' }).token;
     const [header, , signature] = token.split('.');
-    const payload = Buffer.from(JSON.stringify({ userId: 'anna; UserId=admin', userDirectory: 'ACME', exp: 4_000_000_000 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ userId: 'anna; UserId=admin', userDirectory: 'ACME', exp: 4_000_000_000 }),
+    ).toString('base64url');
     const result = await runCli(['lint', `${header}.${payload}.${signature}`, '--profile', 'qseow']);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /error {3}QJ108 .*: "userId" contains ";" at position 5/);
@@ -77,30 +111,51 @@ describe('lint and verify report QJ108', () => {
 describe('parseAuthenticatedUser', () => {
   const identity = (directory: string, id: string): string => `UserDirectory=${directory}; UserId=${id}`;
   /** A value the identity string carries unambiguously. */
-  const plainValue = fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' })
+  const plainValue = fc
+    .string({ minLength: 1, maxLength: 30, unit: 'grapheme' })
     .filter((value) => !/[;=\p{Cc}]/u.test(value) && value.trim() === value && value !== '');
 
   it('reads back any plain directory and user ID, in either order (property)', () => {
-    fc.assert(fc.property(plainValue, plainValue, (directory, id) => {
-      assert.deepEqual(parseAuthenticatedUser(identity(directory, id)), { ok: true, userDirectory: directory, userId: id });
-      assert.deepEqual(parseAuthenticatedUser(`UserId=${id};UserDirectory=${directory}`), { ok: true, userDirectory: directory, userId: id });
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(plainValue, plainValue, (directory, id) => {
+        assert.deepEqual(parseAuthenticatedUser(identity(directory, id)), {
+          ok: true,
+          userDirectory: directory,
+          userId: id,
+        });
+        assert.deepEqual(parseAuthenticatedUser(`UserId=${id};UserDirectory=${directory}`), {
+          ok: true,
+          userDirectory: directory,
+          userId: id,
+        });
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('never reads a forged identity string as another user: either the exact user or "not one user" (property)', () => {
-    const tricky = fc.array(fc.constantFrom('a', 'B', ' ', ';', '=', '; ', 'UserId=', 'UserDirectory=', 'admin', '\n', '%3B'), { maxLength: 8 })
+    const tricky = fc
+      .array(fc.constantFrom('a', 'B', ' ', ';', '=', '; ', 'UserId=', 'UserDirectory=', 'admin', '\n', '%3B'), {
+        maxLength: 8,
+      })
       .map((parts) => parts.join(''));
-    fc.assert(fc.property(tricky, tricky, (directory, id) => {
-      const reading = parseAuthenticatedUser(identity(directory, id));
-      if (reading.ok) assert.deepEqual([reading.userDirectory, reading.userId], [directory, id]);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(tricky, tricky, (directory, id) => {
+        const reading = parseAuthenticatedUser(identity(directory, id));
+        if (reading.ok) assert.deepEqual([reading.userDirectory, reading.userId], [directory, id]);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('never throws and stays bounded, whatever the engine answers (property)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
-      const reading = parseAuthenticatedUser(text);
-      if (!reading.ok) assert.ok(reading.problem.length < 200, reading.problem);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const reading = parseAuthenticatedUser(text);
+        if (!reading.ok) assert.ok(reading.problem.length < 200, reading.problem);
+      }),
+      { numRuns: 2000 },
+    );
     assert.equal(parseAuthenticatedUser('x'.repeat(MAX_ENGINE_USER_LENGTH + 1)).ok, false);
   });
 
@@ -139,18 +194,30 @@ describe('qs-jwt test qseow names the cause of an ambiguous engine user', () => 
     stub = createServer((request, response) => {
       const path = (request.url ?? '').split('?')[0];
       if (path === '/jwt/qrs/about') {
-        response.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'X-Qlik-Session-jwt-HTTP=s1; Path=/' }).end('{"buildVersion":"1.0"}');
+        response
+          .writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'X-Qlik-Session-jwt-HTTP=s1; Path=/' })
+          .end('{"buildVersion":"1.0"}');
       } else if (path === '/jwt/qps/user') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"userId":"anna; UserId=admin","userDirectory":"ACME"}');
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"userId":"anna; UserId=admin","userDirectory":"ACME"}');
       } else response.writeHead(404).end('Not Found');
     });
     stub.on('upgrade', (request, socket, head) => {
       engine.handleUpgrade(request, socket, head, (ws) => {
         ws.on('message', (data) => {
           const { id } = JSON.parse(data.toString()) as { id: number };
-          ws.send(JSON.stringify({ jsonrpc: '2.0', id, result: { qReturn: 'UserDirectory=ACME; UserId=anna; UserId=admin' } }));
+          ws.send(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id,
+              result: { qReturn: 'UserDirectory=ACME; UserId=anna; UserId=admin' },
+            }),
+          );
         });
-        ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } }));
+        ws.send(
+          JSON.stringify({ jsonrpc: '2.0', method: 'OnConnected', params: { qSessionState: 'SESSION_CREATED' } }),
+        );
       });
     });
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
@@ -162,11 +229,16 @@ describe('qs-jwt test qseow names the cause of an ambiguous engine user', () => 
   });
 
   it('fails GetAuthenticatedUser saying the string is ambiguous and why, instead of printing one of its users', async () => {
-    const result = await runCli(['test', 'qseow', '--server', `http://127.0.0.1:${port}`, '--token', qseowToken(), '--timeout', '5s'],
-      { timeoutMs: 30_000 });
+    const result = await runCli(
+      ['test', 'qseow', '--server', `http://127.0.0.1:${port}`, '--token', qseowToken(), '--timeout', '5s'],
+      { timeoutMs: 30_000 },
+    );
     assert.equal(result.code, 1, result.stdout + result.stderr);
     const line = result.stdout.split('\n').find((entry) => entry.includes('GetAuthenticatedUser')) ?? '';
-    assert.match(line, /^FAIL +GetAuthenticatedUser .*ambiguous \(UserId is given twice\): the user "ACME\\\\anna; UserId=admin" has ";"/);
+    assert.match(
+      line,
+      /^FAIL +GetAuthenticatedUser .*ambiguous \(UserId is given twice\): the user "ACME\\\\anna; UserId=admin" has ";"/,
+    );
     assert.match(line, /\[QJ108\]/);
     assert.match(result.stdout, /^FAILED at GetAuthenticatedUser/m);
   });

@@ -29,12 +29,14 @@ function openssl(args: string[]): { status: number | null; stdout: string; stder
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('the iteration count is OWASP\'s 600,000 for PBKDF2-HMAC-SHA256', () => {
+test("the iteration count is OWASP's 600,000 for PBKDF2-HMAC-SHA256", () => {
   assert.ok(PBKDF2_ITERATIONS >= 600_000);
 });
 
-test('openssl asn1parse shows PBES2, PBKDF2-HMAC-SHA256 at 600,000 iterations, AES-256-CBC; openssl opens it',
-  { skip: hasOpenssl() ? false : 'openssl is not installed' }, () => {
+test(
+  'openssl asn1parse shows PBES2, PBKDF2-HMAC-SHA256 at 600,000 iterations, AES-256-CBC; openssl opens it',
+  { skip: hasOpenssl() ? false : 'openssl is not installed' },
+  () => {
     const structure = openssl(['asn1parse', '-in', file]).stdout;
     assert.match(structure, /OBJECT +:PBES2/);
     assert.match(structure, /OBJECT +:PBKDF2/);
@@ -45,7 +47,8 @@ test('openssl asn1parse shows PBES2, PBKDF2-HMAC-SHA256 at 600,000 iterations, A
     assert.equal(opened.status, 0, opened.stderr);
     assert.equal(opened.stdout, privateKey.export({ type: 'pkcs8', format: 'pem' }));
     assert.notEqual(openssl(['pkcs8', '-in', file, '-passin', 'pass:wrong']).status, 0);
-  });
+  },
+);
 
 test('Node opens it with the passphrase; the library names a wrong or missing passphrase', () => {
   assert.ok(createPrivateKey({ key: pem, format: 'pem', passphrase: PASSPHRASE }).equals(privateKey));

@@ -73,10 +73,30 @@ const files = {
 };
 if (openssl) {
   const selfSigned = (key: string, out: string, subject: string): string[] => [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', out, '-days', '10', '-subj', subject,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    out,
+    '-days',
+    '10',
+    '-subj',
+    subject,
   ];
   const pkcs12 = (out: string, ...extra: string[]): string[] => [
-    'pkcs12', '-export', '-in', files.cert, '-inkey', files.key, '-out', out, ...extra,
+    'pkcs12',
+    '-export',
+    '-in',
+    files.cert,
+    '-inkey',
+    files.key,
+    '-out',
+    out,
+    ...extra,
   ];
   run('openssl', selfSigned(files.key, files.cert, '/CN=qs-jwt formats'));
   run('openssl', ['x509', '-in', files.cert, '-outform', 'DER', '-out', files.der]);
@@ -90,7 +110,7 @@ if (openssl) {
 const skipOpenssl = openssl ? false : 'openssl is not installed';
 
 describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: skipOpenssl }, () => {
-  test('keys show describes a DER certificate as fully as its PEM form; --format pem is openssl\'s PEM', async () => {
+  test("keys show describes a DER certificate as fully as its PEM form; --format pem is openssl's PEM", async () => {
     const [der, pem, converted] = await Promise.all([
       runCli(['keys', 'show', files.der]),
       runCli(['keys', 'show', files.cert]),
@@ -110,7 +130,7 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     assert.equal(ok(converted, 'keys show --format pem').stdout, readFileSync(files.cert, 'utf8'));
   });
 
-  test('verify --cert takes a DER certificate; a signing command\'s --key calls it a certificate', async () => {
+  test("verify --cert takes a DER certificate; a signing command's --key calls it a certificate", async () => {
     const signer = createPrivateKey(readFileSync(files.key));
     const [verified, create] = await Promise.all([
       runCli(['verify', token(signer), '--cert', files.der]),
@@ -123,7 +143,8 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
 
   test('emulate --cert takes a DER certificate and accepts tokens of its key; refuses a chain file', async () => {
     const child = spawn(process.execPath, [CLI_PATH, 'emulate', 'qseow', '--cert', files.der, '--port', '0'], {
-      cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -157,8 +178,20 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
 
   test('keys show names a PKCS#12 archive, says if a password guards it, gives working openssl commands', async () => {
     // An archive with a real password and a SHA-1 MAC, as older Windows exports have, is 'set' too.
-    run('openssl', ['pkcs12', '-export', '-in', files.cert, '-inkey', files.key, '-out', path('set-sha1.pfx'),
-      '-passout', 'pass:secret', '-macalg', 'sha1']);
+    run('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      files.cert,
+      '-inkey',
+      files.key,
+      '-out',
+      path('set-sha1.pfx'),
+      '-passout',
+      'pass:secret',
+      '-macalg',
+      'sha1',
+    ]);
     const setSha1 = JSON.parse((await runCli(['keys', 'show', path('set-sha1.pfx'), '--format', 'json'])).stdout);
     assert.equal((setSha1 as { password: string }).password, 'set');
     const showJson = (file: string): Promise<CliResult> => runCli(['keys', 'show', file, '--format', 'json']);
@@ -178,7 +211,10 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
     const found = others.map((result) => JSON.parse(result.stdout) as { passwordProtected: boolean; password: string });
     const passwords = found.map((facts) => facts.password);
     assert.deepEqual(passwords, ['no-mac', 'empty', 'empty'], 'no MAC; empty with SHA-256, SHA-1');
-    assert.deepEqual(found.map((facts) => facts.passwordProtected), [false, false, false]);
+    assert.deepEqual(
+      found.map((facts) => facts.passwordProtected),
+      [false, false, false],
+    );
     assert.equal(row(text.stdout, 'certificate'), description.extract.certificate);
     // Run the commands as shown, with the password given on the command line instead of typed.
     for (const command of [description.extract.certificate, description.extract.privateKey]) {
@@ -214,7 +250,10 @@ describe('files of several certificates', { concurrency: true, skip: skipOpenssl
     assert.match(result.stderr, /holds 2 certificates, but Qlik takes exactly one/);
     const json = await runCli(['keys', 'show', files.chain, '--format', 'json']);
     const { certificates } = JSON.parse(json.stdout) as { certificates: { subject: string }[] };
-    assert.deepEqual(certificates.map((facts) => facts.subject), ['CN=qs-jwt formats', 'CN=other']);
+    assert.deepEqual(
+      certificates.map((facts) => facts.subject),
+      ['CN=qs-jwt formats', 'CN=other'],
+    );
   });
 
   test('verify --cert and keys show conversions refuse a file of several certificates: one line, exit 2', async () => {
@@ -277,28 +316,32 @@ describe('EC, Ed25519 and OpenSSH keys', { concurrency: true }, () => {
   });
 
   const needsSshKeygen = { skip: sshKeygen ? false : 'ssh-keygen is not installed' };
-  test('ssh-rsa .pub has ssh-keygen\'s fingerprint and PEM; ssh-ed25519 is unusable', needsSshKeygen, async () => {
-      run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', 'anna@laptop', '-f', path('id_rsa')]);
-      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ed key', '-f', path('id_ed25519')]);
-      const [rsaText, rsaPem, ed] = await Promise.all([
-        runCli(['keys', 'show', path('id_rsa.pub')]),
-        runCli(['keys', 'show', path('id_rsa.pub'), '--format', 'pem']),
-        runCli(['keys', 'show', path('id_ed25519.pub')]),
-      ]);
-      ok(rsaText, 'keys show ssh-rsa');
-      assert.equal(row(rsaText.stdout, 'encoding'), 'OpenSSH ssh-rsa');
-      assert.equal(row(rsaText.stdout, 'key'), 'RSA 2048 bits');
-      assert.equal(row(rsaText.stdout, 'SSH comment'), 'anna@laptop');
-      const listed = run('ssh-keygen', ['-l', '-f', path('id_rsa.pub')]).toString().split(' ')[1];
-      assert.equal(row(rsaText.stdout, 'SSH fingerprint'), listed);
-      const exported = run('ssh-keygen', ['-e', '-m', 'PKCS8', '-f', path('id_rsa.pub')]).toString();
-      assert.equal(ok(rsaPem, 'keys show --format pem').stdout, exported);
-      assert.equal(ed.code, 1, ed.stderr);
-      assert.equal(row(ed.stdout, 'key'), 'Ed25519');
-      const edListed = run('ssh-keygen', ['-l', '-f', path('id_ed25519.pub')]).toString().split(' ')[1];
-      assert.equal(row(ed.stdout, 'SSH fingerprint'), edListed);
-      assert.match(row(ed.stdout, 'usable') ?? '', /^no: Qlik accepts only RSA keys/);
-    });
+  test("ssh-rsa .pub has ssh-keygen's fingerprint and PEM; ssh-ed25519 is unusable", needsSshKeygen, async () => {
+    run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', 'anna@laptop', '-f', path('id_rsa')]);
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ed key', '-f', path('id_ed25519')]);
+    const [rsaText, rsaPem, ed] = await Promise.all([
+      runCli(['keys', 'show', path('id_rsa.pub')]),
+      runCli(['keys', 'show', path('id_rsa.pub'), '--format', 'pem']),
+      runCli(['keys', 'show', path('id_ed25519.pub')]),
+    ]);
+    ok(rsaText, 'keys show ssh-rsa');
+    assert.equal(row(rsaText.stdout, 'encoding'), 'OpenSSH ssh-rsa');
+    assert.equal(row(rsaText.stdout, 'key'), 'RSA 2048 bits');
+    assert.equal(row(rsaText.stdout, 'SSH comment'), 'anna@laptop');
+    const listed = run('ssh-keygen', ['-l', '-f', path('id_rsa.pub')])
+      .toString()
+      .split(' ')[1];
+    assert.equal(row(rsaText.stdout, 'SSH fingerprint'), listed);
+    const exported = run('ssh-keygen', ['-e', '-m', 'PKCS8', '-f', path('id_rsa.pub')]).toString();
+    assert.equal(ok(rsaPem, 'keys show --format pem').stdout, exported);
+    assert.equal(ed.code, 1, ed.stderr);
+    assert.equal(row(ed.stdout, 'key'), 'Ed25519');
+    const edListed = run('ssh-keygen', ['-l', '-f', path('id_ed25519.pub')])
+      .toString()
+      .split(' ')[1];
+    assert.equal(row(ed.stdout, 'SSH fingerprint'), edListed);
+    assert.match(row(ed.stdout, 'usable') ?? '', /^no: Qlik accepts only RSA keys/);
+  });
 
   test('an ssh-rsa key under 2048 bits is described and unusable; a damaged .pub line is one clear error', async () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
@@ -313,7 +356,9 @@ describe('EC, Ed25519 and OpenSSH keys', { concurrency: true }, () => {
       return (raw[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw;
     };
     const blob = Buffer.concat([
-      field(Buffer.from('ssh-rsa')), field(mpint(small.e ?? '')), field(mpint(small.n ?? '')),
+      field(Buffer.from('ssh-rsa')),
+      field(mpint(small.e ?? '')),
+      field(mpint(small.n ?? '')),
     ]);
     writeFileSync(path('small.pub'), `ssh-rsa ${blob.toString('base64')} small\n`);
     writeFileSync(path('damaged.pub'), `ssh-rsa ${blob.subarray(0, 40).toString('base64')} cut\n`);
@@ -332,15 +377,20 @@ describe('indented PEM', () => {
   const pems = {
     publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
     pkcs1: pair.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-    legacyEncrypted: pair.privateKey.export(
-      { type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' },
-    ) as string,
+    legacyEncrypted: pair.privateKey.export({
+      type: 'pkcs1',
+      format: 'pem',
+      cipher: 'aes-128-cbc',
+      passphrase: 'pw',
+    }) as string,
   };
   const indentation = fc.array(fc.constantFrom(' ', '\t'), { maxLength: 8 }).map((parts) => parts.join(''));
-  const reindent = (pem: string, before: string[], after: string[], newline: string): string => pem.trimEnd()
-    .split('\n')
-    .map((line, index) => `${before[index % before.length] ?? ''}${line}${after[index % after.length] ?? ''}`)
-    .join(newline);
+  const reindent = (pem: string, before: string[], after: string[], newline: string): string =>
+    pem
+      .trimEnd()
+      .split('\n')
+      .map((line, index) => `${before[index % before.length] ?? ''}${line}${after[index % after.length] ?? ''}`)
+      .join(newline);
   const layout = fc.record({
     before: fc.array(indentation, { minLength: 1, maxLength: 5 }),
     after: fc.array(indentation, { minLength: 1, maxLength: 5 }),
@@ -348,13 +398,16 @@ describe('indented PEM', () => {
   });
 
   test('keys indented by any spaces and tabs per line (pasted from YAML or a web form) load as the same key', () => {
-    fc.assert(fc.property(layout, ({ before, after, newline }) => {
-      assert.ok(loadPublicKey(reindent(pems.publicKey, before, after, newline)).equals(pair.publicKey));
-      assert.ok(loadPrivateKey(reindent(pems.pkcs1, before, after, newline)).equals(pair.privateKey));
-      const legacy = reindent(pems.legacyEncrypted, before, after, newline);
-      const opened = loadPrivateKey(legacy, { passphrase: 'pw' });
-      assert.ok(opened.equals(pair.privateKey), 'legacy encryption headers survive');
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(layout, ({ before, after, newline }) => {
+        assert.ok(loadPublicKey(reindent(pems.publicKey, before, after, newline)).equals(pair.publicKey));
+        assert.ok(loadPrivateKey(reindent(pems.pkcs1, before, after, newline)).equals(pair.privateKey));
+        const legacy = reindent(pems.legacyEncrypted, before, after, newline);
+        const opened = loadPrivateKey(legacy, { passphrase: 'pw' });
+        assert.ok(opened.equals(pair.privateKey), 'legacy encryption headers survive');
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('verify --cert takes an indented certificate file', { skip: skipOpenssl }, async () => {
@@ -367,7 +420,7 @@ describe('indented PEM', () => {
     assert.match(result.stdout, /^ACCEPTED/);
   });
 
-  test('the public key of an indented certificate is the certificate\'s', { skip: skipOpenssl }, () => {
+  test("the public key of an indented certificate is the certificate's", { skip: skipOpenssl }, () => {
     const pem = readFileSync(files.cert, 'utf8');
     const key = loadPublicKey(pem.replace(/^/gm, '\t  '));
     assert.ok(key.equals(createPublicKey(pem)));
@@ -384,15 +437,18 @@ describe('parsers of binary and OpenSSH input (property tests)', () => {
   };
 
   test('DER elements written with any tag and content length read back exactly, and truncation is refused', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0x1e }), fc.uint8Array({ maxLength: 70_000 }), (tag, content) => {
-      const encoded = derElement(tag, content);
-      const element = readDerElement(encoded);
-      assert.ok(element);
-      assert.equal(element.tag, tag);
-      assert.deepEqual(Buffer.from(element.value), Buffer.from(content));
-      assert.equal(element.end, encoded.length);
-      if (content.length > 0) assert.equal(readDerElement(encoded.subarray(0, encoded.length - 1)), undefined);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0x1e }), fc.uint8Array({ maxLength: 70_000 }), (tag, content) => {
+        const encoded = derElement(tag, content);
+        const element = readDerElement(encoded);
+        assert.ok(element);
+        assert.equal(element.tag, tag);
+        assert.deepEqual(Buffer.from(element.value), Buffer.from(content));
+        assert.equal(element.end, encoded.length);
+        if (content.length > 0) assert.equal(readDerElement(encoded.subarray(0, encoded.length - 1)), undefined);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test('any bytes that start like DER (0x30), or a PKCS#12 header with junk after it, give a KeyError or a key', () => {
@@ -401,18 +457,24 @@ describe('parsers of binary and OpenSSH input (property tests)', () => {
       fc.uint8Array({ maxLength: 400 }).map((tail) => Uint8Array.of(0x30, ...tail)),
       fc.uint8Array({ maxLength: 200 }).map((tail) => Buffer.concat([pkcs12Start, tail])),
     );
-    fc.assert(fc.property(inputs, (bytes) => {
-      refusesWithKeyError(() => readKeyMaterial(bytes, { describeOnly: true }));
-      refusesWithKeyError(() => loadPublicKey(bytes));
-      refusesWithKeyError(() => loadPrivateKey(bytes));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(inputs, (bytes) => {
+        refusesWithKeyError(() => readKeyMaterial(bytes, { describeOnly: true }));
+        refusesWithKeyError(() => loadPublicKey(bytes));
+        refusesWithKeyError(() => loadPrivateKey(bytes));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('an OpenSSH line with any base64 blob gives a KeyError or a key, never another exception', () => {
     const types = fc.constantFrom('ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-dss');
-    fc.assert(fc.property(types, fc.uint8Array({ maxLength: 300 }), (type, blob) => {
-      const line = `${type} ${Buffer.from(blob).toString('base64')} comment`;
-      refusesWithKeyError(() => readKeyMaterial(line, { describeOnly: true }));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(types, fc.uint8Array({ maxLength: 300 }), (type, blob) => {
+        const line = `${type} ${Buffer.from(blob).toString('base64')} comment`;
+        refusesWithKeyError(() => readKeyMaterial(line, { describeOnly: true }));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

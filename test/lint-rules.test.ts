@@ -14,7 +14,13 @@ import { type RsaAlgorithm } from '../src/core/jose/algorithms.js';
 import { type LintOptions, type Platform } from '../src/core/lint/claim-rules.js';
 import { MAX_TOKEN_LENGTH } from '../src/core/lint/decode-token.js';
 import { RULES, hasErrors, type RuleCode } from '../src/core/lint/rules.js';
-import { lintToken, verifyToken, type InspectionResult, type VerificationKey, type VerifyOptions } from '../src/core/lint/verify-token.js';
+import {
+  lintToken,
+  verifyToken,
+  type InspectionResult,
+  type VerificationKey,
+  type VerifyOptions,
+} from '../src/core/lint/verify-token.js';
 
 /** A fixed check time, so no rule depends on the clock of the machine running the tests. */
 const AT = 1_800_000_000;
@@ -35,21 +41,46 @@ before(() => {
   ({ publicKey: ecPublicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }));
 });
 
-const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** Signs any header object (even one naming a non-RSA alg) over its exact JSON with an RSA key. */
-function sign(header: Record<string, unknown>, payload: unknown, signingKey: KeyObject = key, hash: RsaAlgorithm = 'RS256'): string {
+function sign(
+  header: Record<string, unknown>,
+  payload: unknown,
+  signingKey: KeyObject = key,
+  hash: RsaAlgorithm = 'RS256',
+): string {
   return signCompactBytes(Buffer.from(JSON.stringify(header)), Buffer.from(JSON.stringify(payload)), signingKey, hash);
 }
 
 function qseowClaims(extra: JwtPayload = {}): JwtPayload {
-  return { userId: 'anna', userDirectory: 'ACME', iat: AT - 60, nbf: AT - 60, exp: AT + 3600, jti: 'qseow-1', ...extra };
+  return {
+    userId: 'anna',
+    userDirectory: 'ACME',
+    iat: AT - 60,
+    nbf: AT - 60,
+    exp: AT + 3600,
+    jti: 'qseow-1',
+    ...extra,
+  };
 }
 
 function cloudClaims(extra: JwtPayload = {}): JwtPayload {
   return {
-    iss: 'https://idp.acme.com', sub: 'anna-0001', subType: 'user', name: 'Anna Andersson', email: 'anna@acme.com', email_verified: true,
-    aud: CLOUD_AUDIENCE, groups: ['Sales'], iat: AT - 60, nbf: AT - 60, exp: AT + 240, jti: 'cloud-1', ...extra,
+    iss: 'https://idp.acme.com',
+    sub: 'anna-0001',
+    subType: 'user',
+    name: 'Anna Andersson',
+    email: 'anna@acme.com',
+    email_verified: true,
+    aud: CLOUD_AUDIENCE,
+    groups: ['Sales'],
+    iat: AT - 60,
+    nbf: AT - 60,
+    exp: AT + 240,
+    jti: 'cloud-1',
+    ...extra,
   };
 }
 
@@ -75,12 +106,21 @@ function lintAt(token: string, platform: Platform, options: LintOptions = {}): I
   return result;
 }
 
-const qseow = (claims: JwtPayload, options: Partial<VerifyOptions> = {}, header: Record<string, unknown> = RS256): InspectionResult =>
-  verifyAt(sign(header, claims), 'qseow', options);
-const cloud = (claims: JwtPayload, header: Record<string, unknown> = CLOUD_HEADER, options: Partial<VerifyOptions> = {}): InspectionResult =>
-  verifyAt(sign(header, claims), 'cloud', options);
-const plain = (claims: JwtPayload, options: Partial<VerifyOptions> = {}, header: Record<string, unknown> = RS256): InspectionResult =>
-  verifyAt(sign(header, claims), 'none', options);
+const qseow = (
+  claims: JwtPayload,
+  options: Partial<VerifyOptions> = {},
+  header: Record<string, unknown> = RS256,
+): InspectionResult => verifyAt(sign(header, claims), 'qseow', options);
+const cloud = (
+  claims: JwtPayload,
+  header: Record<string, unknown> = CLOUD_HEADER,
+  options: Partial<VerifyOptions> = {},
+): InspectionResult => verifyAt(sign(header, claims), 'cloud', options);
+const plain = (
+  claims: JwtPayload,
+  options: Partial<VerifyOptions> = {},
+  header: Record<string, unknown> = RS256,
+): InspectionResult => verifyAt(sign(header, claims), 'none', options);
 
 /** An HS256/384/512 token whose MAC uses `secret` (the classic RSA-public-key-as-HMAC-secret attack). */
 function hmacToken(alg: 'HS256' | 'HS384' | 'HS512', payload: JwtPayload, secret: string | Buffer): string {
@@ -131,10 +171,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'payload is a JSON string',
     trigger: () => lintAt(`${b64(RS256)}.${b64('"anna"')}.c2ln`, 'none'),
     near: () => lintAt(`${b64(RS256)}.${b64('{"userId":"anna"}')}.c2ln`, 'none'),
-    more: () => [
-      lintAt(`${b64(RS256)}.${b64('null')}.c2ln`, 'none'),
-      lintAt(`${b64(RS256)}..c2ln`, 'none'),
-    ],
+    more: () => [lintAt(`${b64(RS256)}.${b64('null')}.c2ln`, 'none'), lintAt(`${b64(RS256)}..c2ln`, 'none')],
   },
   QJ005: {
     why: 'one character over the size limit',
@@ -170,17 +207,14 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'alg none, empty signature',
     trigger: () => verifyAt(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(qseowClaims())}.`, 'qseow'),
     near: () => qseow(qseowClaims()),
-    more: () => [
-      verifyAt(`${b64({ alg: 'None' })}.${b64(qseowClaims())}.c2ln`, 'cloud'),
-    ],
+    more: () => [verifyAt(`${b64({ alg: 'None' })}.${b64(qseowClaims())}.c2ln`, 'cloud')],
   },
   QJ011: {
     why: 'HS256 with the public key PEM as secret',
-    trigger: () => verifyAt(hmacToken('HS256', qseowClaims(), publicKey.export({ type: 'spki', format: 'pem' })), 'qseow'),
+    trigger: () =>
+      verifyAt(hmacToken('HS256', qseowClaims(), publicKey.export({ type: 'spki', format: 'pem' })), 'qseow'),
     near: () => qseow(qseowClaims()),
-    more: () => [
-      verifyAt(hmacToken('HS512', qseowClaims(), 'secret'), 'none'),
-    ],
+    more: () => [verifyAt(hmacToken('HS512', qseowClaims(), 'secret'), 'none')],
   },
   QJ012: {
     why: 'alg ES256',
@@ -211,9 +245,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'signed with another key',
     trigger: () => verifyAt(sign(RS256, qseowClaims(), otherKey), 'qseow'),
     near: () => qseow(qseowClaims()),
-    more: () => [
-      verifyAt(sign(RS256, qseowClaims()).slice(0, -4) + 'AAAA', 'qseow'),
-    ],
+    more: () => [verifyAt(sign(RS256, qseowClaims()).slice(0, -4) + 'AAAA', 'qseow')],
   },
   QJ021: {
     why: 'signed with the matching key',
@@ -264,10 +296,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'userId is an empty string',
     trigger: () => qseow(qseowClaims({ userId: '' })),
     near: () => qseow(qseowClaims({ userId: 'a' })),
-    more: () => [
-      qseow(qseowClaims({ userId: ['anna'] })),
-      qseow(qseowClaims({ userId: null })),
-    ],
+    more: () => [qseow(qseowClaims({ userId: ['anna'] })), qseow(qseowClaims({ userId: null }))],
   },
   QJ103: {
     why: 'no userDirectory claim',
@@ -292,9 +321,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'the proxy reads the user ID from "sub"',
     trigger: () => qseow(qseowClaims({ sub: 'anna' }), { userIdAttribute: 'sub' }),
     near: () => qseow(qseowClaims({ uid: 'anna' }), { userIdAttribute: 'uid' }),
-    more: () => [
-      qseow(qseowClaims({ iss: 'ACME' }), { userDirectoryAttribute: 'iss' }),
-    ],
+    more: () => [qseow(qseowClaims({ iss: 'ACME' }), { userDirectoryAttribute: 'iss' })],
   },
   QJ107: {
     why: 'exp − iat one second over 30 days',
@@ -319,10 +346,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'no jti',
     trigger: () => cloud(without(cloudClaims(), 'jti')),
     near: () => cloud(cloudClaims()),
-    more: () => [
-      cloud(without(cloudClaims(), 'nbf')),
-      cloud(without(cloudClaims(), 'email_verified')),
-    ],
+    more: () => [cloud(without(cloudClaims(), 'nbf')), cloud(without(cloudClaims(), 'email_verified'))],
   },
   QJ202: {
     why: 'no kid in the header',
@@ -333,10 +357,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'aud with a trailing slash',
     trigger: () => cloud(cloudClaims({ aud: `${CLOUD_AUDIENCE}/` })),
     near: () => cloud(cloudClaims({ aud: CLOUD_AUDIENCE })),
-    more: () => [
-      cloud(without(cloudClaims(), 'aud')),
-      cloud(cloudClaims({ aud: [CLOUD_AUDIENCE] })),
-    ],
+    more: () => [cloud(without(cloudClaims(), 'aud')), cloud(cloudClaims({ aud: [CLOUD_AUDIENCE] }))],
   },
   QJ204: {
     why: 'email_verified as the string "true"',
@@ -352,9 +373,7 @@ const CASES: Record<RuleCode, RuleCase> = {
     why: 'groups as a comma-separated string',
     trigger: () => cloud(cloudClaims({ groups: 'Sales,Finance' })),
     near: () => cloud(cloudClaims({ groups: ['Sales', 'Finance'] })),
-    more: () => [
-      cloud(cloudClaims({ groups: ['Sales', 1] })),
-    ],
+    more: () => [cloud(cloudClaims({ groups: ['Sales', 1] }))],
   },
   QJ207: {
     why: '"group" without "groups"',
@@ -368,7 +387,8 @@ const CASES: Record<RuleCode, RuleCase> = {
   },
   QJ209: {
     why: 'iss differs from the IdP issuer',
-    trigger: () => cloud(cloudClaims({ iss: 'https://idp.acme.com/' }), CLOUD_HEADER, { issuer: 'https://idp.acme.com' }),
+    trigger: () =>
+      cloud(cloudClaims({ iss: 'https://idp.acme.com/' }), CLOUD_HEADER, { issuer: 'https://idp.acme.com' }),
     near: () => cloud(cloudClaims({ iss: 'https://idp.acme.com' }), CLOUD_HEADER, { issuer: 'https://idp.acme.com' }),
   },
   QJ210: {
@@ -395,7 +415,10 @@ const CASES: Record<RuleCode, RuleCase> = {
 };
 
 function jwks(): VerificationKey[] {
-  return [{ key: publicKey, kid: 'a' }, { key: otherPublicKey, kid: 'b' }];
+  return [
+    { key: publicKey, kid: 'a' },
+    { key: otherPublicKey, kid: 'b' },
+  ];
 }
 
 const codes = (result: InspectionResult): string[] => result.findings.map((item) => item.code);
@@ -409,7 +432,8 @@ function assertNoCode(result: InspectionResult, code: RuleCode): void {
   assert.ok(!codes(result).includes(code), `expected no ${code}, got: ${codes(result).join(', ')}`);
 }
 
-const errorCodes = (result: InspectionResult): string[] => result.findings.filter((item) => item.severity === 'error').map((item) => item.code);
+const errorCodes = (result: InspectionResult): string[] =>
+  result.findings.filter((item) => item.severity === 'error').map((item) => item.code);
 
 /** Every result any test below produced, to check the meaning of `accepted` across all of them. */
 const seen: InspectionResult[] = [];
@@ -429,11 +453,18 @@ for (const code of Object.keys(RULES) as RuleCode[]) {
       assert.equal(hit.fix, rule.fix, `${code} fix`);
       assert.ok(hit.message.startsWith(rule.title), `${code} message starts with the rule title: ${hit.message}`);
     }
-    assert.ok(!codes(near).includes(code), `${code} reported for the near miss of "${entry.why}": ${codes(near).join(', ')}`);
-    if (rule.severity === 'error') assert.equal(triggered.accepted, false, `${code} is an error, so the token is not accepted`);
+    assert.ok(
+      !codes(near).includes(code),
+      `${code} reported for the near miss of "${entry.why}": ${codes(near).join(', ')}`,
+    );
+    if (rule.severity === 'error')
+      assert.equal(triggered.accepted, false, `${code} is an error, so the token is not accepted`);
     for (const [index, other] of (entry.more?.() ?? []).entries()) {
       seen.push(other);
-      assert.ok(other.findings.some((item) => item.code === code && item.severity === rule.severity), `${code} not reported for variant ${index + 1} of "${entry.why}"; got ${codes(other).join(', ')}`);
+      assert.ok(
+        other.findings.some((item) => item.code === code && item.severity === rule.severity),
+        `${code} not reported for variant ${index + 1} of "${entry.why}"; got ${codes(other).join(', ')}`,
+      );
     }
   });
 }
@@ -444,12 +475,47 @@ test('the case table has no codes that are not rules', () => {
 
 test('every near miss in the table that has a valid signature and no other error is accepted', () => {
   // The near misses are meant to be clean tokens; a stray error here would make the "near" half vacuous.
-  const cleanNear: RuleCode[] = ['QJ010', 'QJ011', 'QJ012', 'QJ013', 'QJ014', 'QJ015', 'QJ020', 'QJ030', 'QJ031', 'QJ032', 'QJ034',
-    'QJ006', 'QJ101', 'QJ102', 'QJ103', 'QJ104', 'QJ105', 'QJ106', 'QJ107', 'QJ108', 'QJ201', 'QJ202', 'QJ203', 'QJ204', 'QJ205', 'QJ206', 'QJ207',
-    'QJ208', 'QJ209', 'QJ210', 'QJ211', 'QJ212'];
+  const cleanNear: RuleCode[] = [
+    'QJ010',
+    'QJ011',
+    'QJ012',
+    'QJ013',
+    'QJ014',
+    'QJ015',
+    'QJ020',
+    'QJ030',
+    'QJ031',
+    'QJ032',
+    'QJ034',
+    'QJ006',
+    'QJ101',
+    'QJ102',
+    'QJ103',
+    'QJ104',
+    'QJ105',
+    'QJ106',
+    'QJ107',
+    'QJ108',
+    'QJ201',
+    'QJ202',
+    'QJ203',
+    'QJ204',
+    'QJ205',
+    'QJ206',
+    'QJ207',
+    'QJ208',
+    'QJ209',
+    'QJ210',
+    'QJ211',
+    'QJ212',
+  ];
   for (const code of cleanNear) {
     const near = CASES[code].near();
-    assert.equal(near.accepted, true, `${code} near miss: ${near.findings.map((item) => `${item.code} ${item.message}`).join('; ')}`);
+    assert.equal(
+      near.accepted,
+      true,
+      `${code} near miss: ${near.findings.map((item) => `${item.code} ${item.message}`).join('; ')}`,
+    );
     assert.equal(near.signatureValid, true, code);
   }
 });
@@ -461,7 +527,10 @@ test('verifyToken reports all findings at once: a Qlik Cloud token with three pr
   assertCode(result, 'QJ021');
   assert.equal(result.accepted, false);
   // The lint path reports the same three, and says the signature was not checked.
-  const linted = lintAt(sign(RS256, cloudClaims({ aud: 'https://tenant.qlikcloud.com', email_verified: 'yes' })), 'cloud');
+  const linted = lintAt(
+    sign(RS256, cloudClaims({ aud: 'https://tenant.qlikcloud.com', email_verified: 'yes' })),
+    'cloud',
+  );
   assert.deepEqual(errorCodes(linted).sort(), ['QJ202', 'QJ203', 'QJ204']);
   assertCode(linted, 'QJ022');
 });
@@ -470,7 +539,10 @@ test('each missing Qlik Cloud claim is its own QJ201 finding naming the claim', 
   const result = cloud({ aud: CLOUD_AUDIENCE, sub: 'anna' });
   const missing = result.findings.filter((item) => item.code === 'QJ201').map((item) => item.message);
   for (const claim of ['jti', 'iat', 'nbf', 'exp', 'subType', 'name', 'email', 'email_verified', 'iss']) {
-    assert.ok(missing.some((message) => message.includes(`"${claim}"`)), `no QJ201 for ${claim}: ${missing.join(' | ')}`);
+    assert.ok(
+      missing.some((message) => message.includes(`"${claim}"`)),
+      `no QJ201 for ${claim}: ${missing.join(' | ')}`,
+    );
   }
   assert.equal(missing.length, 9);
 });
@@ -505,12 +577,20 @@ test('HS256/384/512 tokens MACed with the RSA public key as secret (key confusio
   const spki = publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const pkcs1 = publicKey.export({ type: 'pkcs1', format: 'pem' }) as string;
   const der = publicKey.export({ type: 'spki', format: 'der' });
-  const secrets: (string | Buffer)[] = [spki, spki.trimEnd(), pkcs1, der, JSON.stringify(publicKey.export({ format: 'jwk' }))];
+  const secrets: (string | Buffer)[] = [
+    spki,
+    spki.trimEnd(),
+    pkcs1,
+    der,
+    JSON.stringify(publicKey.export({ format: 'jwk' })),
+  ];
   for (const alg of ['HS256', 'HS384', 'HS512'] as const) {
     for (const secret of secrets) {
       const token = hmacToken(alg, qseowClaims(), secret);
       // The forged token is genuine for a verifier that trusts the header's alg: jose accepts it as HMAC.
-      await compactVerify(token, typeof secret === 'string' ? Buffer.from(secret) : new Uint8Array(secret), { algorithms: [alg] });
+      await compactVerify(token, typeof secret === 'string' ? Buffer.from(secret) : new Uint8Array(secret), {
+        algorithms: [alg],
+      });
       for (const keys of [publicKey, [{ key: publicKey, kid: undefined }]]) {
         for (const platform of ['none', 'qseow', 'cloud'] as const) {
           const result = verifyToken(token, { keys, at: AT, platform });
@@ -546,14 +626,21 @@ test('accepted is true exactly when the signature is valid and there is no error
   }
   assert.equal(extra[0]?.accepted, true);
   assert.equal(extra[1]?.accepted, true, 'a warning alone does not reject');
-  assert.deepEqual(extra.slice(2).map((result) => result.accepted), [false, false, false]);
-  assert.deepEqual(extra.slice(2).map((result) => result.signatureValid), [false, false, false]);
+  assert.deepEqual(
+    extra.slice(2).map((result) => result.accepted),
+    [false, false, false],
+  );
+  assert.deepEqual(
+    extra.slice(2).map((result) => result.signatureValid),
+    [false, false, false],
+  );
 });
 
 test('exp boundary: at = exp − 1 accepted, at = exp rejected; with clockTolerance 30, exp + 29 accepted, exp + 30 rejected', () => {
   const exp = AT + 1000;
   const token = sign(RS256, qseowClaims({ iat: exp - 600, nbf: exp - 600, exp }));
-  const at = (time: number, clockTolerance?: number): InspectionResult => verifyToken(token, { keys: publicKey, at: time, clockTolerance, platform: 'qseow' });
+  const at = (time: number, clockTolerance?: number): InspectionResult =>
+    verifyToken(token, { keys: publicKey, at: time, clockTolerance, platform: 'qseow' });
   assert.equal(at(exp - 1).accepted, true);
   assertCode(at(exp), 'QJ030');
   assert.equal(at(exp).accepted, false);
@@ -570,7 +657,8 @@ test('exp boundary: at = exp − 1 accepted, at = exp rejected; with clockTolera
 test('nbf and iat boundaries: at = nbf accepted, nbf − 1 rejected; clockTolerance 30 allows nbf − 30 but not nbf − 31', () => {
   const nbf = AT + 1000;
   const token = sign(RS256, qseowClaims({ iat: nbf, nbf, exp: nbf + 600 }));
-  const at = (time: number, clockTolerance?: number): InspectionResult => verifyToken(token, { keys: publicKey, at: time, clockTolerance, platform: 'qseow' });
+  const at = (time: number, clockTolerance?: number): InspectionResult =>
+    verifyToken(token, { keys: publicKey, at: time, clockTolerance, platform: 'qseow' });
   assert.equal(at(nbf).accepted, true);
   assert.deepEqual(errorCodes(at(nbf - 1)), ['QJ031']);
   assert.ok(codes(at(nbf - 1)).includes('QJ032'), 'iat in the future is a warning alongside');
@@ -597,9 +685,15 @@ test('milliseconds in a time claim are QJ034, not a token valid for 50 000 years
 });
 
 test('a JWKS: the key named by kid verifies; a single key without kid is used for a token without kid', () => {
-  assert.equal(verifyAt(sign({ ...RS256, kid: 'b' }, qseowClaims(), otherKey), 'qseow', { keys: jwks() }).accepted, true);
-  assert.equal(verifyAt(sign({ ...RS256, kid: 'a' }, qseowClaims(), otherKey), 'qseow', { keys: jwks() }).signatureValid, false,
-    'kid "a" selects key a, which did not sign it: no fallback to the other key');
+  assert.equal(
+    verifyAt(sign({ ...RS256, kid: 'b' }, qseowClaims(), otherKey), 'qseow', { keys: jwks() }).accepted,
+    true,
+  );
+  assert.equal(
+    verifyAt(sign({ ...RS256, kid: 'a' }, qseowClaims(), otherKey), 'qseow', { keys: jwks() }).signatureValid,
+    false,
+    'kid "a" selects key a, which did not sign it: no fallback to the other key',
+  );
   assert.equal(verifyAt(sign(RS256, qseowClaims()), 'qseow', { keys: [{ key: publicKey }] }).accepted, true);
   const noKid = verifyAt(sign(RS256, qseowClaims()), 'qseow', { keys: jwks() });
   assert.ok(codes(noKid).includes('QJ015'), 'two keys and no kid: which one is ambiguous');

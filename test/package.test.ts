@@ -15,11 +15,18 @@ import { startLocalRegistry } from './support/local-registry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; engines: { node: string } };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  engines: { node: string };
+};
 const folder = temporaryFolder('qs-jwt-package-');
 const tarball = join(folder, `${manifest.name}-${manifest.version}.tgz`);
 const NPM_ENV: Record<string, string | undefined> = {
-  ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+  ...process.env,
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
   // A cache of its own: the local registry's documents never mix with the user's cache.
   npm_config_cache: join(folder, 'npm-cache'),
 };
@@ -33,14 +40,22 @@ before(async () => {
 after(() => closeRegistry());
 
 /** Runs a command without blocking this process's event loop, which serves the local registry. */
-function run(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: NPM_ENV, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     let stdout = '';
     let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -59,13 +74,38 @@ async function packed(): Promise<string> {
 }
 
 test('npm pack holds the CLI, both library builds with their types, README and CHANGELOG, and nothing else', async () => {
-  const files = execFileSync('tar', ['-tzf', await packed()], { encoding: 'utf8' }).trim().split('\n').map((path) => path.replace(/^package\//, ''));
-  const allowed = [/^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^bin\/(qs-jwt\.js|package\.json)$/, /^dist\/index\.(js|d\.ts)$/,
-    /^dist\/core\/[\w/-]+\.(js|d\.ts)$/, /^dist\/cjs\/(index\.js|package\.json|[\w/-]+\.d\.ts)$/, /^dist\/cli-bundle\/[\w-]+\.js(on)?$/,
-    /^dist\/cli-bundle\/workbench\/(index\.html|app\.js|app\.css)$/];
-  for (const file of files) assert.ok(allowed.some((pattern) => pattern.test(file)), `unexpected file in the package: ${file}`);
-  for (const needed of ['bin/qs-jwt.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cli-bundle/main.js',
-    'dist/cli-bundle/mint-worker.js', 'dist/cli-bundle/command-completion.js', 'dist/cli-bundle/workbench/index.html', 'CHANGELOG.md']) {
+  const files = execFileSync('tar', ['-tzf', await packed()], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((path) => path.replace(/^package\//, ''));
+  const allowed = [
+    /^package\.json$/,
+    /^README\.md$/,
+    /^CHANGELOG\.md$/,
+    /^bin\/(qs-jwt\.js|package\.json)$/,
+    /^dist\/index\.(js|d\.ts)$/,
+    /^dist\/core\/[\w/-]+\.(js|d\.ts)$/,
+    /^dist\/cjs\/(index\.js|package\.json|[\w/-]+\.d\.ts)$/,
+    /^dist\/cli-bundle\/[\w-]+\.js(on)?$/,
+    /^dist\/cli-bundle\/workbench\/(index\.html|app\.js|app\.css)$/,
+  ];
+  for (const file of files)
+    assert.ok(
+      allowed.some((pattern) => pattern.test(file)),
+      `unexpected file in the package: ${file}`,
+    );
+  for (const needed of [
+    'bin/qs-jwt.js',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cjs/index.js',
+    'dist/cjs/index.d.ts',
+    'dist/cli-bundle/main.js',
+    'dist/cli-bundle/mint-worker.js',
+    'dist/cli-bundle/command-completion.js',
+    'dist/cli-bundle/workbench/index.html',
+    'CHANGELOG.md',
+  ]) {
     assert.ok(files.includes(needed), `missing from the package: ${needed}`);
   }
   assert.ok(!files.some((file) => file.endsWith('.map')), 'no source maps (the sources are not shipped)');
@@ -90,14 +130,24 @@ test('a global install into a temporary prefix puts a working qs-jwt on PATH', a
   assert.equal(version.stdout, `${manifest.version}\n`, version.stderr);
   const keys = await run('qs-jwt', ['keys', 'create', '--out', join(folder, 'keys'), '--bits', '2048'], { env });
   assert.equal(keys.code, 0, keys.stderr);
-  const token = await run('qs-jwt', ['create', 'qseow', '--key', join(folder, 'keys', 'privatekey.pem'), '--userid', 'anna', '--userdir', 'ACME'], { env });
+  const token = await run(
+    'qs-jwt',
+    ['create', 'qseow', '--key', join(folder, 'keys', 'privatekey.pem'), '--userid', 'anna', '--userdir', 'ACME'],
+    { env },
+  );
   assert.equal(token.code, 0, token.stderr);
-  const verified = await run('qs-jwt', ['verify', token.stdout.trim(), '--cert', join(folder, 'keys', 'publickey.cer')], { env });
+  const verified = await run(
+    'qs-jwt',
+    ['verify', token.stdout.trim(), '--cert', join(folder, 'keys', 'publickey.cer')],
+    { env },
+  );
   assert.match(verified.stdout, /^ACCEPTED/, verified.stderr);
 });
 
 test('npx runs qs-jwt from the tarball', async () => {
-  const result = await run('npm', ['exec', '--yes', '--package', await packed(), '--', 'qs-jwt', '--version'], { cwd: folder });
+  const result = await run('npm', ['exec', '--yes', '--package', await packed(), '--', 'qs-jwt', '--version'], {
+    cwd: folder,
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.trim(), manifest.version);
 });
@@ -108,7 +158,9 @@ test('the library imports by name with types (node16 and bundler) and require() 
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const install = await run('npm', ['install', await packed()], { cwd: project });
   assert.equal(install.code, 0, install.stderr);
-  const use = (call: string) => `${call}\nconst minted: string = createQseowToken({ privateKey: key, userId: 'anna', userDirectory: 'ACME' }).token;
+  const use = (
+    call: string,
+  ) => `${call}\nconst minted: string = createQseowToken({ privateKey: key, userId: 'anna', userDirectory: 'ACME' }).token;
 const result = verifyToken(minted, { keys: loadPublicKey(publicPem), platform: 'qseow' });
 const accepted: boolean = result.accepted;
 console.log(accepted, minted.split('.').length, Object.keys(RULES).length > 0);
@@ -116,20 +168,48 @@ console.log(accepted, minted.split('.').length, Object.keys(RULES).length > 0);
   const keyText = `const { privateKey, publicKey } = await generateKeyPair({ bits: 2048 });
 const key = loadPrivateKey(encodePrivateKeyPem(privateKey));
 const publicPem = encodePublicKeyPem(publicKey);`;
-  const names = 'createQseowToken, encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, loadPrivateKey, loadPublicKey, RULES, verifyToken';
+  const names =
+    'createQseowToken, encodePrivateKeyPem, encodePublicKeyPem, generateKeyPair, loadPrivateKey, loadPublicKey, RULES, verifyToken';
   writeFileSync(join(project, 'esm.mts'), use(`import { ${names} } from 'qs-jwt';\n${keyText}`));
-  writeFileSync(join(project, 'cjs.cts'), use(`import { ${names} } from 'qs-jwt';\nasync function main(): Promise<void> {\n${keyText}`).replace(/\n$/, '\n}\nvoid main();\n'));
+  writeFileSync(
+    join(project, 'cjs.cts'),
+    use(`import { ${names} } from 'qs-jwt';\nasync function main(): Promise<void> {\n${keyText}`).replace(
+      /\n$/,
+      '\n}\nvoid main();\n',
+    ),
+  );
   writeFileSync(join(project, 'bundler.ts'), use(`import { ${names} } from 'qs-jwt';\n${keyText}`));
   // A Node consumer's usual settings: Node's types (the repository's @types/node), libraries' own
   // declarations not checked (one of @peculiar/x509's dependencies has errors under node16 CommonJS).
   const options = {
-    strict: true, target: 'ES2022', skipLibCheck: true, lib: ['ES2023'], outDir: 'out',
-    types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')],
+    strict: true,
+    target: 'ES2022',
+    skipLibCheck: true,
+    lib: ['ES2023'],
+    outDir: 'out',
+    types: ['node'],
+    typeRoots: [join(ROOT, 'node_modules', '@types')],
   };
-  writeFileSync(join(project, 'tsconfig.node16.json'), JSON.stringify({ compilerOptions: { ...options, module: 'node16', moduleResolution: 'node16' }, files: ['esm.mts', 'cjs.cts'] }));
-  writeFileSync(join(project, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...options, module: 'esnext', moduleResolution: 'bundler', noEmit: true }, files: ['bundler.ts'] }));
+  writeFileSync(
+    join(project, 'tsconfig.node16.json'),
+    JSON.stringify({
+      compilerOptions: { ...options, module: 'node16', moduleResolution: 'node16' },
+      files: ['esm.mts', 'cjs.cts'],
+    }),
+  );
+  writeFileSync(
+    join(project, 'tsconfig.bundler.json'),
+    JSON.stringify({
+      compilerOptions: { ...options, module: 'esnext', moduleResolution: 'bundler', noEmit: true },
+      files: ['bundler.ts'],
+    }),
+  );
   for (const config of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
-    const compiled = await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { cwd: project });
+    const compiled = await run(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config],
+      { cwd: project },
+    );
     assert.equal(compiled.code, 0, `${config}: ${compiled.stdout}${compiled.stderr}`);
   }
   const esm = await run(process.execPath, ['out/esm.mjs'], { cwd: project });
@@ -138,6 +218,14 @@ const publicPem = encodePublicKeyPem(publicKey);`;
   // CommonJS consumers get the CommonJS build.
   const cjs = await run(process.execPath, ['--no-experimental-require-module', 'out/cjs.cjs'], { cwd: project });
   assert.equal(cjs.stdout, 'true 3 true\n', cjs.stderr);
-  const plain = await run(process.execPath, ['--no-experimental-require-module', '-e', "const q = require('qs-jwt'); console.log(typeof q.createCloudToken, typeof q.QsJwtError)"], { cwd: project });
+  const plain = await run(
+    process.execPath,
+    [
+      '--no-experimental-require-module',
+      '-e',
+      "const q = require('qs-jwt'); console.log(typeof q.createCloudToken, typeof q.QsJwtError)",
+    ],
+    { cwd: project },
+  );
   assert.equal(plain.stdout, 'function function\n', plain.stderr);
 });

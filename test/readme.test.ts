@@ -9,9 +9,14 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 test('README starts with the two copy-paste commands: quickstart and the whole test suite', () => {
   const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  const commands = firstBlock.trim().split('\n').map((line) => line.replace(/\s+#.*$/, '').trim());
+  const commands = firstBlock
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim());
   assert.deepEqual(commands, ['npm ci && npm run quickstart', 'npm ci && npm test']);
-  const scripts = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
   assert.match(scripts['quickstart'] ?? '', /qs-jwt\.js quickstart/);
   assert.match(scripts['test'] ?? '', /lint.*typecheck.*build.*test/);
   assert.match(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8'), /npm ci[^\n]*\nnpm test/);
@@ -34,7 +39,11 @@ test('the README library example runs as written, importing the package by name'
 test('README documents every acceptance rule with its code, severity and scope', async () => {
   const { RULES } = await import('../src/core/lint/rules.js');
   for (const [code, rule] of Object.entries(RULES)) {
-    assert.match(readme, new RegExp(`\\| ${code} \\| ${rule.severity} \\| ${rule.scope} \\|`), `${code} is missing from the README rule table`);
+    assert.match(
+      readme,
+      new RegExp(`\\| ${code} \\| ${rule.severity} \\| ${rule.scope} \\|`),
+      `${code} is missing from the README rule table`,
+    );
   }
   const documented = [...readme.matchAll(/^\| (QJ\d{3}) \|/gm)].map((match) => match[1]);
   assert.deepEqual(documented.sort(), Object.keys(RULES).sort(), 'the README table lists exactly the rules in RULES');
@@ -43,6 +52,9 @@ test('README documents every acceptance rule with its code, severity and scope',
 test('README names every command the CLI registers', async () => {
   const { COMMANDS } = await import('../src/cli/command-registry.js');
   for (const entry of COMMANDS) {
-    assert.ok(readme.includes(`qs-jwt ${entry.words.join(' ')}`), `README does not mention qs-jwt ${entry.words.join(' ')}`);
+    assert.ok(
+      readme.includes(`qs-jwt ${entry.words.join(' ')}`),
+      `README does not mention qs-jwt ${entry.words.join(' ')}`,
+    );
   }
 });

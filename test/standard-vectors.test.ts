@@ -15,7 +15,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import {
-  describeKeyMaterial, jwkThumbprint, loadPrivateKey, loadPublicKey, materialToJwk, readKeyMaterial, signCompactBytes,
+  describeKeyMaterial,
+  jwkThumbprint,
+  loadPrivateKey,
+  loadPublicKey,
+  materialToJwk,
+  readKeyMaterial,
+  signCompactBytes,
 } from '../src/index.js';
 
 // ---- RFC 7515 Appendix A.2 ------------------------------------------------------------------------
@@ -39,9 +45,9 @@ const RFC7515_A2_HEADER = '{"alg":"RS256"}';
 const RFC7515_A2_PAYLOAD = '{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}';
 /** RFC 7515 A.2.1: the payload as the octet array the RFC prints, to pin the CR LF bytes. */
 const RFC7515_A2_PAYLOAD_OCTETS = [
-  123, 34, 105, 115, 115, 34, 58, 34, 106, 111, 101, 34, 44, 13, 10, 32, 34, 101, 120, 112, 34, 58, 49, 51, 48, 48, 56, 49, 57, 51,
-  56, 48, 44, 13, 10, 32, 34, 104, 116, 116, 112, 58, 47, 47, 101, 120, 97, 109, 112, 108, 101, 46, 99, 111, 109, 47, 105, 115,
-  95, 114, 111, 111, 116, 34, 58, 116, 114, 117, 101, 125,
+  123, 34, 105, 115, 115, 34, 58, 34, 106, 111, 101, 34, 44, 13, 10, 32, 34, 101, 120, 112, 34, 58, 49, 51, 48, 48, 56,
+  49, 57, 51, 56, 48, 44, 13, 10, 32, 34, 104, 116, 116, 112, 58, 47, 47, 101, 120, 97, 109, 112, 108, 101, 46, 99, 111,
+  109, 47, 105, 115, 95, 114, 111, 111, 116, 34, 58, 116, 114, 117, 101, 125,
 ];
 /** RFC 7515 A.2.1: the complete JWS Compact Serialization. */
 const RFC7515_A2_COMPACT = [
@@ -68,7 +74,8 @@ const RFC7520_RSA_JWK = {
 };
 
 /** RFC 7520 §4.1.1 / §4.2.1: the plaintext payload (with U+2019 apostrophes in "It’s" and "there’s"). */
-const RFC7520_PAYLOAD = 'It\u2019s a dangerous business, Frodo, going out your door. You step onto the road, and if you don\'t keep your feet, there\u2019s no knowing where you might be swept off to.';
+const RFC7520_PAYLOAD =
+  "It\u2019s a dangerous business, Frodo, going out your door. You step onto the road, and if you don't keep your feet, there\u2019s no knowing where you might be swept off to.";
 /** RFC 7520 §4.1.2: the JWS Protected Header. */
 const RFC7520_HEADER = '{"alg":"RS256","kid":"bilbo.baggins@hobbiton.example"}';
 /** RFC 7520 §4.1.3: the compact serialization. */
@@ -104,7 +111,7 @@ test('RFC 7515 A.2 test data is self-consistent (published signature verifies un
   assert.ok(publishedSignatureVerifies(RFC7515_A2_COMPACT, RFC7515_A2_JWK));
 });
 
-test('signCompactBytes reproduces the RFC 7515 A.2 RS256 JWS byte for byte from the RFC\'s JWK', () => {
+test("signCompactBytes reproduces the RFC 7515 A.2 RS256 JWS byte for byte from the RFC's JWK", () => {
   const privateKey = loadPrivateKey(JSON.stringify(RFC7515_A2_JWK));
   assert.equal(privateKey.asymmetricKeyDetails?.modulusLength, 2048);
   const compact = signCompactBytes(
@@ -122,7 +129,12 @@ test('RFC 7520 §4.1 test data is self-consistent (published signature verifies 
 
 test('signCompactBytes reproduces the RFC 7520 §4.1 RS256 JWS (header with kid, non-JSON UTF-8 payload)', () => {
   const privateKey = loadPrivateKey(JSON.stringify(RFC7520_RSA_JWK));
-  const compact = signCompactBytes(Buffer.from(RFC7520_HEADER, 'utf8'), Buffer.from(RFC7520_PAYLOAD, 'utf8'), privateKey, 'RS256');
+  const compact = signCompactBytes(
+    Buffer.from(RFC7520_HEADER, 'utf8'),
+    Buffer.from(RFC7520_PAYLOAD, 'utf8'),
+    privateKey,
+    'RS256',
+  );
   assert.equal(compact, RFC7520_COMPACT);
 });
 
@@ -137,7 +149,7 @@ test('jwkThumbprint of the RFC 7638 §3.1 RSA key equals the published thumbprin
   assert.equal(await jwkThumbprint(publicKey), RFC7638_THUMBPRINT);
 });
 
-test('keys show\'s JWK kid and description use the RFC 7638 thumbprint (optional members alg/kid ignored)', async () => {
+test("keys show's JWK kid and description use the RFC 7638 thumbprint (optional members alg/kid ignored)", async () => {
   const material = readKeyMaterial(JSON.stringify(RFC7638_JWK));
   assert.equal(material.kind, 'public-key');
   const jwk = await materialToJwk(material, { publicOnly: true });

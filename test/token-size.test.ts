@@ -19,14 +19,23 @@ function groupsOf(characters: number): string[] {
 test('the library refuses a token over MAX_TOKEN_LENGTH with a typed error, before signing', () => {
   assert.throws(
     () => createQseowToken({ privateKey, userId: 'anna', userDirectory: 'ACME', groups: groupsOf(52_000) }),
-    (error: unknown) => error instanceof ClaimError && error.code === 'TOKEN_TOO_LARGE'
-      && /would be \d+ characters, over the 65536/.test(error.message) && !/--/.test(error.message),
+    (error: unknown) =>
+      error instanceof ClaimError &&
+      error.code === 'TOKEN_TOO_LARGE' &&
+      /would be \d+ characters, over the 65536/.test(error.message) &&
+      !/--/.test(error.message),
   );
   assert.throws(
-    () => createCloudToken({
-      privateKey, subject: 'a', name: 'A', email: 'a@acme.com', issuer: 'i', keyId: 'k',
-      claims: { blob: 'x'.repeat(50_000) },
-    }),
+    () =>
+      createCloudToken({
+        privateKey,
+        subject: 'a',
+        name: 'A',
+        email: 'a@acme.com',
+        issuer: 'i',
+        keyId: 'k',
+        claims: { blob: 'x'.repeat(50_000) },
+      }),
     (error: unknown) => error instanceof ClaimError && error.code === 'TOKEN_TOO_LARGE',
   );
 });
@@ -45,13 +54,19 @@ test('whatever the minter makes, the verifier takes: the largest token allowed i
   assert.ok(largest !== undefined, 'some token was minted');
   assert.ok(largest.length > MAX_TOKEN_LENGTH - 1000 && largest.length <= MAX_TOKEN_LENGTH, String(largest.length));
   const result = verifyToken(largest, { keys: publicKey, platform: 'qseow' });
-  assert.equal(result.findings.some((item) => item.code === 'QJ005'), false);
+  assert.equal(
+    result.findings.some((item) => item.code === 'QJ005'),
+    false,
+  );
   assert.equal(result.signatureValid, true);
 });
 
 test('a token whose Authorization header line passes 8 KiB is minted with a warning', () => {
   const small = createQseowToken({ privateKey, userId: 'anna', userDirectory: 'ACME', groups: groupsOf(2_000) });
-  assert.equal(small.warnings.some((warning) => /8 KiB/.test(warning)), false);
+  assert.equal(
+    small.warnings.some((warning) => /8 KiB/.test(warning)),
+    false,
+  );
   const large = createQseowToken({ privateKey, userId: 'anna', userDirectory: 'ACME', groups: groupsOf(7_000) });
   const warning = large.warnings.find((item) => /8 KiB/.test(item)) ?? '';
   const line = large.token.length + 'Authorization: Bearer '.length;
@@ -80,9 +95,17 @@ test('batch: an oversized row fails alone; tokens over 8 KiB get one warning nam
   const result = await runCli(['batch', 'qseow', '--key', keys.pkcs8, '--input', '-'], { stdin: `${input}\n` });
   assert.equal(result.code, 1, result.stderr);
   type Output = { line: number; token?: string; error?: string };
-  const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Output);
+  const lines = result.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Output);
   const minted = lines.map((line) => [line.line, line.token !== undefined]);
-  assert.deepEqual(minted, [[1, true], [2, true], [3, false], [4, true]]);
+  assert.deepEqual(minted, [
+    [1, true],
+    [2, true],
+    [3, false],
+    [4, true],
+  ]);
   assert.match(lines[2]?.error ?? '', /the token would be \d+ characters/);
   const warning = /^qs-jwt: warning: 2 tokens \(first at line 2\) make an "Authorization: Bearer" header line over 8/m;
   assert.match(result.stderr, warning);

@@ -25,7 +25,13 @@ let qseowToken: string;
 before(() => {
   ({ privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 }));
   cloudToken = createCloudToken({
-    privateKey, subject: 'anna', name: 'Anna', email: 'anna@acme.com', issuer: 'https://idp.acme.com', keyId: 'k1', now: NOW,
+    privateKey,
+    subject: 'anna',
+    name: 'Anna',
+    email: 'anna@acme.com',
+    issuer: 'https://idp.acme.com',
+    keyId: 'k1',
+    now: NOW,
   }).token;
   qseowToken = createQseowToken({ privateKey, userId: 'anna', userDirectory: 'ACME', now: NOW }).token;
 });
@@ -43,8 +49,18 @@ function setupError(run: () => unknown, code: string, pattern: RegExp): void {
 
 describe('platform', () => {
   it("an unknown platform such as 'Cloud' throws instead of applying no Qlik rule", () => {
-    const options = { keys: publicKey, platform: 'Cloud', issuer: 'https://wrong', keyId: 'wrong', at: NOW } as unknown as VerifyOptions;
-    setupError(() => verifyToken(cloudToken, options), 'PLATFORM_UNKNOWN', /platform "Cloud" is not one of qseow, cloud, none.*lowercase: "cloud"/);
+    const options = {
+      keys: publicKey,
+      platform: 'Cloud',
+      issuer: 'https://wrong',
+      keyId: 'wrong',
+      at: NOW,
+    } as unknown as VerifyOptions;
+    setupError(
+      () => verifyToken(cloudToken, options),
+      'PLATFORM_UNKNOWN',
+      /platform "Cloud" is not one of qseow, cloud, none.*lowercase: "cloud"/,
+    );
     setupError(() => lintToken(cloudToken, 'qlik' as never, { at: NOW }), 'PLATFORM_UNKNOWN', /platform "qlik"/);
     setupError(() => lintToken('garbage', 42 as never), 'PLATFORM_UNKNOWN', /platform number/);
     setupError(() => lintClaims({ alg: 'RS256' }, {}, 'QSEoW' as never), 'PLATFORM_UNKNOWN', /lowercase: "qseow"/);
@@ -52,27 +68,58 @@ describe('platform', () => {
 
   it('issuer and keyId are Qlik Cloud settings: with none or qseow they throw, naming the option and the platform', () => {
     for (const platform of ['none', 'qseow'] as const) {
-      setupError(() => verifyToken(cloudToken, { keys: publicKey, platform, issuer: 'https://wrong', at: NOW }), 'OPTION_WRONG_PLATFORM',
-        new RegExp(`^issuer is checked only by the Qlik Cloud rules, but the platform is "${platform}": use platform "cloud"`));
-      setupError(() => lintToken(cloudToken, platform, { keyId: 'wrong', at: NOW }), 'OPTION_WRONG_PLATFORM', /^keyId .*Qlik Cloud/);
+      setupError(
+        () => verifyToken(cloudToken, { keys: publicKey, platform, issuer: 'https://wrong', at: NOW }),
+        'OPTION_WRONG_PLATFORM',
+        new RegExp(
+          `^issuer is checked only by the Qlik Cloud rules, but the platform is "${platform}": use platform "cloud"`,
+        ),
+      );
+      setupError(
+        () => lintToken(cloudToken, platform, { keyId: 'wrong', at: NOW }),
+        'OPTION_WRONG_PLATFORM',
+        /^keyId .*Qlik Cloud/,
+      );
     }
     // Omitting the platform is platform none.
-    setupError(() => verifyToken(cloudToken, { keys: publicKey, keyId: 'wrong', at: NOW }), 'OPTION_WRONG_PLATFORM', /platform is "none"/);
+    setupError(
+      () => verifyToken(cloudToken, { keys: publicKey, keyId: 'wrong', at: NOW }),
+      'OPTION_WRONG_PLATFORM',
+      /platform is "none"/,
+    );
   });
 
   it('audience and the attribute names are QSEoW settings: with none or cloud they throw', () => {
     for (const option of ['audience', 'userIdAttribute', 'userDirectoryAttribute'] as const) {
       for (const platform of ['none', 'cloud'] as const) {
-        setupError(() => lintToken(qseowToken, platform, { [option]: 'x', at: NOW }), 'OPTION_WRONG_PLATFORM',
-          new RegExp(`^${option} is checked only by the QSEoW rules`));
+        setupError(
+          () => lintToken(qseowToken, platform, { [option]: 'x', at: NOW }),
+          'OPTION_WRONG_PLATFORM',
+          new RegExp(`^${option} is checked only by the QSEoW rules`),
+        );
       }
     }
   });
 
   it('with the right platform the same settings are checked, and undefined counts as not given', () => {
-    const wrong = verifyToken(cloudToken, { keys: publicKey, platform: 'cloud', issuer: 'https://wrong', keyId: 'wrong', at: NOW });
-    assert.deepEqual(wrong.findings.filter((item) => item.severity === 'error').map((item) => item.code), ['QJ209', 'QJ210']);
-    const right = verifyToken(cloudToken, { keys: publicKey, platform: 'cloud', issuer: 'https://idp.acme.com', keyId: 'k1', at: NOW });
+    const wrong = verifyToken(cloudToken, {
+      keys: publicKey,
+      platform: 'cloud',
+      issuer: 'https://wrong',
+      keyId: 'wrong',
+      at: NOW,
+    });
+    assert.deepEqual(
+      wrong.findings.filter((item) => item.severity === 'error').map((item) => item.code),
+      ['QJ209', 'QJ210'],
+    );
+    const right = verifyToken(cloudToken, {
+      keys: publicKey,
+      platform: 'cloud',
+      issuer: 'https://idp.acme.com',
+      keyId: 'k1',
+      at: NOW,
+    });
     assert.equal(right.accepted, true);
     assert.equal(lintToken(qseowToken, 'none', { issuer: undefined, audience: undefined, at: NOW }).accepted, true);
   });
@@ -91,7 +138,11 @@ describe('platform', () => {
 
 describe('keys', () => {
   const cases: [string, unknown, RegExp][] = [
-    ['a PEM string', '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n', /^keys is a string, not a public key .*loadPublicKey\(text\)/],
+    [
+      'a PEM string',
+      '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n',
+      /^keys is a string, not a public key .*loadPublicKey\(text\)/,
+    ],
     ['undefined', undefined, /^keys is undefined, not a public key/],
     ['null', null, /^keys is null/],
     ['a Buffer', Buffer.from('x'), /^keys is a Buffer.*loadPublicKey/],
@@ -101,18 +152,34 @@ describe('keys', () => {
   ];
   for (const [what, keys, pattern] of cases) {
     it(`${what} as keys is a typed error, not a TypeError`, () => {
-      setupError(() => verifyToken(qseowToken, { keys, at: NOW } as unknown as VerifyOptions), 'VERIFY_KEYS_INVALID', pattern);
+      setupError(
+        () => verifyToken(qseowToken, { keys, at: NOW } as unknown as VerifyOptions),
+        'VERIFY_KEYS_INVALID',
+        pattern,
+      );
     });
   }
 
   it('a CryptoKey is pointed to KeyObject.from', async () => {
     const { subtle } = globalThis.crypto;
-    const pair = await subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
-    setupError(() => verifyToken(qseowToken, { keys: pair.publicKey } as unknown as VerifyOptions), 'VERIFY_KEYS_INVALID', /CryptoKey.*KeyObject\.from/);
+    const pair = await subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    setupError(
+      () => verifyToken(qseowToken, { keys: pair.publicKey } as unknown as VerifyOptions),
+      'VERIFY_KEYS_INVALID',
+      /CryptoKey.*KeyObject\.from/,
+    );
   });
 
   it('verifyToken without options at all says keys are missing', () => {
-    setupError(() => (verifyToken as (token: string) => unknown)(qseowToken), 'VERIFY_KEYS_INVALID', /^keys is undefined/);
+    setupError(
+      () => (verifyToken as (token: string) => unknown)(qseowToken),
+      'VERIFY_KEYS_INVALID',
+      /^keys is undefined/,
+    );
   });
 });
 
@@ -120,7 +187,16 @@ describe('the CLI', () => {
   // The CLI infers the platform from such settings (test/cli-settings.test.ts covers it in full): what
   // matters here is that the library's strictness never turns into an unchecked ACCEPTED.
   it('verify/lint --issuer and --kid without a platform are checked under Qlik Cloud rules (not ACCEPTED)', async () => {
-    const result = await runCli(['lint', cloudToken, '--issuer', 'https://wrong', '--kid', 'wrong', '--format', 'json']);
+    const result = await runCli([
+      'lint',
+      cloudToken,
+      '--issuer',
+      'https://wrong',
+      '--kid',
+      'wrong',
+      '--format',
+      'json',
+    ]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     const codes = (JSON.parse(result.stdout) as { findings: { code: string }[] }).findings.map((item) => item.code);
     assert.ok(codes.includes('QJ209') && codes.includes('QJ210'), codes.join());

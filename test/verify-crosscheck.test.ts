@@ -40,7 +40,9 @@ before(() => {
 });
 
 function headerAlg(token: string): RsaAlgorithm {
-  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg: RsaAlgorithm };
+  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+    alg: RsaAlgorithm;
+  };
   return header.alg;
 }
 
@@ -60,7 +62,11 @@ async function byJose(token: string): Promise<boolean> {
 
 function byJsonwebtoken(token: string): boolean {
   try {
-    jsonwebtoken.verify(token, publicPem, { algorithms: [headerAlg(token)], ignoreExpiration: true, clockTimestamp: AT });
+    jsonwebtoken.verify(token, publicPem, {
+      algorithms: [headerAlg(token)],
+      ignoreExpiration: true,
+      clockTimestamp: AT,
+    });
     return true;
   } catch {
     return false;
@@ -75,9 +81,18 @@ function byOpenssl(token: string): boolean {
   const sig = join(work, `sig-${fileCounter}.bin`);
   writeFileSync(input, `${header}.${payload}`);
   writeFileSync(sig, Buffer.from(signature, 'base64url'));
-  const result = spawnSync('openssl', ['dgst', HASH_FLAG[headerAlg(token)], '-verify', publicPemPath, '-signature', sig, input], { encoding: 'utf8' });
+  const result = spawnSync(
+    'openssl',
+    ['dgst', HASH_FLAG[headerAlg(token)], '-verify', publicPemPath, '-signature', sig, input],
+    { encoding: 'utf8' },
+  );
   if (result.status === 0) assert.match(result.stdout, /Verified OK/);
-  else assert.match(result.stdout + result.stderr, /Verification failure|verify/i, 'openssl failed for another reason than the signature');
+  else
+    assert.match(
+      result.stdout + result.stderr,
+      /Verification failure|verify/i,
+      'openssl failed for another reason than the signature',
+    );
   return result.status === 0;
 }
 
@@ -110,11 +125,20 @@ interface Verdicts {
 }
 
 async function verdicts(token: string): Promise<Verdicts> {
-  return { ours: ours(token), jose: await byJose(token), jsonwebtoken: byJsonwebtoken(token), openssl: OPENSSL ? byOpenssl(token) : undefined };
+  return {
+    ours: ours(token),
+    jose: await byJose(token),
+    jsonwebtoken: byJsonwebtoken(token),
+    openssl: OPENSSL ? byOpenssl(token) : undefined,
+  };
 }
 
 function expectAll(found: Verdicts, expected: boolean, what: string): void {
-  assert.deepEqual(found, { ours: expected, jose: expected, jsonwebtoken: expected, openssl: OPENSSL ? expected : undefined }, what);
+  assert.deepEqual(
+    found,
+    { ours: expected, jose: expected, jsonwebtoken: expected, openssl: OPENSSL ? expected : undefined },
+    what,
+  );
 }
 
 for (const alg of RSA_ALGORITHMS) {
@@ -122,7 +146,11 @@ for (const alg of RSA_ALGORITHMS) {
     const valid = signJwt({ alg, typ: 'JWT' }, claims(), key);
     expectAll(await verdicts(valid), true, `${alg} valid`);
     expectAll(await verdicts(tamperPayload(valid)), false, `${alg} payload byte changed`);
-    expectAll(await verdicts(signJwt({ alg, typ: 'JWT' }, claims(), otherKey)), false, `${alg} signed with another key`);
+    expectAll(
+      await verdicts(signJwt({ alg, typ: 'JWT' }, claims(), otherKey)),
+      false,
+      `${alg} signed with another key`,
+    );
     for (const swapped of RSA_ALGORITHMS.filter((other) => other !== alg)) {
       expectAll(await verdicts(swapAlg(valid, swapped)), false, `${alg} header changed to ${swapped}, signature kept`);
     }
@@ -135,35 +163,44 @@ test('RS256 → RS512 swap: signature kept, header re-encoded: rejected with QJ0
   const result = verifyToken(swapped, { keys: publicKey, at: AT });
   assert.equal(result.signatureValid, false);
   assert.equal(result.accepted, false);
-  assert.ok(result.findings.some((item) => item.code === 'QJ020'), result.findings.map((item) => item.code).join(', '));
+  assert.ok(
+    result.findings.some((item) => item.code === 'QJ020'),
+    result.findings.map((item) => item.code).join(', '),
+  );
   assert.equal(result.header?.['alg'], 'RS512');
 });
 
 test('random payloads and damage: our verdict equals jose and jsonwebtoken', async () => {
-  const damage = fc.constantFrom('none', 'tamper', 'other-key', 'swap', 'signature-bit') as fc.Arbitrary<'none' | 'tamper' | 'other-key' | 'swap' | 'signature-bit'>;
-  await fc.assert(fc.asyncProperty(
-    fc.constantFrom(...RSA_ALGORITHMS),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
-    damage,
-    fc.nat(),
-    async (alg, extra, kind, seed) => {
-      const payload = { ...extra, ...claims() };
-      let token = signJwt({ alg, typ: 'JWT' }, payload, kind === 'other-key' ? otherKey : key);
-      if (kind === 'tamper') token = tamperPayload(token);
-      if (kind === 'swap') token = swapAlg(token, RSA_ALGORITHMS.filter((other) => other !== alg)[seed % 2] as RsaAlgorithm);
-      if (kind === 'signature-bit') {
-        const [header, body, signature] = token.split('.') as [string, string, string];
-        const bytes = Buffer.from(signature, 'base64url');
-        const index = seed % bytes.length;
-        bytes[index] = (bytes[index] as number) ^ (1 << (seed % 8));
-        token = `${header}.${body}.${bytes.toString('base64url')}`;
-      }
-      const expected = kind === 'none';
-      assert.equal(ours(token), expected, kind);
-      assert.equal(await byJose(token), expected, `jose, ${kind}`);
-      assert.equal(byJsonwebtoken(token), expected, `jsonwebtoken, ${kind}`);
-    },
-  ), { numRuns: 60 });
+  const damage = fc.constantFrom('none', 'tamper', 'other-key', 'swap', 'signature-bit') as fc.Arbitrary<
+    'none' | 'tamper' | 'other-key' | 'swap' | 'signature-bit'
+  >;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...RSA_ALGORITHMS),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+      damage,
+      fc.nat(),
+      async (alg, extra, kind, seed) => {
+        const payload = { ...extra, ...claims() };
+        let token = signJwt({ alg, typ: 'JWT' }, payload, kind === 'other-key' ? otherKey : key);
+        if (kind === 'tamper') token = tamperPayload(token);
+        if (kind === 'swap')
+          token = swapAlg(token, RSA_ALGORITHMS.filter((other) => other !== alg)[seed % 2] as RsaAlgorithm);
+        if (kind === 'signature-bit') {
+          const [header, body, signature] = token.split('.') as [string, string, string];
+          const bytes = Buffer.from(signature, 'base64url');
+          const index = seed % bytes.length;
+          bytes[index] = (bytes[index] as number) ^ (1 << (seed % 8));
+          token = `${header}.${body}.${bytes.toString('base64url')}`;
+        }
+        const expected = kind === 'none';
+        assert.equal(ours(token), expected, kind);
+        assert.equal(await byJose(token), expected, `jose, ${kind}`);
+        assert.equal(byJsonwebtoken(token), expected, `jsonwebtoken, ${kind}`);
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
 
 // ---- RFC 7515 Appendix A.2 (RS256) ---------------------------------------------------------------
@@ -186,8 +223,14 @@ test('RFC 7515 A.2 data is self-consistent under node:crypto alone (guards again
   const [header, payload, signature] = RFC7515_A2_COMPACT.split('.') as [string, string, string];
   const rfcKey = createPublicKey({ key: RFC7515_A2_PUBLIC_JWK, format: 'jwk' });
   assert.equal(rfcKey.asymmetricKeyDetails?.modulusLength, 2048);
-  assert.ok(verify('sha256', Buffer.from(`${header}.${payload}`), rfcKey, Buffer.from(signature, 'base64url')), 'the published signature verifies under the published key');
-  assert.equal(Buffer.from(payload, 'base64url').toString('utf8'), '{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}');
+  assert.ok(
+    verify('sha256', Buffer.from(`${header}.${payload}`), rfcKey, Buffer.from(signature, 'base64url')),
+    'the published signature verifies under the published key',
+  );
+  assert.equal(
+    Buffer.from(payload, 'base64url').toString('utf8'),
+    '{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}',
+  );
 });
 
 test('RFC 7515 A.2 verifies through verifyToken inside its validity, and is expired (with a valid signature) after it', () => {
@@ -219,7 +262,11 @@ test('CLI: qs-jwt verify RFC 7515 A.2 --key jwk.json: exit 0 ACCEPTED at 1300819
   assert.match(after.stdout, /^REJECTED/);
   assert.match(after.stdout, /QJ030/);
   assert.match(after.stdout, /QJ021/);
-  const report = JSON.parse(afterJson.stdout) as { accepted: boolean; signatureValid: boolean; findings: { code: string }[] };
+  const report = JSON.parse(afterJson.stdout) as {
+    accepted: boolean;
+    signatureValid: boolean;
+    findings: { code: string }[];
+  };
   assert.equal(afterJson.code, 1);
   assert.equal(report.accepted, false);
   assert.equal(report.signatureValid, true);
@@ -227,8 +274,14 @@ test('CLI: qs-jwt verify RFC 7515 A.2 --key jwk.json: exit 0 ACCEPTED at 1300819
 });
 
 test('RFC 7515 A.2 also verifies under jose and jsonwebtoken (the independent checkers accept what we accept)', async () => {
-  const pem = createPublicKey({ key: RFC7515_A2_PUBLIC_JWK, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+  const pem = createPublicKey({ key: RFC7515_A2_PUBLIC_JWK, format: 'jwk' }).export({
+    type: 'spki',
+    format: 'pem',
+  }) as string;
   await compactVerify(RFC7515_A2_COMPACT, await importSPKI(pem, 'RS256'), { algorithms: ['RS256'] });
-  const payload = jsonwebtoken.verify(RFC7515_A2_COMPACT, pem, { algorithms: ['RS256'], ignoreExpiration: true }) as Record<string, unknown>;
+  const payload = jsonwebtoken.verify(RFC7515_A2_COMPACT, pem, {
+    algorithms: ['RS256'],
+    ignoreExpiration: true,
+  }) as Record<string, unknown>;
   assert.equal(payload['iss'], 'joe');
 });

@@ -53,8 +53,11 @@ describe('verify --cert given a private key', { concurrency: true }, () => {
     const result = await runCli(['verify', token, '--cert', files.privatePem]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ACCEPTED/);
-    assert.equal(result.stderr, `qs-jwt: note: --cert ${files.privatePem} holds a private key; `
-      + 'only its public half is used — give Qlik the certificate, never the key\n');
+    assert.equal(
+      result.stderr,
+      `qs-jwt: note: --cert ${files.privatePem} holds a private key; ` +
+        'only its public half is used — give Qlik the certificate, never the key\n',
+    );
   });
 
   test('no note for --key (documented to take a private key) or for a public key given as --cert', async () => {
@@ -88,11 +91,14 @@ describe('verify --jwks with shared-secret, missing or non-RSA keys', { concurre
     const result = await runCli(['verify', rsaToken, '--jwks', mixed]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ACCEPTED/);
-    assert.equal(result.stderr, `qs-jwt: note: --jwks ${mixed}: JWKS key 1 (kid hmac-1) is a shared secret `
-      + '(kty "oct", for HMAC) and is skipped: Qlik verifies with RSA keys only\n');
+    assert.equal(
+      result.stderr,
+      `qs-jwt: note: --jwks ${mixed}: JWKS key 1 (kid hmac-1) is a shared secret ` +
+        '(kty "oct", for HMAC) and is skipped: Qlik verifies with RSA keys only\n',
+    );
   });
 
-  test('an HS256 token MACed with the set\'s own oct secret is never accepted', async () => {
+  test("an HS256 token MACed with the set's own oct secret is never accepted", async () => {
     const mixed = write('mixed-hmac.json', JSON.stringify({ keys: [octJwk, rsaJwk] }));
     const result = await runCli(['verify', hs256('hmac-1'), '--jwks', mixed]);
     assert.equal(result.code, 1, result.stderr);

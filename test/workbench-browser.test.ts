@@ -20,7 +20,13 @@ import { startWorkbenchProcess, type WorkbenchProcess } from './support/workbenc
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCREENSHOTS = join(ROOT, 'test-output', 'workbench');
 const built = existsSync(join(ROOT, 'dist/cli-bundle/workbench/app.js'));
-const skip = !built ? 'run npm run build first' : !hasChromium() ? 'chromium is not installed (.ci/run installs it)' : !hasOpenssl() ? 'openssl is not installed' : false;
+const skip = !built
+  ? 'run npm run build first'
+  : !hasChromium()
+    ? 'chromium is not installed (.ci/run installs it)'
+    : !hasOpenssl()
+      ? 'openssl is not installed'
+      : false;
 const VIEWS = ['Create', 'Inspect', 'Keys', 'Test', 'Setup'] as const;
 
 const folder = temporaryFolder('qs-jwt-ui-browser-');
@@ -36,7 +42,11 @@ function opensslVerifies(token: string, certificateFile: string): string {
   execFileSync('openssl', ['x509', '-in', certificateFile, '-pubkey', '-noout', '-out', publicKey]);
   writeFileSync(join(folder, 'input'), `${header}.${payload}`);
   writeFileSync(join(folder, 'signature'), Buffer.from(signature ?? '', 'base64url'));
-  return execFileSync('openssl', ['dgst', '-sha256', '-verify', publicKey, '-signature', join(folder, 'signature'), join(folder, 'input')], { encoding: 'utf8' });
+  return execFileSync(
+    'openssl',
+    ['dgst', '-sha256', '-verify', publicKey, '-signature', join(folder, 'signature'), join(folder, 'input')],
+    { encoding: 'utf8' },
+  );
 }
 
 /** Polls a text box until its value satisfies `accept` (the page updates after the server answers). */
@@ -62,13 +72,32 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
   const view = (name: (typeof VIEWS)[number]): Promise<void> => page.getByRole('link', { name, exact: true }).click();
 
   before(async () => {
-    const keys = await runCli(['keys', 'create', '--out', keyDir, '--bits', '2048', '--cn', 'browser test'], { timeoutMs: 60_000 });
+    const keys = await runCli(['keys', 'create', '--out', keyDir, '--bits', '2048', '--cn', 'browser test'], {
+      timeoutMs: 60_000,
+    });
     assert.equal(keys.code, 0, keys.stderr);
-    const expired = await runCli(['create', 'qseow', '--key', join(keyDir, 'privatekey.pem'), '--userid', 'anna', '--userdir', 'ACME', '--issued-at', '2020-01-01T00:00:00Z', '--expires', '1h']);
+    const expired = await runCli([
+      'create',
+      'qseow',
+      '--key',
+      join(keyDir, 'privatekey.pem'),
+      '--userid',
+      'anna',
+      '--userdir',
+      'ACME',
+      '--issued-at',
+      '2020-01-01T00:00:00Z',
+      '--expires',
+      '1h',
+    ]);
     expiredToken = expired.stdout.trim();
     ui = await startWorkbenchProcess(['--key', join(keyDir, 'privatekey.pem')], folder);
     browser = await launchChromium();
-    const context = await browser.newContext({ acceptDownloads: true, colorScheme: 'light', viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      colorScheme: 'light',
+      viewport: { width: 1280, height: 900 },
+    });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
     page.on('request', (request) => requests.push(request.url()));
@@ -90,11 +119,20 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await textbox('User ID').fill('anna');
     await textbox('User directory').fill('ACME');
     await page.getByRole('button', { name: 'Create token', exact: true }).click();
-    const token = await valueWhen(textbox('Created token'), (value) => value.startsWith('eyJ') && payloadOf(value)['userId'] === 'anna');
+    const token = await valueWhen(
+      textbox('Created token'),
+      (value) => value.startsWith('eyJ') && payloadOf(value)['userId'] === 'anna',
+    );
     assert.deepEqual([payloadOf(token)['userId'], payloadOf(token)['userDirectory']], ['anna', 'ACME']);
     assert.match(opensslVerifies(token, join(keyDir, 'publickey.cer')), /Verified OK/);
-    assert.match(await textbox('Command line').inputValue(), /^qs-jwt create qseow --key \S+privatekey\.pem --userid anna --userdir ACME$/);
-    assert.match(await textbox('curl command').inputValue(), /^curl -H "Authorization: Bearer \$\(qs-jwt create qseow /);
+    assert.match(
+      await textbox('Command line').inputValue(),
+      /^qs-jwt create qseow --key \S+privatekey\.pem --userid anna --userdir ACME$/,
+    );
+    assert.match(
+      await textbox('curl command').inputValue(),
+      /^curl -H "Authorization: Bearer \$\(qs-jwt create qseow /,
+    );
     assert.match(await page.getByRole('list', { name: 'Created token findings' }).innerText(), /QJ021/);
   });
 
@@ -106,7 +144,10 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await textbox('Issuer').fill('https://idp.acme.example');
     await textbox('Key ID').fill('browser-kid');
     await page.getByRole('button', { name: 'Create token', exact: true }).click();
-    const token = await valueWhen(textbox('Created token'), (value) => value.startsWith('eyJ') && payloadOf(value)['sub'] === 'anna-42');
+    const token = await valueWhen(
+      textbox('Created token'),
+      (value) => value.startsWith('eyJ') && payloadOf(value)['sub'] === 'anna-42',
+    );
     const payload = payloadOf(token);
     assert.equal(payload['aud'], 'qlik.api/login/jwt-session');
     assert.equal(payload['email_verified'], true);
@@ -123,12 +164,28 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     assert.match(await findings.innerText(), /error\s+QJ030 token expired/i);
     // The README's picture (docs/workbench.png is a copy, checked for size by workbench-server.test.ts).
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'readme-inspect.png'), clip: { x: 0, y: 0, width: 1280, height: 720 } });
+    await page.screenshot({
+      path: join(SCREENSHOTS, 'readme-inspect.png'),
+      clip: { x: 0, y: 0, width: 1280, height: 720 },
+    });
   });
 
   it('shows a payload carrying markup as text and runs none of it', async () => {
     const markup = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-    const minted = await runCli(['create', 'qseow', '--key', join(keyDir, 'privatekey.pem'), '--userid', 'anna', '--userdir', 'ACME', '--name', markup, '--claim', `note=${markup}`]);
+    const minted = await runCli([
+      'create',
+      'qseow',
+      '--key',
+      join(keyDir, 'privatekey.pem'),
+      '--userid',
+      'anna',
+      '--userdir',
+      'ACME',
+      '--name',
+      markup,
+      '--claim',
+      `note=${markup}`,
+    ]);
     assert.equal(minted.code, 0, minted.stderr);
     await textbox('Token').fill(minted.stdout.trim());
     const payload = page.getByRole('region', { name: 'Payload', exact: true });
@@ -150,7 +207,10 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await download.saveAs(file);
     const subject = execFileSync('openssl', ['x509', '-in', file, '-noout', '-subject'], { encoding: 'utf8' });
     assert.match(subject, /CN ?= ?workbench key/);
-    assert.match(await page.getByRole('textbox', { name: 'Single-line certificate for Qlik Cloud' }).inputValue(), /^-----BEGIN CERTIFICATE-----\S+-----END CERTIFICATE-----$/);
+    assert.match(
+      await page.getByRole('textbox', { name: 'Single-line certificate for Qlik Cloud' }).inputValue(),
+      /^-----BEGIN CERTIFICATE-----\S+-----END CERTIFICATE-----$/,
+    );
   });
 
   it('tests against the emulator: success with the created token, then a refusal with its explanation', async () => {
@@ -161,7 +221,14 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Send token', exact: true }).click();
     const status = page.getByRole('status').filter({ hasText: /Accepted by|Refused/ });
     await status.first().waitFor({ timeout: 30_000 });
-    assert.match(await status.first().innerText(), /^Accepted by http:\/\/127\.0\.0\.1:\d+\//, await page.getByRole('list', { name: 'Steps' }).innerText().catch(() => ''));
+    assert.match(
+      await status.first().innerText(),
+      /^Accepted by http:\/\/127\.0\.0\.1:\d+\//,
+      await page
+        .getByRole('list', { name: 'Steps' })
+        .innerText()
+        .catch(() => ''),
+    );
     assert.match(await page.getByRole('list', { name: 'Steps' }).innerText(), /login/);
 
     await page.getByRole('combobox', { name: 'Platform', exact: true }).selectOption('qseow');
@@ -177,7 +244,10 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await view('Setup');
     const qmc = page.getByRole('region', { name: /QMC/ });
     await qmc.getByText('JWT attribute for user ID').waitFor();
-    assert.match(await qmc.getByRole('textbox', { name: 'JWT certificate' }).inputValue(), /^-----BEGIN CERTIFICATE-----\n/);
+    assert.match(
+      await qmc.getByRole('textbox', { name: 'JWT certificate' }).inputValue(),
+      /^-----BEGIN CERTIFICATE-----\n/,
+    );
     assert.match(await page.getByRole('region', { name: /Qlik Cloud/ }).innerText(), /Key ID\s+\S{43}/);
   });
 
@@ -192,9 +262,10 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
       for (const colorScheme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme });
         // A string, evaluated in the page: this file is type-checked without the DOM library.
-        const violations = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations
+        const violations =
+          (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations
           .filter((item) => item.impact === 'serious' || item.impact === 'critical')
-          .map((item) => item.id + ': ' + item.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')))`) as string[];
+          .map((item) => item.id + ': ' + item.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')))`)) as string[];
         problems.push(...violations.map((line) => `${name} (${colorScheme}) ${line}`));
         await page.screenshot({ path: join(SCREENSHOTS, `${name.toLowerCase()}-${colorScheme}.png`), fullPage: true });
       }
@@ -204,7 +275,7 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await page.setViewportSize({ width: 360, height: 800 });
     for (const name of VIEWS) {
       await view(name);
-      const overflow = await page.evaluate('document.documentElement.scrollWidth') as number;
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth')) as number;
       assert.ok(overflow <= 360, `${name} is ${overflow} px wide at 360 px`);
     }
     await page.screenshot({ path: join(SCREENSHOTS, 'setup-360.png'), fullPage: true });
@@ -224,7 +295,9 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
 
   it('requested nothing outside its own origin', () => {
     assert.ok(requests.length > 5);
-    const foreign = requests.filter((url) => !url.startsWith(`${ui.origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    const foreign = requests.filter(
+      (url) => !url.startsWith(`${ui.origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:'),
+    );
     assert.deepEqual(foreign, []);
   });
 });

@@ -28,7 +28,15 @@ export function batchRow(setup: BenchSetup): BenchRow {
   for (let run = 0; run < runs; run += 1) {
     limits.push(opensslSignRate(opensslSeconds, cores));
     // The default thread count: one worker per core but one, and the main thread.
-    const { ms, stdout } = timeCommand(process.execPath, [CLI, 'batch', 'qseow', '--key', setup.keyFile, '--input', input]);
+    const { ms, stdout } = timeCommand(process.execPath, [
+      CLI,
+      'batch',
+      'qseow',
+      '--key',
+      setup.keyFile,
+      '--input',
+      input,
+    ]);
     const lines = stdout.trimEnd().split('\n');
     if (lines.length !== rows) throw new Error(`batch printed ${lines.length} lines for ${rows} rows`);
     const first = JSON.parse(lines[0] as string) as { token?: string };
@@ -42,10 +50,15 @@ export function batchRow(setup: BenchSetup): BenchRow {
   const ratio = summarize(paired).median;
   const target = { operator: '>=', value: 0.85 } as const;
   return {
-    id: 6, figure: 'batch tokens/s',
+    id: 6,
+    figure: 'batch tokens/s',
     measured: `${rows} CSV rows, RS256 with a 2048-bit key, all ${cores} cores (the default: ${cores - 1} worker${cores === 2 ? '' : 's'} and the main thread), whole command incl. start-up, ${runs} run(s), each paired with OpenSSL measured just before and after it`,
-    ours: { ...ours, unit: 'tokens/s' }, comparison: { name: `openssl speed -multi ${cores} rsa2048 sign/s`, ...limit },
-    ratio, ratioMeaning: 'median over runs of tokens/s qs-jwt / the mean openssl rate around that run (higher is better)', target, met: judge(ratio, target),
+    ours: { ...ours, unit: 'tokens/s' },
+    comparison: { name: `openssl speed -multi ${cores} rsa2048 sign/s`, ...limit },
+    ratio,
+    ratioMeaning: 'median over runs of tokens/s qs-jwt / the mean openssl rate around that run (higher is better)',
+    target,
+    met: judge(ratio, target),
     asserted: `${rows} output lines, the first an RS256 token`,
   };
 }

@@ -39,7 +39,11 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 
 /** Fresh IdP tokens, one identity each, signed here with node:crypto (untimed) from the IdP's key. */
 function identityTokens(
-  count: number, sign256: (input: string) => string, issuer: string, kid: string, round: number,
+  count: number,
+  sign256: (input: string) => string,
+  issuer: string,
+  kid: string,
+  round: number,
 ): string[] {
   const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid, typ: 'JWT' })).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
@@ -57,18 +61,24 @@ function identityTokens(
 async function newIdentityRate(url: string, tokens: readonly string[], seconds: number): Promise<number> {
   let next = 0;
   const result = await autocannon({
-    url, connections: CONNECTIONS, duration: seconds, maxOverallRequests: tokens.length, timeout: 10,
-    requests: [{
-      method: 'GET',
-      setupRequest: (request) => {
-        const authorization = `Bearer ${tokens[next++ % tokens.length]}`;
-        return { ...request, headers: { ...request.headers, authorization } };
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    maxOverallRequests: tokens.length,
+    timeout: 10,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => {
+          const authorization = `Bearer ${tokens[next++ % tokens.length]}`;
+          return { ...request, headers: { ...request.headers, authorization } };
+        },
       },
-    }],
+    ],
   });
   if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
-    const counts = `${result['2xx']} 2xx, ${result.non2xx} non-2xx, `
-      + `${result.errors} errors, ${result.timeouts} timeouts`;
+    const counts =
+      `${result['2xx']} 2xx, ${result.non2xx} non-2xx, ` + `${result.errors} errors, ${result.timeouts} timeouts`;
     throw new Error(`bridge, new identity: ${counts}`);
   }
   return result['2xx'] / result.duration;
@@ -91,8 +101,25 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     const emulator = await startServer([CLI, 'emulate', 'qseow', '--cert', certFile, '--port', '0']);
     served.push(emulator);
     const bridge = await startServer([
-      CLI, 'bridge', 'qseow', '--upstream', emulator.url, '--prefix', 'jwt', '--key', setup.keyFile, '--port', '0',
-      '--jwks', idp.jwksUrl, '--issuer', idp.issuer, '--audience', IDP_AUDIENCE, '--userdir-value', 'IDP',
+      CLI,
+      'bridge',
+      'qseow',
+      '--upstream',
+      emulator.url,
+      '--prefix',
+      'jwt',
+      '--key',
+      setup.keyFile,
+      '--port',
+      '0',
+      '--jwks',
+      idp.jwksUrl,
+      '--issuer',
+      idp.issuer,
+      '--audience',
+      IDP_AUDIENCE,
+      '--userdir-value',
+      'IDP',
     ]);
     served.push(bridge);
     const bare = await startServer(['-e', BARE_PROXY], { QSJWT_BENCH_UPSTREAM: emulator.url });
@@ -104,18 +131,22 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     if (tokenAlgorithm(idpToken) !== 'RS256') throw new Error('the IdP token is not RS256');
     const login = await fetch(target, { headers: { authorization: `Bearer ${idpToken}` } });
     const body = await login.text();
-    const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     if (login.status !== 200 || !cookie || (JSON.parse(body) as { userId?: string }).userId !== 'user--1-0') {
       throw new Error(`the bridge refused the benchmark token: ${login.status} ${body.slice(0, 200)}`);
     }
     // The QSEoW token the bridge sends for this identity, for the bare proxy's Bearer runs.
     const tokenAnswer = await fetch(`${bridge.url}/jwt/qs-jwt/token`, {
-      method: 'POST', headers: { authorization: `Bearer ${idpToken}` },
+      method: 'POST',
+      headers: { authorization: `Bearer ${idpToken}` },
     });
-    const minted = await tokenAnswer.json() as { token: string };
+    const minted = (await tokenAnswer.json()) as { token: string };
     const throughBare = await fetch(bareTarget, { headers: { cookie } });
     // The body names the host the client used (logoutUri), so compare the user it reports.
-    const bareUser = (await throughBare.json() as { userId?: string }).userId;
+    const bareUser = ((await throughBare.json()) as { userId?: string }).userId;
     if (throughBare.status !== 200 || bareUser !== 'user--1-0') {
       throw new Error(`the bare proxy did not give the same user: ${throughBare.status} ${bareUser}`);
     }
@@ -126,7 +157,12 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     await requestsPerSecond(bareTarget, { cookie }, 1, 'bare proxy warm-up');
     await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, 1, 'bridge warm-up, Bearer');
     const samples: Record<'cookie' | 'bareCookie' | 'bearer' | 'bareBearer' | 'fresh' | 'rawSign', number[]> = {
-      cookie: [], bareCookie: [], bearer: [], bareBearer: [], fresh: [], rawSign: [],
+      cookie: [],
+      bareCookie: [],
+      bearer: [],
+      bareBearer: [],
+      fresh: [],
+      rawSign: [],
     };
     for (let round = 0; round < rounds; round += 1) {
       samples.cookie.push(await requestsPerSecond(target, { cookie }, seconds, 'bridge, cookie'));
@@ -142,13 +178,18 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       samples.fresh.push(await newIdentityRate(target, tokens, seconds));
     }
     const [cookieRate, bareCookie, bearer, bareBearer, fresh, rawSign] = [
-      summarize(samples.cookie), summarize(samples.bareCookie), summarize(samples.bearer),
-      summarize(samples.bareBearer), summarize(samples.fresh), summarize(samples.rawSign),
+      summarize(samples.cookie),
+      summarize(samples.bareCookie),
+      summarize(samples.bearer),
+      summarize(samples.bareBearer),
+      summarize(samples.fresh),
+      summarize(samples.rawSign),
     ] as [Summary, Summary, Summary, Summary, Summary, Summary];
     const runs = `${rounds} alternating run${rounds > 1 ? 's' : ''}`;
-    const measured = `autocannon, ${CONNECTIONS} connections on loopback, ${runs}`
-      + ` of ${seconds} s per contender, GET /jwt/qps/user through the built CLI`
-      + ' (qs-jwt bridge qseow in front of qs-jwt emulate qseow, each its own process)';
+    const measured =
+      `autocannon, ${CONNECTIONS} connections on loopback, ${runs}` +
+      ` of ${seconds} s per contender, GET /jwt/qps/user through the built CLI` +
+      ' (qs-jwt bridge qseow in front of qs-jwt emulate qseow, each its own process)';
     const targets = {
       cookie: { operator: '>=', value: 0.8 },
       bearer: { operator: '>=', value: 0.7 },
@@ -163,26 +204,39 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     const perBare = 'req/s bridge / bare proxy (higher is better)';
     return [
       {
-        id: 12, figure: 'bridge req/s, cookie pass-through', measured,
+        id: 12,
+        figure: 'bridge req/s, cookie pass-through',
+        measured,
         ours: { ...cookieRate, unit: 'req/s' },
         comparison: { name: 'bare node:http reverse proxy, same emulator, same cookie', ...bareCookie },
-        ratio: ratios.cookie, ratioMeaning: perBare, target: targets.cookie, met: judge(ratios.cookie, targets.cookie),
+        ratio: ratios.cookie,
+        ratioMeaning: perBare,
+        target: targets.cookie,
+        met: judge(ratios.cookie, targets.cookie),
         asserted: `bridge and bare proxy gave the same user for the cookie; ${clean}`,
       },
       {
-        id: 13, figure: 'bridge req/s, IdP Bearer of a cached identity',
+        id: 13,
+        figure: 'bridge req/s, IdP Bearer of a cached identity',
         measured: `${measured}; RS256 IdP token, 2048-bit keys`,
         ours: { ...bearer, unit: 'req/s' },
         comparison: { name: "bare proxy sending the bridge's QSEoW token", ...bareBearer },
-        ratio: ratios.bearer, ratioMeaning: perBare, target: targets.bearer, met: judge(ratios.bearer, targets.bearer),
+        ratio: ratios.bearer,
+        ratioMeaning: perBare,
+        target: targets.bearer,
+        met: judge(ratios.bearer, targets.bearer),
         asserted: `the IdP token was RS256 and mapped to its user; ${clean}`,
       },
       {
-        id: 14, figure: 'bridge req/s, a new identity per request (verify + sign)',
+        id: 14,
+        figure: 'bridge req/s, a new identity per request (verify + sign)',
         measured: `${measured}; a distinct RS256 IdP token per request`,
-        ours: { ...fresh, unit: 'req/s' }, comparison: { name: 'raw node:crypto RS256 sign/s, one core', ...rawSign },
-        ratio: ratios.fresh, ratioMeaning: 'req/s bridge / sign/s raw (higher is better)',
-        target: targets.fresh, met: judge(ratios.fresh, targets.fresh),
+        ours: { ...fresh, unit: 'req/s' },
+        comparison: { name: 'raw node:crypto RS256 sign/s, one core', ...rawSign },
+        ratio: ratios.fresh,
+        ratioMeaning: 'req/s bridge / sign/s raw (higher is better)',
+        target: targets.fresh,
+        met: judge(ratios.fresh, targets.fresh),
         asserted: `each request carried a token for a user not seen before; ${clean}`,
       },
     ];

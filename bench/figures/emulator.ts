@@ -67,10 +67,24 @@ export function stop(served: Served): Promise<void> {
 }
 
 /** One bounded autocannon run; throws unless every request completed with a 2xx. Returns requests/s. */
-export async function requestsPerSecond(url: string, headers: Record<string, string>, seconds: number, label: string): Promise<number> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, maxOverallRequests: MAX_REQUESTS_PER_RUN, headers, timeout: 10 });
+export async function requestsPerSecond(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  label: string,
+): Promise<number> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    maxOverallRequests: MAX_REQUESTS_PER_RUN,
+    headers,
+    timeout: 10,
+  });
   if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
-    throw new Error(`${label}: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `${label}: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
   }
   return result['2xx'] / result.duration;
 }
@@ -92,29 +106,54 @@ export async function emulatorRows(setup: BenchSetup): Promise<BenchRow[]> {
   try {
     const target = `${emulator.url}/jwt/qps/user`;
     const login = await fetch(target, { headers: { authorization: `Bearer ${token}` } });
-    const cookie = login.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     const body = await login.text();
-    if (login.status !== 200 || !cookie) throw new Error(`the emulator refused the benchmark token: ${login.status} ${body.slice(0, 200)}`);
+    if (login.status !== 200 || !cookie)
+      throw new Error(`the emulator refused the benchmark token: ${login.status} ${body.slice(0, 200)}`);
     const cookieOnly = await fetch(target, { headers: { cookie } });
-    if (cookieOnly.status !== 200 || (await cookieOnly.text()) !== body) throw new Error('the cookie alone did not give the same answer');
+    if (cookieOnly.status !== 200 || (await cookieOnly.text()) !== body)
+      throw new Error('the cookie alone did not give the same answer');
     bare = await startServer(['-e', BARE_SERVER], { QSJWT_BENCH_BODY: body });
 
     const samples = { bearer: [] as number[], raw: [] as number[], cookie: [] as number[], bare: [] as number[] };
     const bearerHeaders = { authorization: `Bearer ${token}` };
     for (let round = 0; round < rounds; round += 1) {
       samples.bearer.push(await requestsPerSecond(target, bearerHeaders, seconds, 'emulator, Bearer'));
-      samples.raw.push((await opsPerSecond(() => {
-        if (!verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))) throw new Error('raw verify failed');
-      }, 1, seconds * 1000)).median);
+      samples.raw.push(
+        (
+          await opsPerSecond(
+            () => {
+              if (
+                !verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))
+              )
+                throw new Error('raw verify failed');
+            },
+            1,
+            seconds * 1000,
+          )
+        ).median,
+      );
       // Each Bearer request without a cookie opens a session; a long Bearer run can push the first
       // cookie's session out of the capped store, so sign in afresh before every cookie-only run.
       const fresh = await fetch(target, { headers: bearerHeaders });
       await fresh.text();
-      const roundCookie = fresh.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ') || cookie;
+      const roundCookie =
+        fresh.headers
+          .getSetCookie()
+          .map((line) => line.split(';')[0])
+          .join('; ') || cookie;
       samples.cookie.push(await requestsPerSecond(target, { cookie: roundCookie }, seconds, 'emulator, cookie'));
       samples.bare.push(await requestsPerSecond(`${bare.url}/jwt/qps/user`, {}, seconds, 'bare node:http'));
     }
-    const [bearer, raw, cookieRate, bareRate] = [summarize(samples.bearer), summarize(samples.raw), summarize(samples.cookie), summarize(samples.bare)] as [Summary, Summary, Summary, Summary];
+    const [bearer, raw, cookieRate, bareRate] = [
+      summarize(samples.bearer),
+      summarize(samples.raw),
+      summarize(samples.cookie),
+      summarize(samples.bare),
+    ] as [Summary, Summary, Summary, Summary];
     const measured = `autocannon, ${CONNECTIONS} connections on loopback, ${rounds} alternating run${rounds > 1 ? 's' : ''} of ${seconds} s per contender, GET /jwt/qps/user of the built CLI (qs-jwt emulate qseow, its own process, auth log discarded)`;
     const bearerTarget = { operator: '>=', value: 0.5 } as const;
     const cookieTarget = { operator: '>=', value: 0.8 } as const;
@@ -122,18 +161,30 @@ export async function emulatorRows(setup: BenchSetup): Promise<BenchRow[]> {
     const cookieRatio = cookieRate.median / bareRate.median;
     return [
       {
-        id: 7, figure: 'emulator req/s, Bearer verified on every request',
+        id: 7,
+        figure: 'emulator req/s, Bearer verified on every request',
         measured: `${measured}; RS256 token, 2048-bit key`,
-        ours: { ...bearer, unit: 'req/s' }, comparison: { name: 'raw node:crypto verify/s (same token, one core)', ...raw }, ratio: bearerRatio,
-        ratioMeaning: 'req/s emulator / verify/s raw (higher is better)', target: bearerTarget, met: judge(bearerRatio, bearerTarget),
-        asserted: 'the token was RS256 with a 2048-bit key and accepted; every run had zero errors, timeouts and non-2xx answers',
+        ours: { ...bearer, unit: 'req/s' },
+        comparison: { name: 'raw node:crypto verify/s (same token, one core)', ...raw },
+        ratio: bearerRatio,
+        ratioMeaning: 'req/s emulator / verify/s raw (higher is better)',
+        target: bearerTarget,
+        met: judge(bearerRatio, bearerTarget),
+        asserted:
+          'the token was RS256 with a 2048-bit key and accepted; every run had zero errors, timeouts and non-2xx answers',
       },
       {
-        id: 8, figure: 'emulator req/s, cookie-only requests',
+        id: 8,
+        figure: 'emulator req/s, cookie-only requests',
         measured,
-        ours: { ...cookieRate, unit: 'req/s' }, comparison: { name: 'bare node:http server, same body', ...bareRate }, ratio: cookieRatio,
-        ratioMeaning: 'req/s emulator / bare server (higher is better)', target: cookieTarget, met: judge(cookieRatio, cookieTarget),
-        asserted: 'the cookie alone gave the same body as the Bearer; every run had zero errors, timeouts and non-2xx answers',
+        ours: { ...cookieRate, unit: 'req/s' },
+        comparison: { name: 'bare node:http server, same body', ...bareRate },
+        ratio: cookieRatio,
+        ratioMeaning: 'req/s emulator / bare server (higher is better)',
+        target: cookieTarget,
+        met: judge(cookieRatio, cookieTarget),
+        asserted:
+          'the cookie alone gave the same body as the Bearer; every run had zero errors, timeouts and non-2xx answers',
       },
     ];
   } finally {

@@ -24,7 +24,11 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
   const privateKey = createPrivateKey(pem);
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-  const [{ SignJWT, jwtVerify }, jsonwebtoken, fastJwt] = await Promise.all([import('jose'), import('jsonwebtoken'), import('fast-jwt')]);
+  const [{ SignJWT, jwtVerify }, jsonwebtoken, fastJwt] = await Promise.all([
+    import('jose'),
+    import('jsonwebtoken'),
+    import('fast-jwt'),
+  ]);
   const fastSigner = fastJwt.createSigner({ key: pem, algorithm: 'RS256' });
   const fastVerifier = fastJwt.createVerifier({ key: publicPem, algorithms: ['RS256'] });
   let counter = 0;
@@ -33,7 +37,8 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
   const minter = qseowTokenMinter({ privateKey });
   const signers: Record<string, () => unknown> = {
     'qs-jwt qseowTokenMinter': () => minter.create({ userId: `user${counter++}`, userDirectory: 'ACME' }).token,
-    'qs-jwt createQseowToken': () => createQseowToken({ privateKey, userId: `user${counter++}`, userDirectory: 'ACME' }).token,
+    'qs-jwt createQseowToken': () =>
+      createQseowToken({ privateKey, userId: `user${counter++}`, userDirectory: 'ACME' }).token,
     'raw node:crypto sign': () => {
       const input = `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url(payloadAt(counter++))}`;
       return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
@@ -49,10 +54,12 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const verifiers: Record<string, () => unknown> = {
     'qs-jwt verifyToken (qseow rules)': () => {
-      if (!verifyToken(token, { keys: publicKey, platform: 'qseow' }).accepted) throw new Error('qs-jwt refused a valid token');
+      if (!verifyToken(token, { keys: publicKey, platform: 'qseow' }).accepted)
+        throw new Error('qs-jwt refused a valid token');
     },
     'raw node:crypto verify': () => {
-      if (!verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))) throw new Error('raw verify failed');
+      if (!verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url')))
+        throw new Error('raw verify failed');
     },
     jose: () => jwtVerify(token, publicKey, { algorithms: ['RS256'] }),
     jsonwebtoken: () => jsonwebtoken.default.verify(token, publicKey, { algorithms: ['RS256'] }),
@@ -61,13 +68,20 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
   const results = async (contenders: Record<string, () => unknown>): Promise<Record<string, Summary>> => {
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
     for (let round = 0; round < rounds; round += 1) {
-      for (const [name, run] of Object.entries(contenders)) samples[name]?.push((await opsPerSecond(run, 1, ms)).median);
+      for (const [name, run] of Object.entries(contenders))
+        samples[name]?.push((await opsPerSecond(run, 1, ms)).median);
     }
     return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, summarize(values)]));
   };
   const signRates = await results(signers);
   const verifyRates = await results(verifiers);
-  const row = (id: number, figure: string, rates: Record<string, Summary>, oursName: string, rawName: string): BenchRow => {
+  const row = (
+    id: number,
+    figure: string,
+    rates: Record<string, Summary>,
+    oursName: string,
+    rawName: string,
+  ): BenchRow => {
     const ours = rates[oursName] as Summary;
     const raw = rates[rawName] as Summary;
     const others = Object.fromEntries(Object.entries(rates).filter(([name]) => name !== oursName && name !== rawName));
@@ -76,10 +90,23 @@ export async function libraryRows(setup: BenchSetup): Promise<BenchRow[]> {
     const libraries = Object.entries(others).filter(([name]) => !name.startsWith('qs-jwt'));
     const beatsLibraries = libraries.every(([, other]) => ours.median >= other.median);
     return {
-      id, figure, measured: `RS256, 2048-bit key parsed once, ${rounds} alternating rounds of ${ms} ms per contender`,
-      ours: { ...ours, unit: 'ops/s' }, comparison: { name: rawName, ...raw }, ratio, ratioMeaning: 'ops qs-jwt / raw (higher is better)',
-      target, met: judge(ratio, target) && beatsLibraries, asserted: 'every contender produced or accepted an RS256 token',
-      others, note: beatsLibraries ? 'faster than every library' : `slower than ${libraries.filter(([, other]) => other.median > ours.median).map(([name]) => name).join(', ')}`,
+      id,
+      figure,
+      measured: `RS256, 2048-bit key parsed once, ${rounds} alternating rounds of ${ms} ms per contender`,
+      ours: { ...ours, unit: 'ops/s' },
+      comparison: { name: rawName, ...raw },
+      ratio,
+      ratioMeaning: 'ops qs-jwt / raw (higher is better)',
+      target,
+      met: judge(ratio, target) && beatsLibraries,
+      asserted: 'every contender produced or accepted an RS256 token',
+      others,
+      note: beatsLibraries
+        ? 'faster than every library'
+        : `slower than ${libraries
+            .filter(([, other]) => other.median > ours.median)
+            .map(([name]) => name)
+            .join(', ')}`,
     };
   };
   return [

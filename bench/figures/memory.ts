@@ -10,7 +10,17 @@ export function memoryRows(setup: BenchSetup): BenchRow[] {
   const create: number[] = [];
   const bare: number[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const minted = peakRssKiB([CLI, 'create', 'qseow', '--key', setup.keyFile, '--userid', 'anna', '--userdir', 'ACME']);
+    const minted = peakRssKiB([
+      CLI,
+      'create',
+      'qseow',
+      '--key',
+      setup.keyFile,
+      '--userid',
+      'anna',
+      '--userdir',
+      'ACME',
+    ]);
     if (tokenAlgorithm(minted.stdout) !== 'RS256') throw new Error('create did not print an RS256 token');
     create.push(minted.kib);
     bare.push(peakRssKiB(['-e', '0']).kib);
@@ -20,7 +30,18 @@ export function memoryRows(setup: BenchSetup): BenchRow[] {
     const input = join(setup.dir, `memory-${rows}.csv`);
     writeUsersCsv(input, rows);
     const output = join(setup.dir, `memory-${rows}.jsonl`);
-    const { kib } = peakRssKiB([CLI, 'batch', 'qseow', '--key', setup.keyFile, '--input', input, '--output', output, '--force']);
+    const { kib } = peakRssKiB([
+      CLI,
+      'batch',
+      'qseow',
+      '--key',
+      setup.keyFile,
+      '--input',
+      input,
+      '--output',
+      output,
+      '--force',
+    ]);
     return kib;
   };
   const smallRss = summarize([rss(small)]);
@@ -33,15 +54,29 @@ export function memoryRows(setup: BenchSetup): BenchRow[] {
   const batchRatio = largeRss.median / smallRss.median;
   return [
     {
-      id: 9, figure: 'peak memory: create', measured: `max RSS of the process, RS256 2048-bit, ${runs} runs`,
-      ours: { ...createSummary, unit: 'KiB' }, comparison: { name: 'node -e 0', ...bareSummary }, ratio: createRatio,
-      ratioMeaning: 'RSS qs-jwt / node (lower is better)', target: createTarget, met: judge(createRatio, createTarget), asserted: 'printed an RS256 token',
+      id: 9,
+      figure: 'peak memory: create',
+      measured: `max RSS of the process, RS256 2048-bit, ${runs} runs`,
+      ours: { ...createSummary, unit: 'KiB' },
+      comparison: { name: 'node -e 0', ...bareSummary },
+      ratio: createRatio,
+      ratioMeaning: 'RSS qs-jwt / node (lower is better)',
+      target: createTarget,
+      met: judge(createRatio, createTarget),
+      asserted: 'printed an RS256 token',
       note: 'main thread only (RSS is per process)',
     },
     {
-      id: 9, figure: 'peak memory: streamed batch', measured: `max RSS, batch qseow of ${large.toLocaleString('en')} rows vs ${small.toLocaleString('en')} rows, output to a file`,
-      ours: { ...largeRss, unit: 'KiB' }, comparison: { name: `same batch of ${small.toLocaleString('en')} rows`, ...smallRss }, ratio: batchRatio,
-      ratioMeaning: 'RSS large / small (lower is better)', target: batchTarget, met: judge(batchRatio, batchTarget), asserted: 'both batches exited 0',
+      id: 9,
+      figure: 'peak memory: streamed batch',
+      measured: `max RSS, batch qseow of ${large.toLocaleString('en')} rows vs ${small.toLocaleString('en')} rows, output to a file`,
+      ours: { ...largeRss, unit: 'KiB' },
+      comparison: { name: `same batch of ${small.toLocaleString('en')} rows`, ...smallRss },
+      ratio: batchRatio,
+      ratioMeaning: 'RSS large / small (lower is better)',
+      target: batchTarget,
+      met: judge(batchRatio, batchTarget),
+      asserted: 'both batches exited 0',
     },
   ];
 }

@@ -26,10 +26,14 @@ export function makeSetup(quick: boolean): BenchSetup {
  */
 export function opensslSignRate(seconds: number, processes = 1): number {
   const multi = processes > 1 ? ['-multi', String(processes)] : [];
-  const output = execFileSync('openssl', ['speed', ...multi, '-seconds', String(seconds), 'rsa2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const output = execFileSync('openssl', ['speed', ...multi, '-seconds', String(seconds), 'rsa2048'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const line = output.split('\n').find((text) => /^rsa\s+2048 bits/.test(text));
   const columns = line?.trim().split(/\s+/) ?? [];
   const rate = Number(columns[columns.length - 2]);
-  if (!Number.isFinite(rate) || rate <= 0) throw new Error(`cannot read openssl speed output: ${line ?? output.slice(-300)}`);
+  if (!Number.isFinite(rate) || rate <= 0)
+    throw new Error(`cannot read openssl speed output: ${line ?? output.slice(-300)}`);
   return rate;
 }

@@ -25,16 +25,19 @@ interface Started {
 
 function startUi(keyFile: string): Promise<Started> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'ui', '--no-open', '--key', keyFile], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const stop = (): Promise<void> => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
+  const child = spawn(process.execPath, [CLI, 'ui', '--no-open', '--key', keyFile], {
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(killer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
   return new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error('qs-jwt ui printed no URL within 15 s')), 15_000);
@@ -83,8 +86,11 @@ export async function workbenchRows(setup: BenchSetup): Promise<BenchRow[]> {
   const rounds = setup.quick ? 1 : 3;
   const seconds = setup.quick ? 2 : 5;
   const key = createPrivateKey(readFileSync(setup.keyFile));
-  const data = Buffer.from('eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VySWQiOiJhbm5hIiwidXNlckRpcmVjdG9yeSI6IkFDTUUifQ');
-  const rawRate = async (): Promise<number> => (await opsPerSecond(() => sign('sha256', data, key), 1, seconds * 400)).median;
+  const data = Buffer.from(
+    'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VySWQiOiJhbm5hIiwidXNlckRpcmVjdG9yeSI6IkFDTUUifQ',
+  );
+  const rawRate = async (): Promise<number> =>
+    (await opsPerSecond(() => sign('sha256', data, key), 1, seconds * 400)).median;
   const apiRates: number[] = [];
   const rawRates: number[] = [];
   const ratios: number[] = [];
@@ -93,13 +99,25 @@ export async function workbenchRows(setup: BenchSetup): Promise<BenchRow[]> {
     const body = JSON.stringify({ platform: 'qseow', key: 'k1', userId: 'anna', userDirectory: 'ACME' });
     const headers = { cookie, origin, 'content-type': 'application/json' };
     const probe = await fetch(`${origin}/api/token`, { method: 'POST', headers, body });
-    const answer = await probe.json() as { token?: string };
-    if (probe.status !== 200 || tokenAlgorithm(answer.token ?? '') !== 'RS256') throw new Error(`POST /api/token answered ${probe.status} ${JSON.stringify(answer).slice(0, 200)}`);
+    const answer = (await probe.json()) as { token?: string };
+    if (probe.status !== 200 || tokenAlgorithm(answer.token ?? '') !== 'RS256')
+      throw new Error(`POST /api/token answered ${probe.status} ${JSON.stringify(answer).slice(0, 200)}`);
     for (let round = 0; round < rounds; round += 1) {
       const before = await rawRate();
-      const result = await autocannon({ url: `${origin}/api/token`, method: 'POST', body, headers, connections: CONNECTIONS, duration: seconds, maxOverallRequests: MAX_REQUESTS_PER_RUN, timeout: 10 });
+      const result = await autocannon({
+        url: `${origin}/api/token`,
+        method: 'POST',
+        body,
+        headers,
+        connections: CONNECTIONS,
+        duration: seconds,
+        maxOverallRequests: MAX_REQUESTS_PER_RUN,
+        timeout: 10,
+      });
       if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
-        throw new Error(`POST /api/token: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+        throw new Error(
+          `POST /api/token: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+        );
       }
       const after = await rawRate();
       const api = result['2xx'] / result.duration;
@@ -114,15 +132,27 @@ export async function workbenchRows(setup: BenchSetup): Promise<BenchRow[]> {
   const apiRatio = summarize(ratios).median;
   return [
     {
-      id: 10, figure: 'qs-jwt ui: start to URL', measured: `wall time from spawn to the URL line, with one 2048-bit --key, ${runs} runs each, alternating`,
-      ours: { ...ms(uiStart), unit: 'ms' }, comparison: { name: 'qs-jwt --help (to exit)', ...ms(helpStart) },
-      ratio: startRatio, ratioMeaning: 'time ui / --help (lower is better)', target: startTarget, met: judge(startRatio, startTarget),
+      id: 10,
+      figure: 'qs-jwt ui: start to URL',
+      measured: `wall time from spawn to the URL line, with one 2048-bit --key, ${runs} runs each, alternating`,
+      ours: { ...ms(uiStart), unit: 'ms' },
+      comparison: { name: 'qs-jwt --help (to exit)', ...ms(helpStart) },
+      ratio: startRatio,
+      ratioMeaning: 'time ui / --help (lower is better)',
+      target: startTarget,
+      met: judge(startRatio, startTarget),
       asserted: 'the first stdout line is http://127.0.0.1:PORT/?secret=…; --help printed the usage',
     },
     {
-      id: 11, figure: 'qs-jwt ui: create-token API, 10 clients', measured: `POST /api/token, QSEoW RS256 with a 2048-bit key, ${CONNECTIONS} connections, ${rounds}×${seconds} s`,
-      ours: { ...summarize(apiRates), unit: 'tokens/s' }, comparison: { name: 'node:crypto RS256 sign/s, one core', ...summarize(rawRates) },
-      ratio: apiRatio, ratioMeaning: 'API tokens/s / raw signs/s (median of per-round ratios; higher is better)', target: apiTarget, met: judge(apiRatio, apiTarget),
+      id: 11,
+      figure: 'qs-jwt ui: create-token API, 10 clients',
+      measured: `POST /api/token, QSEoW RS256 with a 2048-bit key, ${CONNECTIONS} connections, ${rounds}×${seconds} s`,
+      ours: { ...summarize(apiRates), unit: 'tokens/s' },
+      comparison: { name: 'node:crypto RS256 sign/s, one core', ...summarize(rawRates) },
+      ratio: apiRatio,
+      ratioMeaning: 'API tokens/s / raw signs/s (median of per-round ratios; higher is better)',
+      target: apiTarget,
+      met: judge(apiRatio, apiTarget),
       asserted: 'every response was 2xx; a probe answer held an RS256 token',
     },
   ];

@@ -48,7 +48,9 @@ export function createBridgeAuthenticator(settings: BridgeAuthSettings): BridgeA
   const ownToken = async (token: string, now: number): Promise<BearerOutcome> => {
     try {
       const { payload } = await jwtVerify(token, settings.ownPublicKey, {
-        algorithms: [settings.ownAlgorithm], requiredClaims: ['exp'], currentDate: new Date(now * 1000),
+        algorithms: [settings.ownAlgorithm],
+        requiredClaims: ['exp'],
+        currentDate: new Date(now * 1000),
       });
       const userId = String(payload[settings.userIdAttribute]);
       const userDirectory = String(payload[settings.userDirectoryAttribute]);

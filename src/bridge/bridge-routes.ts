@@ -7,11 +7,7 @@ import { wwwAuthenticate } from './refusal-reasons.js';
  * authenticated.
  */
 export type Route =
-  | { kind: 'healthz' }
-  | { kind: 'readyz' }
-  | { kind: 'token' }
-  | { kind: 'proxy' }
-  | { kind: 'not-found' };
+  { kind: 'healthz' } | { kind: 'readyz' } | { kind: 'token' } | { kind: 'proxy' } | { kind: 'not-found' };
 
 export const TOKEN_PATH = '/qs-jwt/token';
 
@@ -43,22 +39,20 @@ export function hasSessionCookie(cookie: string | undefined, cookieName: string 
     const equals = part.indexOf('=');
     const name = (equals < 0 ? part : part.slice(0, equals)).trim().toLowerCase();
     const wanted = cookieName?.toLowerCase();
-    const matches = wanted === undefined
-      ? name.startsWith('x-qlik-session')
-      : name === wanted || name === `${wanted}-http`;
+    const matches =
+      wanted === undefined ? name.startsWith('x-qlik-session') : name === wanted || name === `${wanted}-http`;
     if (matches) return true;
   }
   return false;
 }
 
 export type Credential =
-  | { kind: 'bearer'; token: string }
-  | { kind: 'cookie' }
-  | { kind: 'none' }
-  | { kind: 'malformed' };
+  { kind: 'bearer'; token: string } | { kind: 'cookie' } | { kind: 'none' } | { kind: 'malformed' };
 
 export function credentialOf(
-  authorization: string | undefined, cookie: string | undefined, cookieName: string | undefined,
+  authorization: string | undefined,
+  cookie: string | undefined,
+  cookieName: string | undefined,
 ): Credential {
   if (authorization !== undefined) {
     const match = /^\s*bearer\s+(\S+)\s*$/i.exec(authorization);
@@ -86,9 +80,13 @@ export function refusedAnswer(status: 401 | 503, reason: Refusal): Answer {
     return json(503, body, { 'retry-after': '5' });
   }
   const error = reason.code === 'no_token' ? 'unauthorized' : 'invalid_token';
-  return json(401, { error, reason: reason.code, message: reason.description }, {
-    'www-authenticate': wwwAuthenticate(reason),
-  });
+  return json(
+    401,
+    { error, reason: reason.code, message: reason.description },
+    {
+      'www-authenticate': wwwAuthenticate(reason),
+    },
+  );
 }
 
 export function tokenAnswer(token: string, expiresAt: number, corsHeaders: Record<string, string>): Answer {
@@ -101,7 +99,8 @@ export function jsonAnswer(status: number, value: unknown, headers: Record<strin
 
 /** CORS headers for the token endpoint: only for listed origins (exact match), never `*`. */
 export function corsHeaders(
-  origin: string | undefined, allowed: readonly string[],
+  origin: string | undefined,
+  allowed: readonly string[],
 ): Record<string, string> | undefined {
   if (origin === undefined || !allowed.includes(origin.replace(/\/+$/, ''))) return undefined;
   return {

@@ -20,8 +20,8 @@ export const MAX_CLAIM_TEXT = 1024;
 /** Most groups or values of one attribute copied into one token. */
 export const MAX_CLAIM_VALUES = 200;
 
-export type MappedUser = Required<Pick<QseowUserOptions, 'userId' | 'userDirectory'>>
-  & Pick<QseowUserOptions, 'groups' | 'claims'>;
+export type MappedUser = Required<Pick<QseowUserOptions, 'userId' | 'userDirectory'>> &
+  Pick<QseowUserOptions, 'groups' | 'claims'>;
 
 /** A claim by name; a dotted name (`realm_access.roles`) walks into objects, as Keycloak nests roles. */
 export function claimAt(payload: JWTPayload, name: string): unknown {
@@ -96,7 +96,7 @@ export function mapClaims(payload: JWTPayload, mapping: ClaimMapping): MappedUse
         return refusal('missing_claim', why);
       }
       if (isRefusal(values)) return values;
-      claims[name] = Array.isArray(claimAt(payload, claim)) ? values : values[0] ?? '';
+      claims[name] = Array.isArray(claimAt(payload, claim)) ? values : (values[0] ?? '');
     }
     user.claims = claims;
   }

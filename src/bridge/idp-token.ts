@@ -10,7 +10,15 @@ import { refusal, refusalFromJose, type Refusal } from './refusal-reasons.js';
  * fetch a URL or trust a key it carries.
  */
 export const IDP_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
 ] as const;
 
 /** Access tokens are a few KB at most; anything larger is refused before it is parsed. */
@@ -28,7 +36,10 @@ export class KeysUnavailableError extends Error {}
 export type IdpVerdict = { ok: true; payload: JWTPayload } | { ok: false; refusal: Refusal };
 
 export async function verifyIdpToken(
-  token: string, getKey: JWTVerifyGetKey, policy: IdpTokenPolicy, now: number,
+  token: string,
+  getKey: JWTVerifyGetKey,
+  policy: IdpTokenPolicy,
+  now: number,
 ): Promise<IdpVerdict> {
   if (token.length > MAX_TOKEN_LENGTH) {
     return { ok: false, refusal: refusal('malformed', `the token is longer than ${MAX_TOKEN_LENGTH} characters`) };
@@ -59,7 +70,11 @@ export async function verifyIdpToken(
  * token (within nbf/exp and the tolerance); refusals are never cached.
  */
 export async function verifyIdpTokenCached(
-  cache: VerifiedTokenCache, token: string, getKey: JWTVerifyGetKey, policy: IdpTokenPolicy, now: number,
+  cache: VerifiedTokenCache,
+  token: string,
+  getKey: JWTVerifyGetKey,
+  policy: IdpTokenPolicy,
+  now: number,
 ): Promise<IdpVerdict> {
   const known = recallVerified(cache, token, now);
   if (known) return { ok: true, payload: known as JWTPayload };

@@ -24,7 +24,13 @@ export interface Refusal {
 }
 
 export function refusal(code: RefusalCode, description: string): Refusal {
-  return { code, description: description.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?').slice(0, 300) };
+  return {
+    code,
+    description: description
+      .replace(/["\\]/g, "'")
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, 300),
+  };
 }
 
 function claimRefusal(claim: string, reason: string, message: string): Refusal {

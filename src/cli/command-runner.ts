@@ -10,7 +10,11 @@ import { renameFlags } from './settings/renamed-flags.js';
  * main: the CLI is bundled per command, and report-failure must see the same error classes (CliError,
  * QsJwtError, commander's) that the command throws, not main's own copies.
  */
-export async function runCommand(buildCommand: () => Command, args: readonly string[], debug: boolean): Promise<number> {
+export async function runCommand(
+  buildCommand: () => Command,
+  args: readonly string[],
+  debug: boolean,
+): Promise<number> {
   try {
     const command = buildCommand();
     const argv = renameFlags(commandWords(command), args, (line) => process.stderr.write(`${line}\n`));

@@ -10,7 +10,8 @@ export function newCommand(words: string, description: string, examples: readonl
     .exitOverride()
     .allowExcessArguments(false)
     .configureOutput({
-      outputError: (text, write) => write(`qs-jwt ${words}: ${text.replace(/^error: /, 'error: ').trim()} (see qs-jwt ${words} --help)\n`),
+      outputError: (text, write) =>
+        write(`qs-jwt ${words}: ${text.replace(/^error: /, 'error: ').trim()} (see qs-jwt ${words} --help)\n`),
     });
   command.addHelpText('after', `\nExamples:\n${examples.map((example) => `  ${example}`).join('\n')}\n`);
   return command;

@@ -15,16 +15,29 @@ export interface InspectionFlags {
 }
 
 /** Settings that only one platform's verifier checks (the core says which: platformForOption). */
-const PLATFORM_SETTINGS: readonly Setting[] = [SETTINGS.audience, SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.issuer, SETTINGS.kid];
+const PLATFORM_SETTINGS: readonly Setting[] = [
+  SETTINGS.audience,
+  SETTINGS.useridAttr,
+  SETTINGS.userdirAttr,
+  SETTINGS.issuer,
+  SETTINGS.kid,
+];
 
 const PLATFORM_NAMES: Record<Platform, string> = { qseow: 'QSEoW', cloud: 'Qlik Cloud', none: 'no platform' };
 
 export function addInspectionOptions(command: Command): Command {
   return addSettings(command, [
-    SETTINGS.profile, SETTINGS.config, SETTINGS.platform,
+    SETTINGS.profile,
+    SETTINGS.config,
+    SETTINGS.platform,
     ...PLATFORM_SETTINGS.map((setting) => ({ setting, note: 'checked when given' })),
-    SETTINGS.clockTolerance, SETTINGS.at,
-    { setting: SETTINGS.format, choices: ['text', 'json'], note: 'report as text or JSON {accepted, header, payload, findings, unchecked, profile}' },
+    SETTINGS.clockTolerance,
+    SETTINGS.at,
+    {
+      setting: SETTINGS.format,
+      choices: ['text', 'json'],
+      note: 'report as text or JSON {accepted, header, payload, findings, unchecked, profile}',
+    },
     SETTINGS.verbose,
   ]);
 }
@@ -40,9 +53,13 @@ async function platformFromOldSpelling(command: Command): Promise<void> {
   if (location !== undefined && Object.hasOwn(await readConfig(location.file), profile)) return;
   const fromFlag = command.getOptionValueSource('profile') === 'cli';
   if (command.getOptionValueSource('platform') === 'cli') {
-    throw new CliError(`--profile ${profile} and --platform given: --profile names a config profile; give the platform with --platform only`);
+    throw new CliError(
+      `--profile ${profile} and --platform given: --profile names a config profile; give the platform with --platform only`,
+    );
   }
-  process.stderr.write(`qs-jwt: warning: ${fromFlag ? `--profile ${profile}` : `QSJWT_PROFILE=${profile}`} names a platform: write --platform ${profile} (the old spelling will be removed)\n`);
+  process.stderr.write(
+    `qs-jwt: warning: ${fromFlag ? `--profile ${profile}` : `QSJWT_PROFILE=${profile}`} names a platform: write --platform ${profile} (the old spelling will be removed)\n`,
+  );
   command.setOptionValueWithSource('platform', profile, fromFlag ? 'cli' : 'env');
   command.setOptionValueWithSource('profile', undefined, 'default');
 }
@@ -66,9 +83,13 @@ function decidePlatform(settings: ResolvedSettings): { platform: Platform; ignor
     for (const setting of given.filter((item) => platformOf(item) !== platform)) {
       const checker = PLATFORM_NAMES[platformOf(setting)];
       if (settings.source(setting.name)?.kind === 'flag') {
-        throw new CliError(`${setting.flag} is checked by ${checker} only, and the platform is ${platform} (${settings.origin('platform')}): drop ${setting.flag}, or use --platform ${platformOf(setting)}`);
+        throw new CliError(
+          `${setting.flag} is checked by ${checker} only, and the platform is ${platform} (${settings.origin('platform')}): drop ${setting.flag}, or use --platform ${platformOf(setting)}`,
+        );
       }
-      process.stderr.write(`qs-jwt: warning: ${settings.describe(setting.name)} is ignored: ${checker} checks it, and the platform is ${platform}\n`);
+      process.stderr.write(
+        `qs-jwt: warning: ${settings.describe(setting.name)} is ignored: ${checker} checks it, and the platform is ${platform}\n`,
+      );
       ignored.add(setting.name);
     }
     return { platform, ignored };
@@ -108,7 +129,13 @@ export async function resolveInspection(command: Command): Promise<Inspection> {
   const options = {
     at: settings.get<number>('at') ?? Math.floor(Date.now() / 1000),
     clockTolerance: settings.get<number>('clockTolerance'),
-    ...(platform === 'qseow' ? { audience: value('audience'), userIdAttribute: value('useridAttr'), userDirectoryAttribute: value('userdirAttr') } : {}),
+    ...(platform === 'qseow'
+      ? {
+          audience: value('audience'),
+          userIdAttribute: value('useridAttr'),
+          userDirectoryAttribute: value('userdirAttr'),
+        }
+      : {}),
     ...(platform === 'cloud' ? { issuer: value('issuer'), keyId: value('kid') } : {}),
   };
   return { platform, settings, options, unchecked: uncheckedNotes(platform, settings), profile: settings.profile };

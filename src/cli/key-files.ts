@@ -30,7 +30,10 @@ export interface KeyFileResult {
   certificate: KeyMaterialDescription;
 }
 
-export function keyFilePaths(outDir: string, prefix: string): { privateKeyPath: string; publicKeyPath: string; certificatePath: string; singleLinePath: string } {
+export function keyFilePaths(
+  outDir: string,
+  prefix: string,
+): { privateKeyPath: string; publicKeyPath: string; certificatePath: string; singleLinePath: string } {
   const dir = resolve(outDir);
   return {
     privateKeyPath: join(dir, `${prefix}privatekey.pem`),
@@ -64,14 +67,19 @@ async function generateAndWrite(request: KeyFileRequest, paths: KeyFilePaths): P
   // failure to load surfaces where the certificate is made.
   loadCertificateLibrary().catch(() => undefined);
   const keyPair = await generateKeyPair({ bits: request.bits });
-  const certificatePem = await createSelfSignedCertificate({ ...keyPair, commonName: request.commonName, days: request.days });
+  const certificatePem = await createSelfSignedCertificate({
+    ...keyPair,
+    commonName: request.commonName,
+    days: request.days,
+  });
   const singleLineCertificate = toSingleLinePem(certificatePem);
   const files: FileToWrite[] = [
     { path: paths.privateKeyPath, content: encodePrivateKeyPem(keyPair.privateKey, request.passphrase), mode: 0o600 },
     { path: paths.publicKeyPath, content: encodePublicKeyPem(keyPair.publicKey), mode: 0o644 },
     { path: paths.certificatePath, content: certificatePem, mode: 0o644 },
   ];
-  if (request.singleLine) files.push({ path: paths.singleLinePath, content: `${singleLineCertificate}\n`, mode: 0o644 });
+  if (request.singleLine)
+    files.push({ path: paths.singleLinePath, content: `${singleLineCertificate}\n`, mode: 0o644 });
   await writeFilesAtomically(files, { force: request.force });
   return {
     privateKeyPath: paths.privateKeyPath,

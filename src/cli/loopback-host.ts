@@ -3,7 +3,11 @@
  * else (0.0.0.0 and :: included, which bind every interface) is reachable from the network.
  */
 export function isLoopbackHost(host: string): boolean {
-  const name = host.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (name === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(name)) return true;
   const v4 = name.startsWith('::ffff:') ? name.slice('::ffff:'.length) : name;

@@ -39,7 +39,9 @@ declare const BUILD_VERSION_TEXT: string | undefined;
 
 function version(): string {
   if (typeof BUILD_VERSION_TEXT === 'string') return BUILD_VERSION_TEXT;
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -65,7 +67,11 @@ function unknownCommand(args: readonly string[]): CliError {
     return new CliError(`qs-jwt ${first} needs a command: ${names} (see qs-jwt ${first} --help)`);
   }
   if (group.length > 0) {
-    const hint = didYouMean(second ?? '', group.map((entry) => entry.words[1] as string), `${first} `);
+    const hint = didYouMean(
+      second ?? '',
+      group.map((entry) => entry.words[1] as string),
+      `${first} `,
+    );
     return new CliError(`unknown command "${first} ${second ?? ''}"${hint}: run qs-jwt ${first} --help for the list`);
   }
   const hint = didYouMean(first, topLevelWords());

@@ -17,7 +17,9 @@ function isQseowUser(user: QseowProbeUser | CloudProbeUser): user is QseowProbeU
 
 function userLines(user: QseowProbeUser | CloudProbeUser): string[] {
   if (isQseowUser(user)) {
-    return [`user:    ${user.userDirectory}\\${user.userId}${user.userName && user.userName !== user.userId ? ` (${user.userName})` : ''}`];
+    return [
+      `user:    ${user.userDirectory}\\${user.userId}${user.userName && user.userName !== user.userId ? ` (${user.userName})` : ''}`,
+    ];
   }
   return [
     `user:    ${user.name ?? '(no name)'}`,
@@ -29,7 +31,12 @@ function userLines(user: QseowProbeUser | CloudProbeUser): string[] {
 }
 
 /** Everything after the step lines (which are printed as they complete). */
-export function reportTail(report: ProbeReport, platform: Exclude<Platform, 'none'>, lint: InspectionResult | undefined, at: number): string {
+export function reportTail(
+  report: ProbeReport,
+  platform: Exclude<Platform, 'none'>,
+  lint: InspectionResult | undefined,
+  at: number,
+): string {
   const lines: string[] = [];
   if (report.user) lines.push(...userLines(report.user));
   if (report.refusal) {
@@ -38,10 +45,25 @@ export function reportTail(report: ProbeReport, platform: Exclude<Platform, 'non
     if (refusal.reason) lines.push(`reason:  X-Qs-Jwt-Reason: ${refusal.reason}`);
   }
   if (lint) {
-    lines.push(`local check of the token: ${reportAsText(lint, platform, at, lint.signatureValid === undefined ? 'lint' : 'verify').trimEnd().split('\n').join('\n')}`);
+    lines.push(
+      `local check of the token: ${reportAsText(
+        lint,
+        platform,
+        at,
+        lint.signatureValid === undefined ? 'lint' : 'verify',
+      )
+        .trimEnd()
+        .split('\n')
+        .join('\n')}`,
+    );
   }
-  if (report.diagnosis && report.diagnosis.length > 0) lines.push('likely cause:', ...report.diagnosis.map((line) => `  ${line}`));
+  if (report.diagnosis && report.diagnosis.length > 0)
+    lines.push('likely cause:', ...report.diagnosis.map((line) => `  ${line}`));
   const failed = report.steps.find((item) => !item.ok);
-  lines.push(report.ok ? `PASSED: all ${report.steps.length} steps succeeded` : `FAILED at ${failed?.name ?? 'the first step'}${failed?.status != null ? ` (${failed.status})` : ''}`);
+  lines.push(
+    report.ok
+      ? `PASSED: all ${report.steps.length} steps succeeded`
+      : `FAILED at ${failed?.name ?? 'the first step'}${failed?.status != null ? ` (${failed.status})` : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -27,10 +27,19 @@ export interface TokenFlags {
 
 export function addTokenOptions(command: Command, defaultExpires: string): Command {
   return addSettings(command, [
-    SETTINGS.profile, SETTINGS.config, ...PRIVATE_KEY_SETTINGS,
-    SETTINGS.alg, { setting: SETTINGS.expires, default: defaultExpires }, SETTINGS.notBefore, SETTINGS.issuedAt, SETTINGS.jti, SETTINGS.claim,
+    SETTINGS.profile,
+    SETTINGS.config,
+    ...PRIVATE_KEY_SETTINGS,
+    SETTINGS.alg,
+    { setting: SETTINGS.expires, default: defaultExpires },
+    SETTINGS.notBefore,
+    SETTINGS.issuedAt,
+    SETTINGS.jti,
+    SETTINGS.claim,
     {
-      setting: SETTINGS.format, choices: TOKEN_FORMATS, default: 'token',
+      setting: SETTINGS.format,
+      choices: TOKEN_FORMATS,
+      default: 'token',
       note: 'the token, JSON {token, header, payload, expiresAt}, an Authorization header line, or QLIK_JWT=',
     },
     { setting: SETTINGS.verbose, note: 'even when stderr is not a terminal' },
@@ -40,9 +49,14 @@ export function addTokenOptions(command: Command, defaultExpires: string): Comma
 /** A JSON number that JSON cannot carry back exactly (1e999, 12345678901234567890) is a mistake, not a claim. */
 function exactJsonValue(name: string, raw: string, value: unknown): unknown {
   if (typeof value !== 'number') return value;
-  if (!Number.isFinite(value)) throw new CliError(`--claim ${name}=${raw}: the number is out of range (JSON would send null): quote it to send text, e.g. --claim '${name}="${raw}"'`);
+  if (!Number.isFinite(value))
+    throw new CliError(
+      `--claim ${name}=${raw}: the number is out of range (JSON would send null): quote it to send text, e.g. --claim '${name}="${raw}"'`,
+    );
   if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    throw new CliError(`--claim ${name}=${raw}: the integer is too large to survive JSON exactly (it would become ${value}): quote it to send text, e.g. --claim '${name}="${raw}"'`);
+    throw new CliError(
+      `--claim ${name}=${raw}: the integer is too large to survive JSON exactly (it would become ${value}): quote it to send text, e.g. --claim '${name}="${raw}"'`,
+    );
   }
   return value;
 }
@@ -52,7 +66,10 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
   const claims: Record<string, unknown> = {};
   for (const pair of pairs ?? []) {
     const separator = pair.indexOf('=');
-    if (separator <= 0) throw new CliError(`--claim "${pair}" must be key=value, e.g. --claim department=sales or --claim 'roles=["a","b"]'`);
+    if (separator <= 0)
+      throw new CliError(
+        `--claim "${pair}" must be key=value, e.g. --claim department=sales or --claim 'roles=["a","b"]'`,
+      );
     const name = pair.slice(0, separator);
     if (Object.hasOwn(claims, name)) throw new CliError(`--claim ${name} is given twice: give each claim once`);
     const raw = pair.slice(separator + 1);
@@ -72,11 +89,17 @@ export function parseClaimArguments(pairs: readonly string[] | undefined): Recor
  * What every create command resolves before minting: the settings (flag > environment > profile >
  * default, the profile checked against the platform), the extra claims and the key.
  */
-export async function resolveTokenInputs<Flags extends TokenFlags>(command: Command, platform: 'qseow' | 'cloud'): Promise<{
+export async function resolveTokenInputs<Flags extends TokenFlags>(
+  command: Command,
+  platform: 'qseow' | 'cloud',
+): Promise<{
   flags: Flags;
   settings: ResolvedSettings;
   /** The options every token builder takes, ready to spread into createQseowToken/createCloudToken. */
-  common: Pick<TokenOptionsBase, 'algorithm' | 'jwtId' | 'issuedAt' | 'notBefore' | 'expires'> & { privateKey: KeyObject; claims: Record<string, unknown> };
+  common: Pick<TokenOptionsBase, 'algorithm' | 'jwtId' | 'issuedAt' | 'notBefore' | 'expires'> & {
+    privateKey: KeyObject;
+    claims: Record<string, unknown>;
+  };
   /** A summary goes to stderr on a terminal or with --verbose. */
   showSummary: boolean;
 }> {
@@ -87,7 +110,15 @@ export async function resolveTokenInputs<Flags extends TokenFlags>(command: Comm
   return {
     flags,
     settings,
-    common: { privateKey, algorithm: flags.alg, claims, jwtId: flags.jti, issuedAt: flags.issuedAt, notBefore: flags.notBefore, expires: flags.expires },
+    common: {
+      privateKey,
+      algorithm: flags.alg,
+      claims,
+      jwtId: flags.jti,
+      issuedAt: flags.issuedAt,
+      notBefore: flags.notBefore,
+      expires: flags.expires,
+    },
     showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
   };
 }

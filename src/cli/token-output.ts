@@ -18,8 +18,9 @@ export function formatToken(created: CreatedToken, format: TokenFormat): string 
 /** A human summary for stderr: who the token is for, where it goes, and when it is valid. */
 export function summarizeToken(created: CreatedToken, subjectLine: string): string {
   const { header, payload } = created;
-  const times = (['iat', 'nbf', 'exp'] as const)
-    .map((claim) => `  ${claim.padEnd(4)} ${isoTime(payload[claim] as number)}`);
+  const times = (['iat', 'nbf', 'exp'] as const).map(
+    (claim) => `  ${claim.padEnd(4)} ${isoTime(payload[claim] as number)}`,
+  );
   return [
     `${subjectLine}`,
     `  alg  ${header.alg}${header.kid ? `, kid ${header.kid}` : ''}`,
@@ -31,7 +32,11 @@ export function summarizeToken(created: CreatedToken, subjectLine: string): stri
 }
 
 /** Writes the token to stdout, and warnings and (on a terminal or with --verbose) a summary to stderr. */
-export function emitToken(created: CreatedToken, format: TokenFormat, options: { summary: string; showSummary: boolean; quiet?: boolean }): void {
+export function emitToken(
+  created: CreatedToken,
+  format: TokenFormat,
+  options: { summary: string; showSummary: boolean; quiet?: boolean },
+): void {
   if (!options.quiet) {
     for (const warning of created.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
   }

@@ -65,7 +65,12 @@ export function optionError<T extends QsJwtError>(
   code: QsJwtErrorCode,
   subject: ErrorSubject,
 ): T {
-  const shown = subject.value === undefined ? '' : typeof subject.value === 'string' ? ` "${subject.value}"` : ` ${String(subject.value)}`;
+  const shown =
+    subject.value === undefined
+      ? ''
+      : typeof subject.value === 'string'
+        ? ` "${subject.value}"`
+        : ` ${String(subject.value)}`;
   const instead = subject.instead === undefined ? '' : `: use ${subject.instead}`;
   return new ErrorClass(code, `${subject.option}${shown}: ${subject.reason}${instead}`, subject);
 }

@@ -8,7 +8,11 @@ import type { RefusalCode } from './refusal-codes.js';
  * is visible and testable; a code not listed is 401.
  */
 export const CLOUD_BAD_REQUEST_CODES: ReadonlySet<RefusalCode> = new Set<RuleCode>([
-  'QJ001', 'QJ002', 'QJ003', 'QJ004', 'QJ005', // not a usable compact JWS
+  'QJ001',
+  'QJ002',
+  'QJ003',
+  'QJ004',
+  'QJ005', // not a usable compact JWS
   'QJ007', // a malformed crit header
   'QJ034', // a time claim that is not a number
   'QJ201', // required claim missing
@@ -28,13 +32,20 @@ export interface CloudErrorShape {
 
 /** 401's code and title are not documented publicly: these are the emulator's [choice]. */
 export const CLOUD_UNAUTHORIZED: CloudErrorShape = { status: 401, code: 'AUTH-1', title: 'Unauthorized' };
-export const CLOUD_BAD_TOKEN_REQUEST: CloudErrorShape = { status: 400, code: 'INTERNAL-TOKEN-1', title: 'Invalid token request' };
+export const CLOUD_BAD_TOKEN_REQUEST: CloudErrorShape = {
+  status: 400,
+  code: 'INTERNAL-TOKEN-1',
+  title: 'Invalid token request',
+};
 
 export function cloudErrorFor(code: RefusalCode): CloudErrorShape {
   return CLOUD_BAD_REQUEST_CODES.has(code) ? CLOUD_BAD_TOKEN_REQUEST : CLOUD_UNAUTHORIZED;
 }
 
 /** Qlik's error body: `{"errors":[{code,title,detail,status}]}`, status as a string. */
-export function cloudErrorBody(shape: { code: string; title: string; status: number }, detail: string): { errors: { code: string; title: string; detail: string; status: string }[] } {
+export function cloudErrorBody(
+  shape: { code: string; title: string; status: number },
+  detail: string,
+): { errors: { code: string; title: string; detail: string; status: string }[] } {
   return { errors: [{ code: shape.code, title: shape.title, detail, status: String(shape.status) }] };
 }

@@ -49,9 +49,25 @@ export function identityProviderResource(idp: CloudIdentityProvider, tenantId: s
   };
 }
 
-export function newIdentityProvider(fields: { issuer: string; keyId: string; pem: string; publicKey: KeyObject; clockToleranceSec: number; description?: string }, now: number): CloudIdentityProvider {
+export function newIdentityProvider(
+  fields: {
+    issuer: string;
+    keyId: string;
+    pem: string;
+    publicKey: KeyObject;
+    clockToleranceSec: number;
+    description?: string;
+  },
+  now: number,
+): CloudIdentityProvider {
   const stamp = new Date(now).toISOString();
-  return { id: randomUUID().replace(/-/g, '').slice(0, 24), description: '', ...fields, created: stamp, lastUpdated: stamp };
+  return {
+    id: randomUUID().replace(/-/g, '').slice(0, 24),
+    description: '',
+    ...fields,
+    created: stamp,
+    lastUpdated: stamp,
+  };
 }
 
 type Parsed = { ok: true; idp: CloudIdentityProvider } | { ok: false; response: ResponseDescription };
@@ -81,7 +97,8 @@ export function parseCreateBody(body: Buffer, tenantId: string, defaultTolerance
   const options = (payload['options'] ?? {}) as Record<string, unknown>;
   if (!nonEmpty(options['issuer'])) return bad('options.issuer is required');
   const keys = options['staticKeys'];
-  if (!Array.isArray(keys) || keys.length !== 1) return bad('options.staticKeys must hold exactly one key (limited to 1 key per identity provider)');
+  if (!Array.isArray(keys) || keys.length !== 1)
+    return bad('options.staticKeys must hold exactly one key (limited to 1 key per identity provider)');
   const key = (keys[0] ?? {}) as Record<string, unknown>;
   if (!nonEmpty(key['kid'])) return bad('options.staticKeys[0].kid is required');
   if (!nonEmpty(key['pem'])) return bad('options.staticKeys[0].pem is required');
@@ -92,18 +109,27 @@ export function parseCreateBody(body: Buffer, tenantId: string, defaultTolerance
     return bad(`options.staticKeys[0].pem is not a usable certificate or public key: ${(error as Error).message}`);
   }
   const tolerance = payload['clockToleranceSec'];
-  if (tolerance !== undefined && (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0 || tolerance > 3600)) {
+  if (
+    tolerance !== undefined &&
+    (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0 || tolerance > 3600)
+  ) {
     return bad('clockToleranceSec must be a number of seconds from 0 to 3600');
   }
   const description = payload['description'];
   if (description !== undefined && typeof description !== 'string') return bad('description must be a string');
   return {
     ok: true,
-    idp: newIdentityProvider({
-      issuer: options['issuer'].trim(), keyId: key['kid'].trim(), pem: key['pem'], publicKey,
-      clockToleranceSec: tolerance === undefined ? defaultTolerance : Math.round(tolerance as number),
-      description: (description as string | undefined) ?? '',
-    }, now),
+    idp: newIdentityProvider(
+      {
+        issuer: options['issuer'].trim(),
+        keyId: key['kid'].trim(),
+        pem: key['pem'],
+        publicKey,
+        clockToleranceSec: tolerance === undefined ? defaultTolerance : Math.round(tolerance as number),
+        description: (description as string | undefined) ?? '',
+      },
+      now,
+    ),
   };
 }
 
@@ -115,10 +141,19 @@ export function applyPatch(idp: CloudIdentityProvider, body: Buffer, now: number
   } catch {
     return apiError(400, 'Bad Request', 'the body is not valid JSON');
   }
-  if (!Array.isArray(operations) || operations.length === 0) return apiError(400, 'Bad Request', 'the body must be a non-empty JSON Patch array');
+  if (!Array.isArray(operations) || operations.length === 0)
+    return apiError(400, 'Bad Request', 'the body must be a non-empty JSON Patch array');
   for (const operation of operations as Record<string, unknown>[]) {
-    if (operation?.['op'] !== 'replace' || operation['path'] !== '/description' || typeof operation['value'] !== 'string') {
-      return apiError(400, 'Bad Request', 'a jwtAuth identity provider allows only {"op":"replace","path":"/description","value":"…"}');
+    if (
+      operation?.['op'] !== 'replace' ||
+      operation['path'] !== '/description' ||
+      typeof operation['value'] !== 'string'
+    ) {
+      return apiError(
+        400,
+        'Bad Request',
+        'a jwtAuth identity provider allows only {"op":"replace","path":"/description","value":"…"}',
+      );
     }
   }
   // All or nothing: a partial failure is a complete failure (P33); nothing is changed before here.
@@ -134,7 +169,12 @@ export interface IdentityProviderStore {
 }
 
 /** `/api/v1/identity-providers[/id]` for a caller already known to be a TenantAdmin. */
-export function decideIdentityProviderApi(store: IdentityProviderStore, facts: RequestFacts, path: string, body: Buffer): ResponseDescription {
+export function decideIdentityProviderApi(
+  store: IdentityProviderStore,
+  facts: RequestFacts,
+  path: string,
+  body: Buffer,
+): ResponseDescription {
   const method = facts.method.toUpperCase();
   const rest = path.slice('/api/v1/identity-providers'.length).replace(/^\/+/, '');
   const show = (idp: CloudIdentityProvider): Record<string, unknown> => identityProviderResource(idp, store.tenantId);
@@ -169,9 +209,14 @@ export function decideIdentityProviderApi(store: IdentityProviderStore, facts: R
  * the same issuer, else the first. The fallbacks exist so a refusal names the mismatch (QJ209/QJ210)
  * [choice: Qlik does not say how it picks an IdP].
  */
-export function candidateIdentityProviders(providers: readonly CloudIdentityProvider[], keyId: unknown, issuer: unknown): CloudIdentityProvider[] {
+export function candidateIdentityProviders(
+  providers: readonly CloudIdentityProvider[],
+  keyId: unknown,
+  issuer: unknown,
+): CloudIdentityProvider[] {
   const exact = providers.filter((idp) => idp.keyId === keyId && idp.issuer === issuer);
   if (exact.length > 0) return exact;
-  const fallback = providers.find((idp) => idp.keyId === keyId) ?? providers.find((idp) => idp.issuer === issuer) ?? providers[0];
+  const fallback =
+    providers.find((idp) => idp.keyId === keyId) ?? providers.find((idp) => idp.issuer === issuer) ?? providers[0];
   return fallback ? [fallback] : [];
 }

@@ -2,13 +2,24 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } 
 import { decodeToken } from '../core/lint/decode-token.js';
 import { verifyToken } from '../core/lint/verify-token.js';
 import {
-  apiError as managementError, candidateIdentityProviders, decideIdentityProviderApi, newIdentityProvider, type IdentityProviderStore,
+  apiError as managementError,
+  candidateIdentityProviders,
+  decideIdentityProviderApi,
+  newIdentityProvider,
+  type IdentityProviderStore,
 } from './cloud-identity-providers.js';
 import type { AuthLogEntry } from './auth-log.js';
 import { cloudErrorBody, cloudErrorFor, CLOUD_UNAUTHORIZED } from './cloud-error-status.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import type { TenantConfig } from './emulator-config.js';
-import { bearerToken, headerValue, jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from './http-response.js';
+import {
+  bearerToken,
+  headerValue,
+  jsonResponse,
+  textResponse,
+  type RequestFacts,
+  type ResponseDescription,
+} from './http-response.js';
 import { createJtiRegistry, useJti, type JtiRegistry } from './jti-registry.js';
 import { isOriginAllowed } from './origin-check.js';
 import { firstError } from './qseow-proxy.js';
@@ -47,11 +58,30 @@ export interface CloudTenant {
  * `publicKey` with config.issuer and config.keyId: an identity provider that exists from the start
  * (the --cert/--issuer/--kid shortcut). `pem` is its certificate text as the IdP API shows it.
  */
-export function createCloudTenant(config: TenantConfig, publicKey: KeyObject | undefined, secure: boolean, maxSessions: number, maxJtis: number, options: { apiKey?: string | undefined; pem?: string | undefined; now?: number } = {}): CloudTenant {
+export function createCloudTenant(
+  config: TenantConfig,
+  publicKey: KeyObject | undefined,
+  secure: boolean,
+  maxSessions: number,
+  maxJtis: number,
+  options: { apiKey?: string | undefined; pem?: string | undefined; now?: number } = {},
+): CloudTenant {
   const providers = [];
   if (publicKey && config.issuer !== undefined && config.keyId !== undefined) {
     const pem = options.pem ?? (publicKey.export({ type: 'spki', format: 'pem' }) as string);
-    providers.push(newIdentityProvider({ issuer: config.issuer, keyId: config.keyId, pem, publicKey, clockToleranceSec: config.clockTolerance, description: 'created at start (qs-jwt emulate)' }, options.now ?? Date.now()));
+    providers.push(
+      newIdentityProvider(
+        {
+          issuer: config.issuer,
+          keyId: config.keyId,
+          pem,
+          publicKey,
+          clockToleranceSec: config.clockTolerance,
+          description: 'created at start (qs-jwt emulate)',
+        },
+        options.now ?? Date.now(),
+      ),
+    );
   }
   return {
     config,
@@ -102,8 +132,24 @@ function userId(issuer: string, subject: string): string {
   return createHash('sha256').update(`${issuer}\n${subject}`).digest('hex').slice(0, 24);
 }
 
-function logEntry(facts: RequestFacts, outcome: 'accepted' | 'rejected', via: AuthLogEntry['via'], user: string | undefined, reason?: Refusal): AuthLogEntry {
-  return { event: 'auth', target: 'cloud', outcome, via, code: reason?.code, reason: reason?.message, user, method: facts.method, path: facts.path.split('?')[0] ?? '' };
+function logEntry(
+  facts: RequestFacts,
+  outcome: 'accepted' | 'rejected',
+  via: AuthLogEntry['via'],
+  user: string | undefined,
+  reason?: Refusal,
+): AuthLogEntry {
+  return {
+    event: 'auth',
+    target: 'cloud',
+    outcome,
+    via,
+    code: reason?.code,
+    reason: reason?.message,
+    user,
+    method: facts.method,
+    path: facts.path.split('?')[0] ?? '',
+  };
 }
 
 export interface CloudDecision {
@@ -115,7 +161,10 @@ function loginRefusal(facts: RequestFacts, reason: Refusal, subject: string | un
   const shape = cloudErrorFor(reason.code);
   // Qlik's detail for a missing claim reads "JWT_LOGIN_VALIDATIONS Missing required claim: nbf".
   const missing = reason.code === 'QJ201' ? /"([^"]+)"/.exec(reason.message)?.[1] : undefined;
-  const detail = missing !== undefined ? `JWT_LOGIN_VALIDATIONS Missing required claim: ${missing}` : `JWT_LOGIN_VALIDATIONS ${reason.message}`;
+  const detail =
+    missing !== undefined
+      ? `JWT_LOGIN_VALIDATIONS Missing required claim: ${missing}`
+      : `JWT_LOGIN_VALIDATIONS ${reason.message}`;
   return {
     response: jsonResponse(shape.status, cloudErrorBody(shape, detail), { 'x-qs-jwt-reason': reasonHeader(reason) }),
     log: logEntry(facts, 'rejected', reason.code === 'EMU001' ? 'none' : 'bearer', subject, reason),
@@ -124,16 +173,28 @@ function loginRefusal(facts: RequestFacts, reason: Refusal, subject: string | un
 
 /** POST /login/jwt-session: every Qlik Cloud token rule, then the single-use jti. */
 export function decideCloudLogin(tenant: CloudTenant, facts: RequestFacts): CloudDecision {
-  if (facts.method.toUpperCase() !== 'POST') return { response: textResponse(405, 'Method Not Allowed', { allow: 'POST' }) };
+  if (facts.method.toUpperCase() !== 'POST')
+    return { response: textResponse(405, 'Method Not Allowed', { allow: 'POST' }) };
   const token = bearerToken(facts.headers);
   if (token === undefined) return loginRefusal(facts, refusal('EMU001'), undefined);
   if (token === 'malformed') return loginRefusal(facts, refusal('EMU002'), undefined);
   const nowSeconds = Math.floor(facts.now / 1000);
   const decoded = decodeToken(token);
-  const candidates = candidateIdentityProviders(tenant.identityProviders.providers, decoded.header?.['kid'], decoded.payload?.['iss']);
+  const candidates = candidateIdentityProviders(
+    tenant.identityProviders.providers,
+    decoded.header?.['kid'],
+    decoded.payload?.['iss'],
+  );
   const checked = candidates.map((candidate) => ({
     idp: candidate,
-    result: verifyToken(token, { platform: 'cloud', keys: candidate.publicKey, issuer: candidate.issuer, keyId: candidate.keyId, clockTolerance: candidate.clockToleranceSec, at: nowSeconds }),
+    result: verifyToken(token, {
+      platform: 'cloud',
+      keys: candidate.publicKey,
+      issuer: candidate.issuer,
+      keyId: candidate.keyId,
+      clockTolerance: candidate.clockToleranceSec,
+      at: nowSeconds,
+    }),
   }));
   const chosen = checked.find((item) => item.result.accepted) ?? checked[0];
   if (!chosen) return loginRefusal(facts, refusal('EMU012'), undefined);
@@ -145,18 +206,34 @@ export function decideCloudLogin(tenant: CloudTenant, facts: RequestFacts): Clou
     // Claim-format errors first (400), as Qlik's validation reports them before trust errors (401).
     const errors = result.findings.filter((item) => item.severity === 'error');
     const badRequest = errors.find((item) => cloudErrorFor(item.code).status === 400);
-    return loginRefusal(facts, badRequest ? { code: badRequest.code, message: badRequest.message } : firstError(result.findings), subject);
+    return loginRefusal(
+      facts,
+      badRequest ? { code: badRequest.code, message: badRequest.message } : firstError(result.findings),
+      subject,
+    );
   }
   const jti = String(payload['jti']);
-  if (!useJti(tenant.jtis, jti, Number(payload['exp']) + clockTolerance, nowSeconds)) return loginRefusal(facts, refusal('EMU008', jti.slice(0, 80)), subject);
+  if (!useJti(tenant.jtis, jti, Number(payload['exp']) + clockTolerance, nowSeconds))
+    return loginRefusal(facts, refusal('EMU008', jti.slice(0, 80)), subject);
   const groups = Array.isArray(payload['groups']) ? (payload['groups'] as string[]) : [];
-  const user: CloudUser = { id: userId(idp.issuer, String(subject)), subject: String(subject), name: String(payload['name']), email: String(payload['email']), groups };
+  const user: CloudUser = {
+    id: userId(idp.issuer, String(subject)),
+    subject: String(subject),
+    name: String(payload['name']),
+    email: String(payload['email']),
+    groups,
+  };
   const session = openSession(tenant.sessions, user, facts.now);
-  return { response: jsonResponse(200, {}, { 'set-cookie': sessionCookies(tenant, session) }), log: logEntry(facts, 'accepted', 'bearer', user.subject) };
+  return {
+    response: jsonResponse(200, {}, { 'set-cookie': sessionCookies(tenant, session) }),
+    log: logEntry(facts, 'accepted', 'bearer', user.subject),
+  };
 }
 
 function apiError(status: number, code: string, title: string, reason: Refusal): ResponseDescription {
-  return jsonResponse(status, cloudErrorBody({ code, title, status }, reason.message), { 'x-qs-jwt-reason': reasonHeader(reason) });
+  return jsonResponse(status, cloudErrorBody({ code, title, status }, reason.message), {
+    'x-qs-jwt-reason': reasonHeader(reason),
+  });
 }
 
 /** The API key's user, as `/api/v1/users/me` shows it; its roles come from the config. */
@@ -169,7 +246,10 @@ function apiKeyUser(tenant: CloudTenant): Record<string, unknown> {
     email: 'api-key-owner@emulated.test',
     status: 'active',
     assignedRoles: tenant.config.apiKeyRoles.map((name) => ({
-      id: createHash('sha256').update(name).digest('hex').slice(0, 24), name, type: 'default', level: name === 'TenantAdmin' ? 'admin' : 'user',
+      id: createHash('sha256').update(name).digest('hex').slice(0, 24),
+      name,
+      type: 'default',
+      level: name === 'TenantAdmin' ? 'admin' : 'user',
     })),
     assignedGroups: [],
   };
@@ -185,11 +265,20 @@ function decideApiKeyCall(tenant: CloudTenant, facts: RequestFacts, path: string
   const method = facts.method.toUpperCase();
   const log = logEntry(facts, 'accepted', 'bearer', 'api-key');
   if (path === '/api/v1/users/me') {
-    return { response: method === 'GET' ? jsonResponse(200, apiKeyUser(tenant)) : managementError(405, 'Method Not Allowed', 'GET only'), log };
+    return {
+      response:
+        method === 'GET'
+          ? jsonResponse(200, apiKeyUser(tenant))
+          : managementError(405, 'Method Not Allowed', 'GET only'),
+      log,
+    };
   }
   if (path === IDP_PATH || path.startsWith(`${IDP_PATH}/`)) {
     if (!tenant.config.apiKeyRoles.includes('TenantAdmin')) {
-      return { response: managementError(403, 'Forbidden', 'the identity-providers API needs the TenantAdmin role'), log };
+      return {
+        response: managementError(403, 'Forbidden', 'the identity-providers API needs the TenantAdmin role'),
+        log,
+      };
     }
     return { response: decideIdentityProviderApi(tenant.identityProviders, facts, path, body), log };
   }
@@ -197,29 +286,43 @@ function decideApiKeyCall(tenant: CloudTenant, facts: RequestFacts, path: string
 }
 
 /** Everything under /api/: an API key, or a session (non-GET calls then also need the CSRF header). */
-export function decideCloudApi(tenant: CloudTenant, facts: RequestFacts, body: Buffer = Buffer.alloc(0)): CloudDecision {
+export function decideCloudApi(
+  tenant: CloudTenant,
+  facts: RequestFacts,
+  body: Buffer = Buffer.alloc(0),
+): CloudDecision {
   const method = facts.method.toUpperCase();
   const path = (facts.path.split('?')[0] ?? '').replace(/\/+$/, '').toLowerCase();
   const bearer = bearerToken(facts.headers);
   if (tenant.apiKey !== undefined && typeof bearer === 'string') {
     if (sameText(bearer, tenant.apiKey)) return decideApiKeyCall(tenant, facts, path, body);
     const reason = refusal('EMU004', 'the Bearer token is not the API key');
-    return { response: apiError(401, CLOUD_UNAUTHORIZED.code, CLOUD_UNAUTHORIZED.title, reason), log: logEntry(facts, 'rejected', 'bearer', undefined, reason) };
+    return {
+      response: apiError(401, CLOUD_UNAUTHORIZED.code, CLOUD_UNAUTHORIZED.title, reason),
+      log: logEntry(facts, 'rejected', 'bearer', undefined, reason),
+    };
   }
   const session = cloudSession(tenant, facts);
   if (!session) {
     const reason = refusal('EMU004', 'no signed eas.sid session cookie');
-    return { response: apiError(401, CLOUD_UNAUTHORIZED.code, CLOUD_UNAUTHORIZED.title, reason), log: logEntry(facts, 'rejected', 'none', undefined, reason) };
+    return {
+      response: apiError(401, CLOUD_UNAUTHORIZED.code, CLOUD_UNAUTHORIZED.title, reason),
+      log: logEntry(facts, 'rejected', 'none', undefined, reason),
+    };
   }
   const log = logEntry(facts, 'accepted', 'session', session.user.subject);
   if (method !== 'GET' && method !== 'HEAD') {
     const header = headerValue(facts.headers, 'qlik-csrf-token');
     if (header === undefined || !sameText(header, session.csrfToken)) {
       const reason = refusal('EMU009');
-      return { response: apiError(403, 'CSRF-TOKEN-2', 'CSRF token invalid', reason), log: logEntry(facts, 'rejected', 'session', session.user.subject, reason) };
+      return {
+        response: apiError(403, 'CSRF-TOKEN-2', 'CSRF token invalid', reason),
+        log: logEntry(facts, 'rejected', 'session', session.user.subject, reason),
+      };
     }
   }
-  if (path === '/api/v1/csrf-token' && method === 'GET') return { response: { status: 204, headers: { 'qlik-csrf-token': session.csrfToken }, body: '' }, log };
+  if (path === '/api/v1/csrf-token' && method === 'GET')
+    return { response: { status: 204, headers: { 'qlik-csrf-token': session.csrfToken }, body: '' }, log };
   if (path === '/api/v1/users/me' && method === 'GET') {
     const { user } = session;
     return {
@@ -230,12 +333,22 @@ export function decideCloudApi(tenant: CloudTenant, facts: RequestFacts, body: B
         name: user.name,
         email: user.email,
         status: 'active',
-        assignedGroups: user.groups.map((name) => ({ id: createHash('sha256').update(name).digest('hex').slice(0, 24), name, providerType: 'idp' })),
+        assignedGroups: user.groups.map((name) => ({
+          id: createHash('sha256').update(name).digest('hex').slice(0, 24),
+          name,
+          providerType: 'idp',
+        })),
       }),
       log,
     };
   }
-  return { response: jsonResponse(404, cloudErrorBody({ code: 'HTTP-404', title: 'Not found', status: 404 }, `${method} ${path} is not emulated`)), log };
+  return {
+    response: jsonResponse(
+      404,
+      cloudErrorBody({ code: 'HTTP-404', title: 'Not found', status: 404 }, `${method} ${path} is not emulated`),
+    ),
+    log,
+  };
 }
 
 export type CloudUpgradeDecision =
@@ -251,8 +364,18 @@ export function decideCloudUpgrade(tenant: CloudTenant, facts: RequestFacts): Cl
   }
   const origin = headerValue(facts.headers, 'origin');
   let reason: Refusal | undefined;
-  if (origin !== undefined && !isOriginAllowed(origin, headerValue(facts.headers, 'host'), tenant.config.allowedOrigins)) reason = refusal('EMU007', origin.slice(0, 100));
+  if (
+    origin !== undefined &&
+    !isOriginAllowed(origin, headerValue(facts.headers, 'host'), tenant.config.allowedOrigins)
+  )
+    reason = refusal('EMU007', origin.slice(0, 100));
   else if (facts.query.get('qlik-csrf-token') !== session.csrfToken) reason = refusal('EMU006');
-  if (reason) return { accept: false, status: 403, refusal: reason, log: logEntry(facts, 'rejected', 'session', session.user.subject, reason) };
+  if (reason)
+    return {
+      accept: false,
+      status: 403,
+      refusal: reason,
+      log: logEntry(facts, 'rejected', 'session', session.user.subject, reason),
+    };
   return { accept: true, user: session.user, log: logEntry(facts, 'accepted', 'session', session.user.subject) };
 }

@@ -15,7 +15,10 @@ export function isCookieName(name: string): boolean {
 }
 
 /** Calls `visit` with each valid name and its raw value, up to MAX_COOKIE_PAIRS pairs. */
-function eachCookie(header: string | readonly string[] | undefined, visit: (name: string, rawValue: string) => void): void {
+function eachCookie(
+  header: string | readonly string[] | undefined,
+  visit: (name: string, rawValue: string) => void,
+): void {
   if (header === undefined) return;
   const text = typeof header === 'string' ? header : header.join(';');
   let pairs = 0;

@@ -142,7 +142,13 @@ function durationSeconds(value: string | number): number | undefined {
 function isUpstreamUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.username === '' &&
+      url.password === '' &&
+      url.search === '' &&
+      url.hash === ''
+    );
   } catch {
     return false;
   }
@@ -155,98 +161,214 @@ function isUpstreamUrl(value: string): boolean {
 export async function parseEmulatorConfig(json: unknown, label: string): Promise<EmulatorConfig> {
   // valibot loads only for the emulator, as for profile configs.
   const v = await import('valibot');
-  const text = (what: string) => v.pipe(v.string(`expected ${what} as a string`), v.trim(), v.nonEmpty(`expected a non-empty ${what}`));
-  const seconds = (fallback: number) => v.optional(v.pipe(
-    v.union([v.string(), v.number()], 'expected a duration such as "5s" or a number of seconds'),
-    v.transform(durationSeconds),
-    v.number('expected a duration of zero or more, such as "5s" or 30'),
-  ), fallback);
-  const minutes = v.optional(v.pipe(v.number('expected minutes as a number'), v.integer('expected whole minutes'), v.minValue(1, 'expected at least 1 minute'), v.maxValue(525_600, 'expected at most a year')), 30);
+  const text = (what: string) =>
+    v.pipe(v.string(`expected ${what} as a string`), v.trim(), v.nonEmpty(`expected a non-empty ${what}`));
+  const seconds = (fallback: number) =>
+    v.optional(
+      v.pipe(
+        v.union([v.string(), v.number()], 'expected a duration such as "5s" or a number of seconds'),
+        v.transform(durationSeconds),
+        v.number('expected a duration of zero or more, such as "5s" or 30'),
+      ),
+      fallback,
+    );
+  const minutes = v.optional(
+    v.pipe(
+      v.number('expected minutes as a number'),
+      v.integer('expected whole minutes'),
+      v.minValue(1, 'expected at least 1 minute'),
+      v.maxValue(525_600, 'expected at most a year'),
+    ),
+    30,
+  );
   const sameSite = v.optional(v.picklist(SAME_SITE_VALUES, `expected one of ${SAME_SITE_VALUES.join(', ')}`), 'Lax');
-  const apps = v.optional(v.array(v.strictObject({
-    id: v.pipe(text('app ID'), v.regex(/^[\w.-]{1,128}$/, 'expected an app ID of letters, digits, "-", "_" or "."')),
-    name: v.optional(text('app name')),
-  }, 'an app takes id and name')), []);
+  const apps = v.optional(
+    v.array(
+      v.strictObject(
+        {
+          id: v.pipe(
+            text('app ID'),
+            v.regex(/^[\w.-]{1,128}$/, 'expected an app ID of letters, digits, "-", "_" or "."'),
+          ),
+          name: v.optional(text('app name')),
+        },
+        'an app takes id and name',
+      ),
+    ),
+    [],
+  );
   const origins = v.optional(v.array(text('host or origin')), []);
-  const proxySchema = v.pipe(v.strictObject({
-    prefix: v.pipe(text('prefix'), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a lowercase prefix of letters, digits, "-" or "_" (Qlik keeps prefixes lowercase)'),
-      v.check((prefix) => !RESERVED_PREFIXES.includes(prefix), `expected a prefix other than ${RESERVED_PREFIXES.join(', ')} (the emulator serves those paths itself)`)),
-    certFile: v.optional(text('file path')),
-    jwtPublicKeyCertificate: v.optional(text('PEM certificate')),
-    jwtAttributeUserId: v.optional(text('claim name'), 'userId'),
-    jwtAttributeUserDirectory: v.optional(text('claim name'), 'userDirectory'),
-    jwtAudience: v.optional(text('audience')),
-    jwtAttributeMap: v.optional(v.array(v.strictObject({
-      senseAttribute: text('Sense attribute name'),
-      jwtAttribute: text('claim name'),
-      isMandatory: v.optional(v.boolean('expected isMandatory as true or false'), false),
-    }, 'an attribute mapping takes senseAttribute, jwtAttribute and isMandatory')), []),
-    sessionCookieHeaderName: v.optional(v.pipe(text('cookie name'), v.check(isCookieName, 'expected a cookie name of letters, digits and -_.!#$%&\'*+^`|~'))),
-    sessionInactivityTimeout: minutes,
-    websocketCrossOriginWhiteList: origins,
-    websocketCsrf: v.optional(v.boolean('expected true or false'), false),
-    upstream: v.optional(v.pipe(text('URL'), v.check(isUpstreamUrl, 'expected an http:// or https:// URL without credentials, query or fragment'))),
-    clockTolerance: seconds(0),
-    sameSite,
-    apps,
-  }, 'unknown field in a virtual proxy'), v.check((proxy) => (proxy.certFile === undefined) !== (proxy.jwtPublicKeyCertificate === undefined), 'give exactly one of certFile and jwtPublicKeyCertificate'));
-  const tenantSchema = v.pipe(v.strictObject({
-    issuer: v.optional(text('issuer')),
-    keyId: v.optional(text('key ID')),
-    certFile: v.optional(text('file path')),
-    publicKey: v.optional(text('PEM certificate or public key')),
-    apiKeyFile: v.optional(text('file path')),
-    apiKeyRoles: v.optional(v.array(text('role name')), ['TenantAdmin']),
-    clockTolerance: seconds(5),
-    tenantId: v.optional(text('tenant ID'), 'emulated-tenant'),
-    sessionInactivityTimeout: minutes,
-    allowedOrigins: origins,
-    sameSite,
-    apps,
-  }, 'unknown field in the tenant'),
-  v.check((tenant) => tenant.certFile === undefined || tenant.publicKey === undefined, 'give at most one of certFile and publicKey'),
-  v.check((tenant) => {
-    const given = [tenant.issuer, tenant.keyId, tenant.certFile ?? tenant.publicKey].filter((item) => item !== undefined).length;
-    return given === 3 || (given === 0 && tenant.apiKeyFile !== undefined);
-  }, 'give issuer, keyId and certFile (or publicKey) together for an identity provider at start, or none of them and apiKeyFile'));
-  const whole = (min: number, max: number, fallback: number) => v.optional(v.pipe(v.number(), v.integer(`expected a whole number from ${min} to ${max}`), v.minValue(min, `expected at least ${min}`), v.maxValue(max, `expected at most ${max}`)), fallback);
-  const schema = v.pipe(v.strictObject({
-    host: v.optional(text('host'), '127.0.0.1'),
-    port: whole(0, 65_535, 0),
-    tls: v.optional(v.pipe(v.strictObject({
-      mode: v.picklist(['off', 'generate', 'files'], 'expected "off", "generate" or "files"'),
-      certFile: v.optional(text('file path')),
-      keyFile: v.optional(text('file path')),
-    }, 'tls takes mode, certFile and keyFile'), v.check((tls) => tls.mode !== 'files' || (tls.certFile !== undefined && tls.keyFile !== undefined), 'mode "files" needs certFile and keyFile')), { mode: 'off' as const }),
-    virtualProxies: v.optional(v.array(proxySchema), []),
-    tenant: v.optional(tenantSchema),
-    qrs: v.optional(v.strictObject({
-      port: whole(0, 65_535, 0),
-      certsDir: text('folder'),
-    }, 'qrs takes port and certsDir')),
-    limits: v.optional(v.strictObject({
-      maxSessions: whole(1, 10_000_000, DEFAULT_LIMITS.maxSessions),
-      maxBodyBytes: whole(1024, 16 * 1024 * 1024, DEFAULT_LIMITS.maxBodyBytes),
-      maxHeaderBytes: whole(1024, 1024 * 1024, DEFAULT_LIMITS.maxHeaderBytes),
-      requestTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.requestTimeoutMs),
-      headersTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.headersTimeoutMs),
-      keepAliveTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.keepAliveTimeoutMs),
-      maxRememberedJtis: whole(1, 10_000_000, DEFAULT_LIMITS.maxRememberedJtis),
-      maxVerifiedTokens: whole(0, 10_000_000, DEFAULT_LIMITS.maxVerifiedTokens),
-      maxWebsockets: whole(1, 1_000_000, DEFAULT_LIMITS.maxWebsockets),
-      websocketIdleTimeoutMs: whole(0, 86_400_000, DEFAULT_LIMITS.websocketIdleTimeoutMs),
-    }, 'unknown field in limits'), {}),
-  }, 'unknown field at the top level; the config takes host, port, tls, virtualProxies, tenant and limits'),
-  v.check((config) => config.virtualProxies.length > 0 || config.tenant !== undefined || config.qrs !== undefined, 'configure at least one virtual proxy or a tenant (or the QRS API)'),
-  v.check((config) => new Set(config.virtualProxies.map((proxy) => proxy.prefix)).size === config.virtualProxies.length, 'two virtual proxies have the same prefix'));
+  const proxySchema = v.pipe(
+    v.strictObject(
+      {
+        prefix: v.pipe(
+          text('prefix'),
+          v.regex(
+            /^[a-z0-9][a-z0-9_-]{0,63}$/,
+            'expected a lowercase prefix of letters, digits, "-" or "_" (Qlik keeps prefixes lowercase)',
+          ),
+          v.check(
+            (prefix) => !RESERVED_PREFIXES.includes(prefix),
+            `expected a prefix other than ${RESERVED_PREFIXES.join(', ')} (the emulator serves those paths itself)`,
+          ),
+        ),
+        certFile: v.optional(text('file path')),
+        jwtPublicKeyCertificate: v.optional(text('PEM certificate')),
+        jwtAttributeUserId: v.optional(text('claim name'), 'userId'),
+        jwtAttributeUserDirectory: v.optional(text('claim name'), 'userDirectory'),
+        jwtAudience: v.optional(text('audience')),
+        jwtAttributeMap: v.optional(
+          v.array(
+            v.strictObject(
+              {
+                senseAttribute: text('Sense attribute name'),
+                jwtAttribute: text('claim name'),
+                isMandatory: v.optional(v.boolean('expected isMandatory as true or false'), false),
+              },
+              'an attribute mapping takes senseAttribute, jwtAttribute and isMandatory',
+            ),
+          ),
+          [],
+        ),
+        sessionCookieHeaderName: v.optional(
+          v.pipe(
+            text('cookie name'),
+            v.check(isCookieName, "expected a cookie name of letters, digits and -_.!#$%&'*+^`|~"),
+          ),
+        ),
+        sessionInactivityTimeout: minutes,
+        websocketCrossOriginWhiteList: origins,
+        websocketCsrf: v.optional(v.boolean('expected true or false'), false),
+        upstream: v.optional(
+          v.pipe(
+            text('URL'),
+            v.check(isUpstreamUrl, 'expected an http:// or https:// URL without credentials, query or fragment'),
+          ),
+        ),
+        clockTolerance: seconds(0),
+        sameSite,
+        apps,
+      },
+      'unknown field in a virtual proxy',
+    ),
+    v.check(
+      (proxy) => (proxy.certFile === undefined) !== (proxy.jwtPublicKeyCertificate === undefined),
+      'give exactly one of certFile and jwtPublicKeyCertificate',
+    ),
+  );
+  const tenantSchema = v.pipe(
+    v.strictObject(
+      {
+        issuer: v.optional(text('issuer')),
+        keyId: v.optional(text('key ID')),
+        certFile: v.optional(text('file path')),
+        publicKey: v.optional(text('PEM certificate or public key')),
+        apiKeyFile: v.optional(text('file path')),
+        apiKeyRoles: v.optional(v.array(text('role name')), ['TenantAdmin']),
+        clockTolerance: seconds(5),
+        tenantId: v.optional(text('tenant ID'), 'emulated-tenant'),
+        sessionInactivityTimeout: minutes,
+        allowedOrigins: origins,
+        sameSite,
+        apps,
+      },
+      'unknown field in the tenant',
+    ),
+    v.check(
+      (tenant) => tenant.certFile === undefined || tenant.publicKey === undefined,
+      'give at most one of certFile and publicKey',
+    ),
+    v.check((tenant) => {
+      const given = [tenant.issuer, tenant.keyId, tenant.certFile ?? tenant.publicKey].filter(
+        (item) => item !== undefined,
+      ).length;
+      return given === 3 || (given === 0 && tenant.apiKeyFile !== undefined);
+    }, 'give issuer, keyId and certFile (or publicKey) together for an identity provider at start, or none of them and apiKeyFile'),
+  );
+  const whole = (min: number, max: number, fallback: number) =>
+    v.optional(
+      v.pipe(
+        v.number(),
+        v.integer(`expected a whole number from ${min} to ${max}`),
+        v.minValue(min, `expected at least ${min}`),
+        v.maxValue(max, `expected at most ${max}`),
+      ),
+      fallback,
+    );
+  const schema = v.pipe(
+    v.strictObject(
+      {
+        host: v.optional(text('host'), '127.0.0.1'),
+        port: whole(0, 65_535, 0),
+        tls: v.optional(
+          v.pipe(
+            v.strictObject(
+              {
+                mode: v.picklist(['off', 'generate', 'files'], 'expected "off", "generate" or "files"'),
+                certFile: v.optional(text('file path')),
+                keyFile: v.optional(text('file path')),
+              },
+              'tls takes mode, certFile and keyFile',
+            ),
+            v.check(
+              (tls) => tls.mode !== 'files' || (tls.certFile !== undefined && tls.keyFile !== undefined),
+              'mode "files" needs certFile and keyFile',
+            ),
+          ),
+          { mode: 'off' as const },
+        ),
+        virtualProxies: v.optional(v.array(proxySchema), []),
+        tenant: v.optional(tenantSchema),
+        qrs: v.optional(
+          v.strictObject(
+            {
+              port: whole(0, 65_535, 0),
+              certsDir: text('folder'),
+            },
+            'qrs takes port and certsDir',
+          ),
+        ),
+        limits: v.optional(
+          v.strictObject(
+            {
+              maxSessions: whole(1, 10_000_000, DEFAULT_LIMITS.maxSessions),
+              maxBodyBytes: whole(1024, 16 * 1024 * 1024, DEFAULT_LIMITS.maxBodyBytes),
+              maxHeaderBytes: whole(1024, 1024 * 1024, DEFAULT_LIMITS.maxHeaderBytes),
+              requestTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.requestTimeoutMs),
+              headersTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.headersTimeoutMs),
+              keepAliveTimeoutMs: whole(100, 3_600_000, DEFAULT_LIMITS.keepAliveTimeoutMs),
+              maxRememberedJtis: whole(1, 10_000_000, DEFAULT_LIMITS.maxRememberedJtis),
+              maxVerifiedTokens: whole(0, 10_000_000, DEFAULT_LIMITS.maxVerifiedTokens),
+              maxWebsockets: whole(1, 1_000_000, DEFAULT_LIMITS.maxWebsockets),
+              websocketIdleTimeoutMs: whole(0, 86_400_000, DEFAULT_LIMITS.websocketIdleTimeoutMs),
+            },
+            'unknown field in limits',
+          ),
+          {},
+        ),
+      },
+      'unknown field at the top level; the config takes host, port, tls, virtualProxies, tenant and limits',
+    ),
+    v.check(
+      (config) => config.virtualProxies.length > 0 || config.tenant !== undefined || config.qrs !== undefined,
+      'configure at least one virtual proxy or a tenant (or the QRS API)',
+    ),
+    v.check(
+      (config) => new Set(config.virtualProxies.map((proxy) => proxy.prefix)).size === config.virtualProxies.length,
+      'two virtual proxies have the same prefix',
+    ),
+  );
 
   const result = v.safeParse(schema, json);
   if (!result.success) {
     const issue = result.issues[0];
     const path = (issue.path ?? []).map((item) => String(item.key));
-    const where = path[0] === 'virtualProxies' && path[1] !== undefined
-      ? `virtual proxy ${Number(path[1]) + 1}${path.length > 2 ? `, field "${path.slice(2).join('.')}"` : ''}`
-      : path.length > 0 ? `field "${path.join('.')}"` : 'top level';
+    const where =
+      path[0] === 'virtualProxies' && path[1] !== undefined
+        ? `virtual proxy ${Number(path[1]) + 1}${path.length > 2 ? `, field "${path.slice(2).join('.')}"` : ''}`
+        : path.length > 0
+          ? `field "${path.join('.')}"`
+          : 'top level';
     throw new ConfigError('CONFIG_INVALID', `${label}: ${where}: ${issue.message}`);
   }
   const output = result.output;
@@ -260,7 +382,10 @@ export async function parseEmulatorConfig(json: unknown, label: string): Promise
       sessionCookieHeaderName: proxy.sessionCookieHeaderName ?? defaultCookieName(proxy.prefix),
       apps: proxy.apps.map((app) => ({ id: app.id, name: app.name ?? app.id })),
     })),
-    tenant: output.tenant && { ...output.tenant, apps: output.tenant.apps.map((app) => ({ id: app.id, name: app.name ?? app.id })) },
+    tenant: output.tenant && {
+      ...output.tenant,
+      apps: output.tenant.apps.map((app) => ({ id: app.id, name: app.name ?? app.id })),
+    },
     limits: { ...DEFAULT_LIMITS, ...output.limits },
   };
 }

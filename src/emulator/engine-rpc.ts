@@ -40,7 +40,11 @@ export function createEngineSession(authenticatedUser: string, apps: readonly Em
  * mustAuthenticate with a loginUri sends it to the login page).
  */
 export function onAuthenticationInformationNotification(user: { userId: string; userDirectory: string }): string {
-  return JSON.stringify({ jsonrpc: '2.0', method: 'OnAuthenticationInformation', params: { userId: user.userId, userDirectory: user.userDirectory, mustAuthenticate: false } });
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    method: 'OnAuthenticationInformation',
+    params: { userId: user.userId, userDirectory: user.userDirectory, mustAuthenticate: false },
+  });
 }
 
 /** Sent on every new engine websocket, after any greeting; enigma.js waits for it. */
@@ -67,7 +71,18 @@ function param(params: unknown, index: number, name: string): unknown {
 }
 
 function docEntry(app: EmulatedApp): Record<string, unknown> {
-  return { qDocName: app.name, qConnectedUsers: 0, qFileTime: 0, qFileSize: 0, qDocId: app.id, qMeta: { title: app.name }, qLastReloadTime: '2026-01-01T00:00:00.000Z', qReadOnly: false, qTitle: app.name, qThumbnail: {} };
+  return {
+    qDocName: app.name,
+    qConnectedUsers: 0,
+    qFileTime: 0,
+    qFileSize: 0,
+    qDocId: app.id,
+    qMeta: { title: app.name },
+    qLastReloadTime: '2026-01-01T00:00:00.000Z',
+    qReadOnly: false,
+    qTitle: app.name,
+    qThumbnail: {},
+  };
 }
 
 function globalMethod(session: EngineSession, id: RpcId, method: string, params: unknown): string {
@@ -101,9 +116,20 @@ function docMethod(session: EngineSession, id: RpcId, appId: string, method: str
   if (method === 'GetAppLayout' && app) {
     return result(id, {
       qLayout: {
-        qTitle: app.name, qFileName: app.id, qLastReloadTime: '2026-01-01T00:00:00.000Z', qModified: false, qHasScript: true,
-        qStateNames: [], qMeta: { title: app.name }, qLocaleInfo: {}, qHasData: true, qReadOnly: false, qIsOpenedWithoutData: false,
-        qIsSessionApp: false, qThumbnail: {}, qIsBDILiveMode: false,
+        qTitle: app.name,
+        qFileName: app.id,
+        qLastReloadTime: '2026-01-01T00:00:00.000Z',
+        qModified: false,
+        qHasScript: true,
+        qStateNames: [],
+        qMeta: { title: app.name },
+        qLocaleInfo: {},
+        qHasData: true,
+        qReadOnly: false,
+        qIsOpenedWithoutData: false,
+        qIsSessionApp: false,
+        qThumbnail: {},
+        qIsBDILiveMode: false,
       },
     });
   }
@@ -118,7 +144,8 @@ export function handleEngineMessage(session: EngineSession, text: string): strin
   } catch {
     return [error(null, RPC_ERRORS.parseError)];
   }
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) return [error(null, RPC_ERRORS.invalidRequest)];
+  if (message === null || typeof message !== 'object' || Array.isArray(message))
+    return [error(null, RPC_ERRORS.invalidRequest)];
   const { id, method, handle, params } = message as Record<string, unknown>;
   const rpcId: RpcId = typeof id === 'number' || typeof id === 'string' ? id : null;
   if (typeof method !== 'string') return [error(rpcId, RPC_ERRORS.invalidRequest)];

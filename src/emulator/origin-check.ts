@@ -3,7 +3,11 @@
  * against cross-site websocket hijacking). Same-origin requests are always allowed; list entries are
  * hosts (`app.example.com`, `app.example.com:8443`) or full origins (`https://app.example.com`).
  */
-export function isOriginAllowed(origin: string, requestHost: string | undefined, allowList: readonly string[]): boolean {
+export function isOriginAllowed(
+  origin: string,
+  requestHost: string | undefined,
+  allowList: readonly string[],
+): boolean {
   let url: URL;
   try {
     url = new URL(origin);

@@ -107,37 +107,76 @@ export function createQrsRepository(hostName: string, seeds: readonly SeedProxy[
   const created = new Date(now).toISOString();
   const nodeId = randomUUID();
   const node: QrsEntity = {
-    id: nodeId, createdDate: created, modifiedDate: created, modifiedByUserName: 'INTERNAL\\sa_repository',
-    name: 'Central', hostName, isCentral: true, nodePurpose: 0, engineEnabled: true, proxyEnabled: true,
-    schedulerEnabled: true, printingEnabled: true, schemaPath: 'ServerNodeConfiguration',
+    id: nodeId,
+    createdDate: created,
+    modifiedDate: created,
+    modifiedByUserName: 'INTERNAL\\sa_repository',
+    name: 'Central',
+    hostName,
+    isCentral: true,
+    nodePurpose: 0,
+    engineEnabled: true,
+    proxyEnabled: true,
+    schedulerEnabled: true,
+    printingEnabled: true,
+    schemaPath: 'ServerNodeConfiguration',
   };
   const repository: QrsRepository = {
-    virtualProxies: new Map(), proxyServices: new Map(), nodes: new Map([[nodeId, node]]),
-    centralProxyId: randomUUID(), generation: 0, restarts: 0, lastModified: now,
+    virtualProxies: new Map(),
+    proxyServices: new Map(),
+    nodes: new Map([[nodeId, node]]),
+    centralProxyId: randomUUID(),
+    generation: 0,
+    restarts: 0,
+    lastModified: now,
   };
   const defaultProxy = {
-    ...VIRTUAL_PROXY_DEFAULTS, id: randomUUID(), createdDate: created, modifiedDate: created,
-    description: 'Central Proxy (Default)', sessionCookieHeaderName: 'X-Qlik-Session', defaultVirtualProxy: true,
+    ...VIRTUAL_PROXY_DEFAULTS,
+    id: randomUUID(),
+    createdDate: created,
+    modifiedDate: created,
+    description: 'Central Proxy (Default)',
+    sessionCookieHeaderName: 'X-Qlik-Session',
+    defaultVirtualProxy: true,
     loadBalancingServerNodes: [condensedNode(node)],
   };
   repository.virtualProxies.set(defaultProxy.id, defaultProxy);
   for (const seed of seeds) {
     const id = randomUUID();
     repository.virtualProxies.set(id, {
-      ...VIRTUAL_PROXY_DEFAULTS, ...seed, jwtAudience: seed.jwtAudience ?? '', id, createdDate: created, modifiedDate: created,
-      description: `JWT virtual proxy /${seed.prefix} (qs-jwt emulate)`, authenticationMethod: AUTHENTICATION_METHOD_JWT,
+      ...VIRTUAL_PROXY_DEFAULTS,
+      ...seed,
+      jwtAudience: seed.jwtAudience ?? '',
+      id,
+      createdDate: created,
+      modifiedDate: created,
+      description: `JWT virtual proxy /${seed.prefix} (qs-jwt emulate)`,
+      authenticationMethod: AUTHENTICATION_METHOD_JWT,
       loadBalancingServerNodes: [condensedNode(node)],
     });
   }
   repository.proxyServices.set(repository.centralProxyId, {
-    id: repository.centralProxyId, createdDate: created, modifiedDate: created, modifiedByUserName: 'INTERNAL\\sa_repository',
+    id: repository.centralProxyId,
+    createdDate: created,
+    modifiedDate: created,
+    modifiedByUserName: 'INTERNAL\\sa_repository',
     serverNodeConfiguration: condensedNode(node),
     settings: {
-      listenPort: 443, allowHttp: false, unencryptedListenPort: 80, authenticationListenPort: 4244,
-      kerberosAuthentication: false, keepAliveTimeoutSeconds: 10, maxHeaderSizeBytes: 16_384, maxHeaderLines: 100,
-      restListenPort: 4243, virtualProxies: [...repository.virtualProxies.keys()].map((id) => ({ id })),
+      listenPort: 443,
+      allowHttp: false,
+      unencryptedListenPort: 80,
+      authenticationListenPort: 4244,
+      kerberosAuthentication: false,
+      keepAliveTimeoutSeconds: 10,
+      maxHeaderSizeBytes: 16_384,
+      maxHeaderLines: 100,
+      restListenPort: 4243,
+      virtualProxies: [...repository.virtualProxies.keys()].map((id) => ({ id })),
     },
-    customProperties: [], tags: [], privileges: null, schemaPath: 'ProxyService',
+    customProperties: [],
+    tags: [],
+    privileges: null,
+    schemaPath: 'ProxyService',
   });
   return repository;
 }
@@ -148,12 +187,18 @@ function condensedNode(node: QrsEntity): QrsEntity {
 
 export function condensedVirtualProxy(entity: QrsEntity): QrsEntity {
   return {
-    id: entity['id'], prefix: entity['prefix'], description: entity['description'],
+    id: entity['id'],
+    prefix: entity['prefix'],
+    description: entity['description'],
     authenticationModuleRedirectUri: entity['authenticationModuleRedirectUri'],
-    sessionModuleBaseUri: entity['sessionModuleBaseUri'], loadBalancingModuleBaseUri: entity['loadBalancingModuleBaseUri'],
-    useStickyLoadBalancing: entity['useStickyLoadBalancing'], loadBalancingServerNodes: entity['loadBalancingServerNodes'],
-    authenticationMethod: entity['authenticationMethod'], sessionCookieHeaderName: entity['sessionCookieHeaderName'],
-    defaultVirtualProxy: entity['defaultVirtualProxy'], privileges: null,
+    sessionModuleBaseUri: entity['sessionModuleBaseUri'],
+    loadBalancingModuleBaseUri: entity['loadBalancingModuleBaseUri'],
+    useStickyLoadBalancing: entity['useStickyLoadBalancing'],
+    loadBalancingServerNodes: entity['loadBalancingServerNodes'],
+    authenticationMethod: entity['authenticationMethod'],
+    sessionCookieHeaderName: entity['sessionCookieHeaderName'],
+    defaultVirtualProxy: entity['defaultVirtualProxy'],
+    privileges: null,
   };
 }
 
@@ -187,7 +232,8 @@ function attributeMap(value: unknown): QrsEntity[] {
     const entry = (item ?? {}) as QrsEntity;
     const jwtAttribute = text(entry['jwtAttribute'], 'jwtAttributeMap[].jwtAttribute');
     const senseAttribute = text(entry['senseAttribute'], 'jwtAttributeMap[].senseAttribute');
-    if (typeof entry['isMandatory'] !== 'boolean') throw new QrsWriteError(400, 'jwtAttributeMap[].isMandatory must be true or false');
+    if (typeof entry['isMandatory'] !== 'boolean')
+      throw new QrsWriteError(400, 'jwtAttributeMap[].isMandatory must be true or false');
     return { jwtAttribute, senseAttribute, isMandatory: entry['isMandatory'] };
   });
 }
@@ -198,37 +244,76 @@ function attributeMap(value: unknown): QrsEntity[] {
  * reason for a missing or duplicate prefix or cookie name, an unknown authentication method, a
  * malformed attribute map or a certificate the caller says is PEM but is not (`isCertificate`).
  */
-function validatedVirtualProxy(repository: QrsRepository, body: QrsEntity, base: QrsEntity, isCertificate: (pem: string) => boolean): QrsEntity {
+function validatedVirtualProxy(
+  repository: QrsRepository,
+  body: QrsEntity,
+  base: QrsEntity,
+  isCertificate: (pem: string) => boolean,
+): QrsEntity {
   const known = Object.fromEntries(Object.entries(body).filter(([key]) => Object.hasOwn(VIRTUAL_PROXY_DEFAULTS, key)));
   const entity: QrsEntity = { ...base, ...known };
   const prefix = text(entity['prefix'], 'prefix');
   if (!PREFIX.test(prefix) && !(entity['defaultVirtualProxy'] === true && prefix === '')) {
-    throw new QrsWriteError(400, `prefix "${prefix.slice(0, 80)}" must be lowercase letters, digits, "-" or "_" (1-64)`);
+    throw new QrsWriteError(
+      400,
+      `prefix "${prefix.slice(0, 80)}" must be lowercase letters, digits, "-" or "_" (1-64)`,
+    );
   }
   const cookie = text(entity['sessionCookieHeaderName'], 'sessionCookieHeaderName');
-  if (!COOKIE_NAME.test(cookie)) throw new QrsWriteError(400, 'sessionCookieHeaderName must be a non-empty HTTP header name');
+  if (!COOKIE_NAME.test(cookie))
+    throw new QrsWriteError(400, 'sessionCookieHeaderName must be a non-empty HTTP header name');
   for (const other of repository.virtualProxies.values()) {
     if (other['id'] === entity['id']) continue;
-    if (other['prefix'] === prefix) throw new QrsWriteError(400, `Duplicate prefix: a virtual proxy with prefix "${prefix}" exists`);
-    if (other['sessionCookieHeaderName'] === cookie) throw new QrsWriteError(400, `Duplicate session cookie header name "${cookie}"`);
+    if (other['prefix'] === prefix)
+      throw new QrsWriteError(400, `Duplicate prefix: a virtual proxy with prefix "${prefix}" exists`);
+    if (other['sessionCookieHeaderName'] === cookie)
+      throw new QrsWriteError(400, `Duplicate session cookie header name "${cookie}"`);
   }
   const method = entity['authenticationMethod'];
-  if (typeof method !== 'number' || !Number.isInteger(method) || method < 0 || method > 5) throw new QrsWriteError(400, 'authenticationMethod must be 0 to 5');
-  for (const field of ['jwtPublicKeyCertificate', 'jwtAttributeUserId', 'jwtAttributeUserDirectory', 'jwtAudience', 'description']) text(entity[field], field);
+  if (typeof method !== 'number' || !Number.isInteger(method) || method < 0 || method > 5)
+    throw new QrsWriteError(400, 'authenticationMethod must be 0 to 5');
+  for (const field of [
+    'jwtPublicKeyCertificate',
+    'jwtAttributeUserId',
+    'jwtAttributeUserDirectory',
+    'jwtAudience',
+    'description',
+  ])
+    text(entity[field], field);
   entity['jwtAttributeMap'] = attributeMap(entity['jwtAttributeMap']);
   const whiteList = entity['websocketCrossOriginWhiteList'];
-  if (!Array.isArray(whiteList) || whiteList.some((item) => typeof item !== 'string')) throw new QrsWriteError(400, 'websocketCrossOriginWhiteList must be an array of strings');
+  if (!Array.isArray(whiteList) || whiteList.some((item) => typeof item !== 'string'))
+    throw new QrsWriteError(400, 'websocketCrossOriginWhiteList must be an array of strings');
   const pem = entity['jwtPublicKeyCertificate'] as string;
-  if (pem.trim() !== '' && !isCertificate(pem)) throw new QrsWriteError(400, 'jwtPublicKeyCertificate is not a PEM certificate');
+  if (pem.trim() !== '' && !isCertificate(pem))
+    throw new QrsWriteError(400, 'jwtPublicKeyCertificate is not a PEM certificate');
   const timeout = entity['sessionInactivityTimeout'];
-  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) throw new QrsWriteError(400, 'sessionInactivityTimeout must be whole minutes, at least 1');
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1)
+    throw new QrsWriteError(400, 'sessionInactivityTimeout must be whole minutes, at least 1');
   return entity;
 }
 
-export function createVirtualProxyEntity(repository: QrsRepository, body: QrsEntity, user: string, now: number, isCertificate: (pem: string) => boolean): QrsEntity {
+export function createVirtualProxyEntity(
+  repository: QrsRepository,
+  body: QrsEntity,
+  user: string,
+  now: number,
+  isCertificate: (pem: string) => boolean,
+): QrsEntity {
   const stamp = isoNow(repository, now);
-  const base = { ...VIRTUAL_PROXY_DEFAULTS, id: randomUUID(), createdDate: stamp, modifiedDate: stamp, modifiedByUserName: user };
-  const entity = validatedVirtualProxy(repository, { ...body, id: base.id, createdDate: stamp, modifiedDate: stamp, modifiedByUserName: user }, base, isCertificate);
+  const base = {
+    ...VIRTUAL_PROXY_DEFAULTS,
+    id: randomUUID(),
+    createdDate: stamp,
+    modifiedDate: stamp,
+    modifiedByUserName: user,
+  };
+  const entity = validatedVirtualProxy(
+    repository,
+    { ...body, id: base.id, createdDate: stamp, modifiedDate: stamp, modifiedByUserName: user },
+    base,
+    isCertificate,
+  );
   repository.virtualProxies.set(entity['id'] as string, entity);
   repository.generation += 1;
   return entity;
@@ -236,7 +321,8 @@ export function createVirtualProxyEntity(repository: QrsRepository, body: QrsEnt
 
 /** Qlik's conflict rule (P7): refused when the stored entity is newer than the one the client read. */
 function checkNotStale(stored: QrsEntity, body: QrsEntity, id: string): void {
-  if (body['id'] !== undefined && body['id'] !== id) throw new QrsWriteError(400, 'the id in the body differs from the id in the URL');
+  if (body['id'] !== undefined && body['id'] !== id)
+    throw new QrsWriteError(400, 'the id in the body differs from the id in the URL');
   const sent = body['modifiedDate'];
   // No modifiedDate in the body: nothing to compare, so the write goes ahead [choice; Qlik documents
   // only the newer-than case].
@@ -244,16 +330,31 @@ function checkNotStale(stored: QrsEntity, body: QrsEntity, id: string): void {
   const sentTime = typeof sent === 'string' ? Date.parse(sent) : Number.NaN;
   if (Number.isNaN(sentTime)) throw new QrsWriteError(400, 'modifiedDate is not a date');
   if (Date.parse(stored['modifiedDate'] as string) > sentTime) {
-    throw new QrsWriteError(409, 'Conflict: the entity was modified after the modifiedDate sent; read it again and retry');
+    throw new QrsWriteError(
+      409,
+      'Conflict: the entity was modified after the modifiedDate sent; read it again and retry',
+    );
   }
 }
 
-export function updateVirtualProxyEntity(repository: QrsRepository, id: string, body: QrsEntity, user: string, now: number, isCertificate: (pem: string) => boolean): QrsEntity {
+export function updateVirtualProxyEntity(
+  repository: QrsRepository,
+  id: string,
+  body: QrsEntity,
+  user: string,
+  now: number,
+  isCertificate: (pem: string) => boolean,
+): QrsEntity {
   const stored = repository.virtualProxies.get(id);
   if (!stored) throw new QrsWriteError(404, `no virtual proxy with id ${id}`);
   checkNotStale(stored, body, id);
   const base = { ...VIRTUAL_PROXY_DEFAULTS, id, createdDate: stored['createdDate'] };
-  const entity = validatedVirtualProxy(repository, { ...body, id, createdDate: stored['createdDate'] }, base, isCertificate);
+  const entity = validatedVirtualProxy(
+    repository,
+    { ...body, id, createdDate: stored['createdDate'] },
+    base,
+    isCertificate,
+  );
   entity['modifiedDate'] = isoNow(repository, now);
   entity['modifiedByUserName'] = user;
   repository.virtualProxies.set(id, entity);
@@ -264,7 +365,8 @@ export function updateVirtualProxyEntity(repository: QrsRepository, id: string, 
 export function deleteVirtualProxyEntity(repository: QrsRepository, id: string): void {
   const stored = repository.virtualProxies.get(id);
   if (!stored) throw new QrsWriteError(404, `no virtual proxy with id ${id}`);
-  if (stored['defaultVirtualProxy'] === true) throw new QrsWriteError(400, 'the default virtual proxy cannot be deleted');
+  if (stored['defaultVirtualProxy'] === true)
+    throw new QrsWriteError(400, 'the default virtual proxy cannot be deleted');
   repository.virtualProxies.delete(id);
   for (const service of repository.proxyServices.values()) {
     const settings = service['settings'] as QrsEntity;
@@ -278,23 +380,40 @@ export function deleteVirtualProxyEntity(repository: QrsRepository, id: string):
  * carry at least an id (Qlik's Link procedure, P6). Linked ids must exist. The node a service
  * belongs to cannot be changed.
  */
-export function updateProxyServiceEntity(repository: QrsRepository, id: string, body: QrsEntity, user: string, now: number): QrsEntity {
+export function updateProxyServiceEntity(
+  repository: QrsRepository,
+  id: string,
+  body: QrsEntity,
+  user: string,
+  now: number,
+): QrsEntity {
   const stored = repository.proxyServices.get(id);
   if (!stored) throw new QrsWriteError(404, `no proxy service with id ${id}`);
   checkNotStale(stored, body, id);
   const settings = body['settings'];
-  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) throw new QrsWriteError(400, 'settings must be an object');
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings))
+    throw new QrsWriteError(400, 'settings must be an object');
   const links = (settings as QrsEntity)['virtualProxies'];
   if (!Array.isArray(links)) throw new QrsWriteError(400, 'settings.virtualProxies must be an array');
   const ids = links.map((item: unknown) => {
     const linkId = (item as QrsEntity | null)?.['id'];
-    if (typeof linkId !== 'string' || !repository.virtualProxies.has(linkId)) throw new QrsWriteError(400, `settings.virtualProxies: no virtual proxy with id ${String(linkId).slice(0, 80)}`);
+    if (typeof linkId !== 'string' || !repository.virtualProxies.has(linkId))
+      throw new QrsWriteError(400, `settings.virtualProxies: no virtual proxy with id ${String(linkId).slice(0, 80)}`);
     return linkId;
   });
   const entity: QrsEntity = {
-    ...stored, ...body, id, createdDate: stored['createdDate'], serverNodeConfiguration: stored['serverNodeConfiguration'],
-    settings: { ...(stored['settings'] as QrsEntity), ...(settings as QrsEntity), virtualProxies: [...new Set(ids)].map((item) => ({ id: item })) },
-    modifiedDate: isoNow(repository, now), modifiedByUserName: user,
+    ...stored,
+    ...body,
+    id,
+    createdDate: stored['createdDate'],
+    serverNodeConfiguration: stored['serverNodeConfiguration'],
+    settings: {
+      ...(stored['settings'] as QrsEntity),
+      ...(settings as QrsEntity),
+      virtualProxies: [...new Set(ids)].map((item) => ({ id: item })),
+    },
+    modifiedDate: isoNow(repository, now),
+    modifiedByUserName: user,
   };
   repository.proxyServices.set(id, entity);
   repository.generation += 1;

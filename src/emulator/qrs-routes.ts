@@ -1,8 +1,22 @@
 import { checkXrfkey, XRF_REFUSAL_TEXT } from '../core/qlik/xrfkey.js';
-import { headerValue, jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from './http-response.js';
 import {
-  condensedVirtualProxy, createVirtualProxyEntity, deleteVirtualProxyEntity, expandedProxyService, QrsWriteError,
-  updateProxyServiceEntity, updateVirtualProxyEntity, VIRTUAL_PROXY_DEFAULTS, type QrsEntity, type QrsRepository,
+  headerValue,
+  jsonResponse,
+  textResponse,
+  type RequestFacts,
+  type ResponseDescription,
+} from './http-response.js';
+import {
+  condensedVirtualProxy,
+  createVirtualProxyEntity,
+  deleteVirtualProxyEntity,
+  expandedProxyService,
+  QrsWriteError,
+  updateProxyServiceEntity,
+  updateVirtualProxyEntity,
+  VIRTUAL_PROXY_DEFAULTS,
+  type QrsEntity,
+  type QrsRepository,
 } from './qrs-repository.js';
 import { QRS_ABOUT } from './qseow-routes.js';
 
@@ -29,9 +43,13 @@ export function parseQrsFilter(filter: string): FilterTerm[] | undefined {
     const match = TERM.exec(part);
     if (!match) return undefined;
     const raw = match[3] ?? '';
-    const value = raw.startsWith("'") ? raw.slice(1, -1).replace(/''/g, "'")
-      : /^(true|false)$/i.test(raw) ? raw.toLowerCase() === 'true'
-        : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+    const value = raw.startsWith("'")
+      ? raw.slice(1, -1).replace(/''/g, "'")
+      : /^(true|false)$/i.test(raw)
+        ? raw.toLowerCase() === 'true'
+        : /^-?\d+(\.\d+)?$/.test(raw)
+          ? Number(raw)
+          : raw;
     terms.push({ path: (match[1] ?? '').split('.'), negate: (match[2] ?? '').toLowerCase() === 'ne', value });
   }
   return terms;
@@ -51,7 +69,10 @@ function fieldValue(entity: QrsEntity, path: readonly string[]): unknown {
 export function matchesFilter(entity: QrsEntity, terms: readonly FilterTerm[]): boolean {
   return terms.every((term) => {
     const actual = fieldValue(entity, term.path);
-    const equal = typeof actual === 'string' && typeof term.value === 'string' ? actual.toLowerCase() === term.value.toLowerCase() : actual === term.value;
+    const equal =
+      typeof actual === 'string' && typeof term.value === 'string'
+        ? actual.toLowerCase() === term.value.toLowerCase()
+        : actual === term.value;
     return equal !== term.negate;
   });
 }
@@ -77,14 +98,19 @@ function qrsError(status: number, message: string): ResponseDescription {
 function parseBody(body: Buffer): { value: QrsEntity } | { response: ResponseDescription } {
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { response: qrsError(400, 'the body must be a JSON object') };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { response: qrsError(400, 'the body must be a JSON object') };
     return { value: value as QrsEntity };
   } catch {
     return { response: qrsError(400, 'the body is not valid JSON') };
   }
 }
 
-function listing(entities: Iterable<QrsEntity>, query: URLSearchParams, condense: ((entity: QrsEntity) => QrsEntity) | undefined): ResponseDescription {
+function listing(
+  entities: Iterable<QrsEntity>,
+  query: URLSearchParams,
+  condense: ((entity: QrsEntity) => QrsEntity) | undefined,
+): ResponseDescription {
   const filter = query.get('filter');
   const terms = filter === null ? [] : parseQrsFilter(filter);
   if (terms === undefined) return qrsError(400, `the filter "${(filter ?? '').slice(0, 100)}" is not understood`);
@@ -103,9 +129,16 @@ function write(action: () => QrsEntity | undefined, status: number): ResponseDes
 }
 
 /** Answers one request below /qrs. `path` is the request path with the /qrs start, any case. */
-export function decideQrsRequest(repository: QrsRepository, facts: RequestFacts, path: string, body: Buffer, options: QrsRequestOptions): ResponseDescription {
+export function decideQrsRequest(
+  repository: QrsRepository,
+  facts: RequestFacts,
+  path: string,
+  body: Buffer,
+  options: QrsRequestOptions,
+): ResponseDescription {
   const xrf = checkXrfkey(facts.query, facts.headers, 'required');
-  if (!xrf.ok) return textResponse(403, XRF_REFUSAL_TEXT, { 'x-qs-jwt-reason': `EMU005 xrfkey check failed: ${xrf.reason}` });
+  if (!xrf.ok)
+    return textResponse(403, XRF_REFUSAL_TEXT, { 'x-qs-jwt-reason': `EMU005 xrfkey check failed: ${xrf.reason}` });
   const method = facts.method.toUpperCase();
   const parts = path.toLowerCase().replace(/\/+$/, '').split('/').slice(2);
   const [type, second, third] = parts;
@@ -113,13 +146,25 @@ export function decideQrsRequest(repository: QrsRepository, facts: RequestFacts,
   const { user, isCertificate } = options;
   const notAllowed = (allow: string): ResponseDescription => textResponse(405, 'Method Not Allowed', { allow });
 
-  if (type === 'about' && second === undefined) return method === 'GET' ? jsonResponse(200, QRS_ABOUT) : notAllowed('GET');
-  if (type === 'about' && second === 'api' && third === 'default' && parts[3] === 'virtualproxyconfig' && parts.length === 4) {
+  if (type === 'about' && second === undefined)
+    return method === 'GET' ? jsonResponse(200, QRS_ABOUT) : notAllowed('GET');
+  if (
+    type === 'about' &&
+    second === 'api' &&
+    third === 'default' &&
+    parts[3] === 'virtualproxyconfig' &&
+    parts.length === 4
+  ) {
     return method === 'GET' ? jsonResponse(200, VIRTUAL_PROXY_DEFAULTS) : notAllowed('GET');
   }
   if (type === 'virtualproxyconfig' && parts.length <= 2) {
     if (second === undefined || second === 'full') {
-      if (method === 'GET') return listing(repository.virtualProxies.values(), facts.query, second === 'full' ? undefined : condensedVirtualProxy);
+      if (method === 'GET')
+        return listing(
+          repository.virtualProxies.values(),
+          facts.query,
+          second === 'full' ? undefined : condensedVirtualProxy,
+        );
       if (method === 'POST' && second === undefined) {
         const parsed = parseBody(body);
         if ('response' in parsed) return parsed.response;
@@ -135,17 +180,40 @@ export function decideQrsRequest(repository: QrsRepository, facts: RequestFacts,
     if (method === 'PUT') {
       const parsed = parseBody(body);
       if ('response' in parsed) return parsed.response;
-      return write(() => updateVirtualProxyEntity(repository, canonicalId(repository.virtualProxies, id), parsed.value, user, now, isCertificate), 200);
+      return write(
+        () =>
+          updateVirtualProxyEntity(
+            repository,
+            canonicalId(repository.virtualProxies, id),
+            parsed.value,
+            user,
+            now,
+            isCertificate,
+          ),
+        200,
+      );
     }
-    if (method === 'DELETE') return write(() => { deleteVirtualProxyEntity(repository, canonicalId(repository.virtualProxies, id)); return undefined; }, 204);
+    if (method === 'DELETE')
+      return write(() => {
+        deleteVirtualProxyEntity(repository, canonicalId(repository.virtualProxies, id));
+        return undefined;
+      }, 204);
     return notAllowed('GET, PUT, DELETE');
   }
   if (type === 'proxyservice' && parts.length <= 2) {
     const expand = (entity: QrsEntity): QrsEntity => expandedProxyService(repository, entity);
     if (second === undefined || second === 'full') {
       if (method !== 'GET') return notAllowed('GET');
-      const condensed = (entity: QrsEntity): QrsEntity => ({ id: entity['id'], serverNodeConfiguration: entity['serverNodeConfiguration'], privileges: null });
-      return listing([...repository.proxyServices.values()].map(expand), facts.query, second === 'full' ? undefined : condensed);
+      const condensed = (entity: QrsEntity): QrsEntity => ({
+        id: entity['id'],
+        serverNodeConfiguration: entity['serverNodeConfiguration'],
+        privileges: null,
+      });
+      return listing(
+        [...repository.proxyServices.values()].map(expand),
+        facts.query,
+        second === 'full' ? undefined : condensed,
+      );
     }
     if (method === 'GET') {
       const entity = findById(repository.proxyServices, second);
@@ -154,14 +222,31 @@ export function decideQrsRequest(repository: QrsRepository, facts: RequestFacts,
     if (method === 'PUT') {
       const parsed = parseBody(body);
       if ('response' in parsed) return parsed.response;
-      return write(() => expand(updateProxyServiceEntity(repository, canonicalId(repository.proxyServices, second), parsed.value, user, now)), 200);
+      return write(
+        () =>
+          expand(
+            updateProxyServiceEntity(
+              repository,
+              canonicalId(repository.proxyServices, second),
+              parsed.value,
+              user,
+              now,
+            ),
+          ),
+        200,
+      );
     }
     return notAllowed('GET, PUT');
   }
   if (type === 'servernodeconfiguration' && parts.length <= 2) {
     if (method !== 'GET') return notAllowed('GET');
     if (second === undefined || second === 'full') {
-      const condensed = (entity: QrsEntity): QrsEntity => ({ id: entity['id'], name: entity['name'], hostName: entity['hostName'], privileges: null });
+      const condensed = (entity: QrsEntity): QrsEntity => ({
+        id: entity['id'],
+        name: entity['name'],
+        hostName: entity['hostName'],
+        privileges: null,
+      });
       return listing(repository.nodes.values(), facts.query, second === 'full' ? undefined : condensed);
     }
     const entity = findById(repository.nodes, second);

@@ -80,10 +80,17 @@ function buildProxy(entity: QrsEntity, settings: ServeSettings): VirtualProxy | 
 }
 
 /** The served proxies for the repository as it is now; `previous` is reused when nothing changed. */
-export function servedProxies(repository: QrsRepository, previous: ServedProxies | undefined, settings: ServeSettings): ServedProxies {
+export function servedProxies(
+  repository: QrsRepository,
+  previous: ServedProxies | undefined,
+  settings: ServeSettings,
+): ServedProxies {
   if (previous && previous.generation === repository.generation) return previous;
   // A proxy service change restarts the proxy: every session ends (reported by P23, P24).
-  const keep = previous && previous.restarts === repository.restarts ? previous.built : new Map<string, { modifiedDate: string; proxy: VirtualProxy }>();
+  const keep =
+    previous && previous.restarts === repository.restarts
+      ? previous.built
+      : new Map<string, { modifiedDate: string; proxy: VirtualProxy }>();
   const built = new Map<string, { modifiedDate: string; proxy: VirtualProxy }>();
   const proxies: VirtualProxy[] = [];
   const refused = new Map<string, Refusal>();

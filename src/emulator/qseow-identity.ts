@@ -13,7 +13,9 @@ export interface QseowUser {
 
 /** Qlik treats user directory and user ID case-insensitively when it matches users. */
 export function sameUser(a: QseowUser, b: QseowUser): boolean {
-  return a.userId.toLowerCase() === b.userId.toLowerCase() && a.userDirectory.toLowerCase() === b.userDirectory.toLowerCase();
+  return (
+    a.userId.toLowerCase() === b.userId.toLowerCase() && a.userDirectory.toLowerCase() === b.userDirectory.toLowerCase()
+  );
 }
 
 export function describeUser(user: QseowUser): string {
@@ -22,7 +24,9 @@ export function describeUser(user: QseowUser): string {
 
 function attributeValues(value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];
-  return list.filter((item) => item !== null && item !== undefined).map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+  return list
+    .filter((item) => item !== null && item !== undefined)
+    .map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
 }
 
 /**
@@ -30,14 +34,20 @@ function attributeValues(value: unknown): string[] {
  * directory claims are non-empty strings; this applies the attribute map, refusing a token that lacks a
  * mandatory mapped claim (401) [choice in the facts].
  */
-export function userFromClaims(payload: Readonly<Record<string, unknown>>, userIdAttribute: string, userDirectoryAttribute: string, attributeMap: readonly AttributeMapping[]): QseowUser | Refusal {
+export function userFromClaims(
+  payload: Readonly<Record<string, unknown>>,
+  userIdAttribute: string,
+  userDirectoryAttribute: string,
+  attributeMap: readonly AttributeMapping[],
+): QseowUser | Refusal {
   const userId = String(payload[userIdAttribute]);
   const userDirectory = String(payload[userDirectoryAttribute]);
   const attributes: QseowUser['attributes'] = [];
   for (const mapping of attributeMap) {
     // Own claims only: a mapping to "constructor" must not read Object.prototype's.
     const values = Object.hasOwn(payload, mapping.jwtAttribute) ? attributeValues(payload[mapping.jwtAttribute]) : [];
-    if (values.length === 0 && mapping.isMandatory) return refusal('EMU003', `no "${mapping.jwtAttribute}" claim for the attribute ${mapping.senseAttribute}`);
+    if (values.length === 0 && mapping.isMandatory)
+      return refusal('EMU003', `no "${mapping.jwtAttribute}" claim for the attribute ${mapping.senseAttribute}`);
     for (const value of values) attributes.push({ name: mapping.senseAttribute, value });
   }
   const name = payload['name'];

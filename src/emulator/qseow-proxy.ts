@@ -10,7 +10,12 @@ import { isOriginAllowed } from './origin-check.js';
 import { describeUser, sameUser, userFromClaims, type QseowUser } from './qseow-identity.js';
 import { refusal, type Refusal } from './refusal-codes.js';
 import { createSessionStore, openSession, touchSession, type Session, type SessionStore } from './session-store.js';
-import { createVerifiedTokenCache, recallVerified, rememberVerified, type VerifiedTokenCache } from './verified-token-cache.js';
+import {
+  createVerifiedTokenCache,
+  recallVerified,
+  rememberVerified,
+  type VerifiedTokenCache,
+} from './verified-token-cache.js';
 
 /**
  * A running QSEoW JWT virtual proxy: its settings, the key that verifies tokens, and its sessions.
@@ -26,7 +31,13 @@ export interface VirtualProxy {
   secure: boolean;
 }
 
-export function createVirtualProxy(config: VirtualProxyConfig, publicKey: KeyObject, secure: boolean, maxSessions: number, maxVerifiedTokens?: number): VirtualProxy {
+export function createVirtualProxy(
+  config: VirtualProxyConfig,
+  publicKey: KeyObject,
+  secure: boolean,
+  maxSessions: number,
+  maxVerifiedTokens?: number,
+): VirtualProxy {
   return {
     config,
     publicKey,
@@ -42,11 +53,20 @@ export function sessionCookieName(proxy: VirtualProxy): string {
 }
 
 export function sessionCookie(proxy: VirtualProxy, session: Session<QseowUser>): string {
-  return serializeCookie(sessionCookieName(proxy), session.id, { httpOnly: true, secure: proxy.secure, sameSite: proxy.config.sameSite });
+  return serializeCookie(sessionCookieName(proxy), session.id, {
+    httpOnly: true,
+    secure: proxy.secure,
+    sameSite: proxy.config.sameSite,
+  });
 }
 
 export function expiredSessionCookie(proxy: VirtualProxy): string {
-  return serializeCookie(sessionCookieName(proxy), '', { httpOnly: true, secure: proxy.secure, sameSite: proxy.config.sameSite, maxAge: 0 });
+  return serializeCookie(sessionCookieName(proxy), '', {
+    httpOnly: true,
+    secure: proxy.secure,
+    sameSite: proxy.config.sameSite,
+    maxAge: 0,
+  });
 }
 
 export type Authentication =
@@ -60,7 +80,10 @@ export function firstError(findings: readonly Finding[]): Refusal {
 }
 
 /** Who a refused token claims to be, for the log only (never trusted): `DIR\\id` when both claims are strings. */
-function claimedUser(payload: Readonly<Record<string, unknown>> | undefined, config: VirtualProxyConfig): string | undefined {
+function claimedUser(
+  payload: Readonly<Record<string, unknown>> | undefined,
+  config: VirtualProxyConfig,
+): string | undefined {
   const id = payload?.[config.jwtAttributeUserId];
   const directory = payload?.[config.jwtAttributeUserDirectory];
   return typeof id === 'string' && typeof directory === 'string' ? `${directory}\\${id}`.slice(0, 200) : undefined;
@@ -76,7 +99,11 @@ export function sessionFromCookies(proxy: VirtualProxy, facts: RequestFacts): Se
 }
 
 /** Every rule of the proxy's settings at `at` (Unix seconds), or the cached answer for this exact token. */
-function verifyBearer(proxy: VirtualProxy, token: string, at: number): { payload: Readonly<Record<string, unknown>> } | { refusal: Refusal; claimed: string | undefined } {
+function verifyBearer(
+  proxy: VirtualProxy,
+  token: string,
+  at: number,
+): { payload: Readonly<Record<string, unknown>> } | { refusal: Refusal; claimed: string | undefined } {
   const cached = recallVerified(proxy.verified, token, at);
   if (cached) return { payload: cached };
   const { config } = proxy;
@@ -89,7 +116,8 @@ function verifyBearer(proxy: VirtualProxy, token: string, at: number): { payload
     clockTolerance: config.clockTolerance,
     at,
   });
-  if (!result.accepted || !result.payload) return { refusal: firstError(result.findings), claimed: claimedUser(result.payload, config) };
+  if (!result.accepted || !result.payload)
+    return { refusal: firstError(result.findings), claimed: claimedUser(result.payload, config) };
   rememberVerified(proxy.verified, token, result.payload, acceptedTimeSpan(result.payload, config.clockTolerance));
   return { payload: result.payload };
 }
@@ -105,10 +133,16 @@ export function authenticate(proxy: VirtualProxy, facts: RequestFacts): Authenti
   if (token === 'malformed') return { ok: false, refusal: refusal('EMU002'), via: 'bearer' };
   if (token !== undefined) {
     const verified = verifyBearer(proxy, token, Math.floor(facts.now / 1000));
-    if ('refusal' in verified) return { ok: false, refusal: verified.refusal, via: 'bearer', claimed: verified.claimed };
+    if ('refusal' in verified)
+      return { ok: false, refusal: verified.refusal, via: 'bearer', claimed: verified.claimed };
     const { config } = proxy;
     const payload = verified.payload;
-    const user = userFromClaims(payload, config.jwtAttributeUserId, config.jwtAttributeUserDirectory, config.jwtAttributeMap);
+    const user = userFromClaims(
+      payload,
+      config.jwtAttributeUserId,
+      config.jwtAttributeUserDirectory,
+      config.jwtAttributeMap,
+    );
     if ('code' in user) return { ok: false, refusal: user, via: 'bearer', claimed: claimedUser(payload, config) };
     if (fromCookie && sameUser(fromCookie.user, user)) {
       fromCookie.user = user;
@@ -119,10 +153,16 @@ export function authenticate(proxy: VirtualProxy, facts: RequestFacts): Authenti
   }
   if (fromCookie) return { ok: true, user: fromCookie.user, session: fromCookie, setCookies: [], via: 'session' };
   const hasCookie = cookieValues(facts.headers['cookie'], sessionCookieName(proxy)).length > 0;
-  return hasCookie ? { ok: false, refusal: refusal('EMU004', 'the session cookie names no live session'), via: 'session' } : { ok: false, refusal: refusal('EMU001'), via: 'none' };
+  return hasCookie
+    ? { ok: false, refusal: refusal('EMU004', 'the session cookie names no live session'), via: 'session' }
+    : { ok: false, refusal: refusal('EMU001'), via: 'none' };
 }
 
-export function authLog(proxy: VirtualProxy, facts: RequestFacts, outcome: Authentication | { ok: false; refusal: Refusal; via: 'bearer' | 'session' | 'none'; user?: QseowUser }): AuthLogEntry {
+export function authLog(
+  proxy: VirtualProxy,
+  facts: RequestFacts,
+  outcome: Authentication | { ok: false; refusal: Refusal; via: 'bearer' | 'session' | 'none'; user?: QseowUser },
+): AuthLogEntry {
   const user = outcome.ok ? outcome.user : 'user' in outcome ? outcome.user : undefined;
   const claimed = !outcome.ok && 'claimed' in outcome ? outcome.claimed : undefined;
   return {
@@ -158,8 +198,14 @@ export function decideQseowUpgrade(proxy: VirtualProxy, facts: RequestFacts): Up
   if (auth.via === 'session') {
     const origin = headerValue(facts.headers, 'origin');
     const host = headerValue(facts.headers, 'host');
-    const refuse = (reason: Refusal): UpgradeDecision => ({ accept: false, status: 403, refusal: reason, log: authLog(proxy, facts, { ok: false, refusal: reason, via: 'session', user: auth.user }) });
-    if (origin !== undefined && !isOriginAllowed(origin, host, proxy.config.websocketCrossOriginWhiteList)) return refuse(refusal('EMU007', origin.slice(0, 100)));
+    const refuse = (reason: Refusal): UpgradeDecision => ({
+      accept: false,
+      status: 403,
+      refusal: reason,
+      log: authLog(proxy, facts, { ok: false, refusal: reason, via: 'session', user: auth.user }),
+    });
+    if (origin !== undefined && !isOriginAllowed(origin, host, proxy.config.websocketCrossOriginWhiteList))
+      return refuse(refusal('EMU007', origin.slice(0, 100)));
     if (proxy.config.websocketCsrf) {
       if (facts.query.get('qlik-csrf-token') !== auth.session.csrfToken) return refuse(refusal('EMU006'));
     }

@@ -27,7 +27,8 @@ export interface SessionStore<User> {
 
 export function createSessionStore<User>(options: { capacity?: number; inactivityMs: number }): SessionStore<User> {
   const capacity = options.capacity ?? DEFAULT_SESSION_CAPACITY;
-  if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`session capacity ${capacity} is not a positive whole number`);
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new Error(`session capacity ${capacity} is not a positive whole number`);
   return { sessions: new Map(), capacity, inactivityMs: options.inactivityMs };
 }
 
@@ -47,7 +48,13 @@ export function openSession<User>(store: SessionStore<User>, user: User, now: nu
     if (oldest.done) break;
     store.sessions.delete(oldest.value);
   }
-  const session: Session<User> = { id: newSessionSecret(), user, csrfToken: newSessionSecret(), createdAt: now, lastSeenAt: now };
+  const session: Session<User> = {
+    id: newSessionSecret(),
+    user,
+    csrfToken: newSessionSecret(),
+    createdAt: now,
+    lastSeenAt: now,
+  };
   store.sessions.set(session.id, session);
   return session;
 }

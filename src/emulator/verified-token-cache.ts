@@ -22,12 +22,17 @@ export interface VerifiedTokenCache {
 }
 
 export function createVerifiedTokenCache(capacity = DEFAULT_VERIFIED_TOKEN_CAPACITY): VerifiedTokenCache {
-  if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`verified-token cache capacity ${capacity} is not a whole number`);
+  if (!Number.isInteger(capacity) || capacity < 0)
+    throw new Error(`verified-token cache capacity ${capacity} is not a whole number`);
   return { entries: new Map(), capacity };
 }
 
 /** The payload of a token accepted earlier, when checking it at `at` (Unix seconds) would accept it again. */
-export function recallVerified(cache: VerifiedTokenCache, token: string, at: number): Readonly<Record<string, unknown>> | undefined {
+export function recallVerified(
+  cache: VerifiedTokenCache,
+  token: string,
+  at: number,
+): Readonly<Record<string, unknown>> | undefined {
   const entry = cache.entries.get(token);
   if (!entry) return undefined;
   if (at >= entry.until) {
@@ -37,7 +42,12 @@ export function recallVerified(cache: VerifiedTokenCache, token: string, at: num
   return at >= entry.from ? entry.payload : undefined;
 }
 
-export function rememberVerified(cache: VerifiedTokenCache, token: string, payload: Readonly<Record<string, unknown>>, span: { from: number; until: number }): void {
+export function rememberVerified(
+  cache: VerifiedTokenCache,
+  token: string,
+  payload: Readonly<Record<string, unknown>>,
+  span: { from: number; until: number },
+): void {
   if (cache.capacity === 0) return;
   cache.entries.delete(token);
   while (cache.entries.size >= cache.capacity) {

@@ -12,16 +12,19 @@ import { AUTHORIZATION_PREFIX } from '../core/qlik/qlik-limits.js';
 
 /** Fixes for the emulator's own refusal codes (the QJ codes carry theirs in RULES). */
 const EMULATOR_FIXES: Readonly<Record<keyof typeof EMULATOR_REFUSALS, string>> = {
-  EMU001: 'the request reached the server without the token: check that no proxy or load balancer strips the Authorization header',
+  EMU001:
+    'the request reached the server without the token: check that no proxy or load balancer strips the Authorization header',
   EMU002: 'send the header as "Authorization: Bearer <token>"',
   EMU003: "add the claim the virtual proxy's attribute mapping marks as mandatory",
-  EMU004: 'the session cookie was not accepted: check that the server keeps sessions (one proxy node, or sticky sessions)',
+  EMU004:
+    'the session cookie was not accepted: check that the server keeps sessions (one proxy node, or sticky sessions)',
   EMU005: 'send the same 16-character xrfkey in the query and the X-Qlik-Xrfkey header',
   EMU006: 'the websocket needs ?qlik-csrf-token= from GET /<prefix>/qps/csrftoken (Qlik Sense November 2024 and later)',
   EMU007: "add the page's origin to the virtual proxy's websocket origin allow list",
   EMU008: 'Qlik Cloud accepts each jti once: mint a new token (with a fresh jti) for every login',
   EMU009: 'send the qlik-csrf-token header from GET /api/v1/csrf-token on non-GET calls',
-  EMU010: 'link the virtual proxy to the central proxy service (QMC: Proxies, Central, Virtual proxies; or qs-jwt setup qseow)',
+  EMU010:
+    'link the virtual proxy to the central proxy service (QMC: Proxies, Central, Virtual proxies; or qs-jwt setup qseow)',
   EMU011: "set the virtual proxy's JWT certificate and attribute names (qs-jwt setup qseow)",
   EMU012: 'create the JWT identity provider (qs-jwt setup cloud)',
 };
@@ -68,9 +71,11 @@ export function headersTooLarge(refusal: ServerRefusal): boolean {
 /** The cause for a headers-too-large refusal, with the token's own size: the only header that grows. */
 export function tooLargeCause(refusal: ServerRefusal, tokenLength: number): string {
   const line = AUTHORIZATION_PREFIX.length + tokenLength;
-  return `the server refused the request headers as too large (HTTP ${refusal.status}): the token is too large, `
-    + `${tokenLength} characters, so its "Authorization: Bearer" header line is ${line} bytes; servers and proxies `
-    + 'often accept 8-16 KiB: mint it with fewer or shorter claims (groups, extra claims)';
+  return (
+    `the server refused the request headers as too large (HTTP ${refusal.status}): the token is too large, ` +
+    `${tokenLength} characters, so its "Authorization: Bearer" header line is ${line} bytes; servers and proxies ` +
+    'often accept 8-16 KiB: mint it with fewer or shorter claims (groups, extra claims)'
+  );
 }
 
 export function diagnose(
@@ -97,9 +102,15 @@ export function diagnose(
   if (lines.length > 0) return lines;
   // Nothing local explains it and the server did not say why: list what could not be compared here.
   const unchecked: string[] = [];
-  if (!given.signatureChecked) unchecked.push(platform === 'qseow' ? "the signature (pass --cert with the virtual proxy's certificate)" : "the signature (pass --cert with the identity provider's certificate)");
+  if (!given.signatureChecked)
+    unchecked.push(
+      platform === 'qseow'
+        ? "the signature (pass --cert with the virtual proxy's certificate)"
+        : "the signature (pass --cert with the identity provider's certificate)",
+    );
   if (platform === 'qseow') {
-    if (!given.userAttributes) unchecked.push("the claim names (--userid-attr, --userdir-attr: the virtual proxy's JWT attributes)");
+    if (!given.userAttributes)
+      unchecked.push("the claim names (--userid-attr, --userdir-attr: the virtual proxy's JWT attributes)");
     if (!given.audience) unchecked.push("the audience (--audience: the virtual proxy's JWT audience)");
     unchecked.push("mandatory attributes in the virtual proxy's attribute mapping");
   } else {
@@ -107,6 +118,8 @@ export function diagnose(
     if (!given.keyId) unchecked.push("the key ID (--kid: the identity provider's key ID)");
     unchecked.push('whether the jti was used before (each token logs in once)');
   }
-  lines.push(`the token passes every local ${platform === 'qseow' ? 'QSEoW' : 'Qlik Cloud'} rule, and the server gave no reason; compare with the server's settings: ${unchecked.join('; ')}`);
+  lines.push(
+    `the token passes every local ${platform === 'qseow' ? 'QSEoW' : 'Qlik Cloud'} rule, and the server gave no reason; compare with the server's settings: ${unchecked.join('; ')}`,
+  );
   return lines;
 }

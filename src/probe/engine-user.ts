@@ -40,7 +40,8 @@ function valueProblem(key: string, value: string): string | undefined {
 }
 
 export function parseAuthenticatedUser(text: string): EngineUserReading {
-  if (text.length > MAX_ENGINE_USER_LENGTH) return { ok: false, ambiguous: false, problem: `${text.length} characters, far more than a user` };
+  if (text.length > MAX_ENGINE_USER_LENGTH)
+    return { ok: false, ambiguous: false, problem: `${text.length} characters, far more than a user` };
   if (!text.includes('=')) return { ok: false, ambiguous: false, problem: 'not UserDirectory=…; UserId=…' };
   const found: Partial<EngineUser> = {};
   const pieces = text.split(';');

@@ -66,7 +66,10 @@ export function step(name: string, ok: boolean, status: number | null, detail: s
 
 /** Collapses whitespace and bounds the length, so server bodies never break the one-line-per-step output. */
 export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\p{Cc}+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

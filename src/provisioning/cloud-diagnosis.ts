@@ -15,21 +15,37 @@ export interface CloudDoctorInput {
   localKeyLabel?: string | undefined;
 }
 
-export function diagnoseIdentityProviders(input: CloudDoctorInput): { findings: DoctorFinding[]; idp: CloudIdp | undefined } {
+export function diagnoseIdentityProviders(input: CloudDoctorInput): {
+  findings: DoctorFinding[];
+  idp: CloudIdp | undefined;
+} {
   const { idps, issuer, keyId } = input;
   if (idps.length === 0) return { findings: [doctorFinding('QD201')], idp: undefined };
   const exact = idps.find((idp) => idp.issuer === issuer && idp.keyId === keyId);
   if (!exact) {
     const sameKid = idps.find((idp) => idp.keyId === keyId);
-    if (sameKid) return { findings: [doctorFinding('QD203', `IdP ${sameKid.id} has "${sameKid.issuer}", tokens "${String(issuer)}"`)], idp: sameKid };
+    if (sameKid)
+      return {
+        findings: [doctorFinding('QD203', `IdP ${sameKid.id} has "${sameKid.issuer}", tokens "${String(issuer)}"`)],
+        idp: sameKid,
+      };
     const sameIssuer = idps.find((idp) => idp.issuer === issuer);
-    if (sameIssuer) return { findings: [doctorFinding('QD204', `IdP ${sameIssuer.id} has "${sameIssuer.keyId}", tokens "${String(keyId)}"`)], idp: sameIssuer };
+    if (sameIssuer)
+      return {
+        findings: [doctorFinding('QD204', `IdP ${sameIssuer.id} has "${sameIssuer.keyId}", tokens "${String(keyId)}"`)],
+        idp: sameIssuer,
+      };
     const known = idps.map((idp) => `${idp.issuer} / ${idp.keyId}`).join('; ');
-    return { findings: [doctorFinding('QD202', `tokens: ${String(issuer)} / ${String(keyId)}; IdPs: ${known}`)], idp: undefined };
+    return {
+      findings: [doctorFinding('QD202', `tokens: ${String(issuer)} / ${String(keyId)}; IdPs: ${known}`)],
+      idp: undefined,
+    };
   }
   const findings: DoctorFinding[] = [];
   if (input.localKeyPem !== undefined && !samePublicKey(exact.pem, input.localKeyPem)) {
-    findings.push(doctorFinding('QD205', `IdP ${exact.id} compared by public key with ${input.localKeyLabel ?? 'the local key'}`));
+    findings.push(
+      doctorFinding('QD205', `IdP ${exact.id} compared by public key with ${input.localKeyLabel ?? 'the local key'}`),
+    );
   }
   if (!exact.active) findings.push(doctorFinding('QD206', `IdP ${exact.id}`));
   if (exact.clockToleranceSec === 0) findings.push(doctorFinding('QD207', `IdP ${exact.id} has clockToleranceSec 0`));

@@ -28,20 +28,22 @@ export interface DesiredIdp {
 
 /** The JWT IdPs of a list answer (`{data: [...]}`), in a form the checks use. */
 export function jwtIdentityProviders(data: readonly Record<string, unknown>[]): CloudIdp[] {
-  return data.filter((item) => item['protocol'] === 'jwtAuth').map((item) => {
-    const options = (item['options'] ?? {}) as Record<string, unknown>;
-    const keys = Array.isArray(options['staticKeys']) ? (options['staticKeys'] as Record<string, unknown>[]) : [];
-    const tolerance = item['clockToleranceSec'];
-    return {
-      id: String(item['id']),
-      issuer: String(options['issuer'] ?? ''),
-      keyId: String(keys[0]?.['kid'] ?? ''),
-      pem: String(keys[0]?.['pem'] ?? ''),
-      active: item['active'] !== false,
-      clockToleranceSec: typeof tolerance === 'number' ? tolerance : undefined,
-      description: String(item['description'] ?? ''),
-    };
-  });
+  return data
+    .filter((item) => item['protocol'] === 'jwtAuth')
+    .map((item) => {
+      const options = (item['options'] ?? {}) as Record<string, unknown>;
+      const keys = Array.isArray(options['staticKeys']) ? (options['staticKeys'] as Record<string, unknown>[]) : [];
+      const tolerance = item['clockToleranceSec'];
+      return {
+        id: String(item['id']),
+        issuer: String(options['issuer'] ?? ''),
+        keyId: String(keys[0]?.['kid'] ?? ''),
+        pem: String(keys[0]?.['pem'] ?? ''),
+        active: item['active'] !== false,
+        clockToleranceSec: typeof tolerance === 'number' ? tolerance : undefined,
+        description: String(item['description'] ?? ''),
+      };
+    });
 }
 
 export interface CloudPlan {
@@ -52,8 +54,13 @@ export interface CloudPlan {
 }
 
 export function planCloudIdp(idps: readonly CloudIdp[], desired: DesiredIdp): CloudPlan {
-  const match = idps.find((idp) => idp.issuer === desired.issuer && idp.keyId === desired.keyId && samePublicKey(idp.pem, desired.certificatePem));
-  const conflicts = idps.filter((idp) => idp !== match && (idp.issuer === desired.issuer || idp.keyId === desired.keyId));
+  const match = idps.find(
+    (idp) =>
+      idp.issuer === desired.issuer && idp.keyId === desired.keyId && samePublicKey(idp.pem, desired.certificatePem),
+  );
+  const conflicts = idps.filter(
+    (idp) => idp !== match && (idp.issuer === desired.issuer || idp.keyId === desired.keyId),
+  );
   return { match, conflicts };
 }
 
@@ -67,7 +74,11 @@ export function createIdpBody(desired: DesiredIdp, tenantId: string | undefined)
     active: true,
     description: desired.description,
     ...(desired.clockToleranceSec !== undefined ? { clockToleranceSec: desired.clockToleranceSec } : {}),
-    options: { jwtLoginEnabled: true, issuer: desired.issuer, staticKeys: [{ kid: desired.keyId, pem: toSingleLinePem(desired.certificatePem) }] },
+    options: {
+      jwtLoginEnabled: true,
+      issuer: desired.issuer,
+      staticKeys: [{ kid: desired.keyId, pem: toSingleLinePem(desired.certificatePem) }],
+    },
   };
 }
 

@@ -58,7 +58,13 @@ export function samePublicKey(left: string, right: string): boolean {
 
 function mapText(map: unknown): string {
   if (!Array.isArray(map) || map.length === 0) return '(none)';
-  return map.map((item: QrsEntity) => `${String(item['senseAttribute'])}=${String(item['jwtAttribute'])}${item['isMandatory'] === true ? '!' : ''}`).sort().join(', ');
+  return map
+    .map(
+      (item: QrsEntity) =>
+        `${String(item['senseAttribute'])}=${String(item['jwtAttribute'])}${item['isMandatory'] === true ? '!' : ''}`,
+    )
+    .sort()
+    .join(', ');
 }
 
 function certificateText(pem: unknown): string {
@@ -77,37 +83,79 @@ function show(value: unknown): string {
  * The plan for the virtual proxy with the desired prefix. `template` is the server's defaults
  * template: `jwtAudience` is sent only when the server has the field (older releases lack it, D).
  */
-export function planVirtualProxy(current: QrsEntity | undefined, template: QrsEntity, desired: DesiredVirtualProxy, centralNodeId: string | undefined): VirtualProxyPlan {
+export function planVirtualProxy(
+  current: QrsEntity | undefined,
+  template: QrsEntity,
+  desired: DesiredVirtualProxy,
+  centralNodeId: string | undefined,
+): VirtualProxyPlan {
   const hasAudience = Object.hasOwn(template, 'jwtAudience');
   const changes: FieldChange[] = [];
-  const body: QrsEntity = current ? structuredClone(current) : {
-    prefix: desired.prefix,
-    description: desired.description,
-    sessionCookieHeaderName: desired.sessionCookieHeaderName ?? `X-Qlik-Session-${desired.prefix}`,
-  };
-  if (!current) changes.push({ field: 'prefix', from: '(none)', to: desired.prefix }, { field: 'sessionCookieHeaderName', from: '(none)', to: body['sessionCookieHeaderName'] as string });
+  const body: QrsEntity = current
+    ? structuredClone(current)
+    : {
+        prefix: desired.prefix,
+        description: desired.description,
+        sessionCookieHeaderName: desired.sessionCookieHeaderName ?? `X-Qlik-Session-${desired.prefix}`,
+      };
+  if (!current)
+    changes.push(
+      { field: 'prefix', from: '(none)', to: desired.prefix },
+      { field: 'sessionCookieHeaderName', from: '(none)', to: body['sessionCookieHeaderName'] as string },
+    );
   const set = (field: string, value: unknown, same: boolean, shown: (item: unknown) => string = show): void => {
     if (same) return;
     changes.push({ field, from: shown(body[field]), to: shown(value) });
     body[field] = value;
   };
-  set('authenticationMethod', JWT_AUTHENTICATION_METHOD, body['authenticationMethod'] === JWT_AUTHENTICATION_METHOD, (item) => (item === 4 ? 'JWT (4)' : item === undefined ? '(none)' : String(item)));
+  set(
+    'authenticationMethod',
+    JWT_AUTHENTICATION_METHOD,
+    body['authenticationMethod'] === JWT_AUTHENTICATION_METHOD,
+    (item) => (item === 4 ? 'JWT (4)' : item === undefined ? '(none)' : String(item)),
+  );
   const pem = typeof body['jwtPublicKeyCertificate'] === 'string' ? body['jwtPublicKeyCertificate'] : '';
-  set('jwtPublicKeyCertificate', desired.certificatePem, pem !== '' && samePublicKey(pem, desired.certificatePem), certificateText);
+  set(
+    'jwtPublicKeyCertificate',
+    desired.certificatePem,
+    pem !== '' && samePublicKey(pem, desired.certificatePem),
+    certificateText,
+  );
   set('jwtAttributeUserId', desired.userIdAttribute, body['jwtAttributeUserId'] === desired.userIdAttribute);
-  set('jwtAttributeUserDirectory', desired.userDirectoryAttribute, body['jwtAttributeUserDirectory'] === desired.userDirectoryAttribute);
-  set('jwtAttributeMap', desired.attributeMap, mapText(body['jwtAttributeMap'] ?? []) === mapText(desired.attributeMap), mapText);
+  set(
+    'jwtAttributeUserDirectory',
+    desired.userDirectoryAttribute,
+    body['jwtAttributeUserDirectory'] === desired.userDirectoryAttribute,
+  );
+  set(
+    'jwtAttributeMap',
+    desired.attributeMap,
+    mapText(body['jwtAttributeMap'] ?? []) === mapText(desired.attributeMap),
+    mapText,
+  );
   if (hasAudience) set('jwtAudience', desired.audience ?? '', (body['jwtAudience'] ?? '') === (desired.audience ?? ''));
   if (current && desired.sessionCookieHeaderName !== undefined) {
-    set('sessionCookieHeaderName', desired.sessionCookieHeaderName, body['sessionCookieHeaderName'] === desired.sessionCookieHeaderName);
+    set(
+      'sessionCookieHeaderName',
+      desired.sessionCookieHeaderName,
+      body['sessionCookieHeaderName'] === desired.sessionCookieHeaderName,
+    );
   }
-  const allowed = Array.isArray(body['websocketCrossOriginWhiteList']) ? (body['websocketCrossOriginWhiteList'] as string[]) : [];
-  const missingHosts = desired.allowHosts.filter((host) => !allowed.some((item) => item.toLowerCase() === host.toLowerCase()));
+  const allowed = Array.isArray(body['websocketCrossOriginWhiteList'])
+    ? (body['websocketCrossOriginWhiteList'] as string[])
+    : [];
+  const missingHosts = desired.allowHosts.filter(
+    (host) => !allowed.some((item) => item.toLowerCase() === host.toLowerCase()),
+  );
   set('websocketCrossOriginWhiteList', [...allowed, ...missingHosts], missingHosts.length === 0);
-  const nodes = Array.isArray(body['loadBalancingServerNodes']) ? (body['loadBalancingServerNodes'] as QrsEntity[]) : [];
+  const nodes = Array.isArray(body['loadBalancingServerNodes'])
+    ? (body['loadBalancingServerNodes'] as QrsEntity[])
+    : [];
   // A virtual proxy without an engine node has nowhere to send users: give it the central node.
   if (nodes.length === 0 && centralNodeId !== undefined) {
-    set('loadBalancingServerNodes', [{ id: centralNodeId }], false, (item) => (Array.isArray(item) && item.length > 0 ? 'central node' : '(none)'));
+    set('loadBalancingServerNodes', [{ id: centralNodeId }], false, (item) =>
+      Array.isArray(item) && item.length > 0 ? 'central node' : '(none)',
+    );
   }
   if (!current) return { action: 'create', body, changes };
   return { action: changes.length === 0 ? 'none' : 'update', body, changes };

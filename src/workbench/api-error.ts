@@ -17,9 +17,13 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(error: unknown): { status: number; body: { error: { code: string; message: string } } } | undefined {
-  if (error instanceof ApiError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
-  if (error instanceof QsJwtError) return { status: 400, body: { error: { code: error.code, message: error.message } } };
+export function errorBody(
+  error: unknown,
+): { status: number; body: { error: { code: string; message: string } } } | undefined {
+  if (error instanceof ApiError)
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof QsJwtError)
+    return { status: 400, body: { error: { code: error.code, message: error.message } } };
   return undefined;
 }
 
@@ -33,7 +37,8 @@ export function optionalText(body: RequestBody, field: string, max = MAX_FIELD_L
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${field} must be text`);
-  if (value.length > max) throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${field} is longer than ${max} characters: shorten it`);
+  if (value.length > max)
+    throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${field} is longer than ${max} characters: shorten it`);
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
 }
@@ -56,5 +61,8 @@ export function choice<T extends string>(body: RequestBody, field: string, allow
 export function lines(body: RequestBody, field: string): string[] | undefined {
   const value = optionalText(body, field);
   if (value === undefined) return undefined;
-  return value.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  return value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }

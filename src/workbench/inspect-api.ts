@@ -37,9 +37,10 @@ export function inspectToken(body: RequestBody, now: number): InspectAnswer {
     userDirectoryAttribute: optionalText(body, 'userDirectoryAttribute'),
   });
   const keyText = optionalText(body, 'key', MAX_KEY_TEXT);
-  const result = keyText === undefined
-    ? lintToken(token, platform, options)
-    : verifyToken(token, { ...options, platform, keys: verificationKeys(keyText) });
+  const result =
+    keyText === undefined
+      ? lintToken(token, platform, options)
+      : verifyToken(token, { ...options, platform, keys: verificationKeys(keyText) });
   const decoded = decodeToken(token);
   const parts = decoded.signingInput === '' ? [] : decoded.token.split('.');
   return {

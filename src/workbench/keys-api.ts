@@ -1,7 +1,12 @@
 import { createSelfSignedCertificate } from '../core/keys/certificate.js';
 import { loadPrivateKey } from '../core/keys/key-input.js';
 import {
-  describeKeyMaterial, materialToJwk, materialToPem, materialToSingleLine, readKeyMaterial, type KeyMaterialDescription,
+  describeKeyMaterial,
+  materialToJwk,
+  materialToPem,
+  materialToSingleLine,
+  readKeyMaterial,
+  type KeyMaterialDescription,
 } from '../core/keys/key-material.js';
 import { encodePublicKeyPem, generateKeyPair, requireKeySize } from '../core/keys/key-pair.js';
 import type { RsaJwk } from '../core/keys/jwk.js';
@@ -18,7 +23,14 @@ export interface KeyAnswer {
   publicJwk: RsaJwk;
 }
 
-function wholeNumber(body: RequestBody, field: string, label: string, fallback: number, min: number, max: number): number {
+function wholeNumber(
+  body: RequestBody,
+  field: string,
+  label: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = body[field] ?? fallback;
   const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
@@ -30,7 +42,8 @@ function wholeNumber(body: RequestBody, field: string, label: string, fallback: 
 async function answerFor(text: string, key?: StoredKey): Promise<KeyAnswer> {
   const material = readKeyMaterial(text, { allowSmall: true });
   const description = await describeKeyMaterial(material);
-  if (description.unusable !== undefined) return { description, publicPem: '', singleLine: '', publicJwk: { kty: 'RSA', n: '', e: '' } };
+  if (description.unusable !== undefined)
+    return { description, publicPem: '', singleLine: '', publicJwk: { kty: 'RSA', n: '', e: '' } };
   return {
     ...(key ? { key: summarizeKey(key) } : {}),
     description,
@@ -47,7 +60,12 @@ export async function createKeys(body: RequestBody, keys: KeyStore): Promise<Key
   const commonName = optionalText(body, 'commonName', 64) ?? 'qs-jwt';
   const pair = await generateKeyPair({ bits });
   const certificatePem = await createSelfSignedCertificate({ ...pair, commonName, days });
-  const stored = await keys.add({ name: `${commonName} (${bits} bits, created here)`, origin: 'created', privateKey: pair.privateKey, certificatePem });
+  const stored = await keys.add({
+    name: `${commonName} (${bits} bits, created here)`,
+    origin: 'created',
+    privateKey: pair.privateKey,
+    certificatePem,
+  });
   return answerFor(certificatePem, stored);
 }
 
@@ -59,7 +77,11 @@ export async function describeKeys(body: RequestBody, keys: KeyStore): Promise<K
   const text = requiredText(body, 'text', 'The key or certificate', 256 * 1024);
   const answer = await answerFor(text);
   if (body['use'] === true && answer.description.kind === 'private-key' && answer.description.unusable === undefined) {
-    const stored = await keys.add({ name: `pasted key ${answer.description.jwkThumbprint?.slice(0, 8) ?? ''}`, origin: 'pasted', privateKey: loadPrivateKey(text) });
+    const stored = await keys.add({
+      name: `pasted key ${answer.description.jwkThumbprint?.slice(0, 8) ?? ''}`,
+      origin: 'pasted',
+      privateKey: loadPrivateKey(text),
+    });
     return { ...answer, key: summarizeKey(stored) };
   }
   return answer;

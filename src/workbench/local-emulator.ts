@@ -27,7 +27,14 @@ export class LocalEmulators {
   /** The emulator's base URL for these settings, started on first use. */
   async urlFor(target: EmulatorTarget): Promise<string> {
     const pem = encodePublicKeyPem(target.publicKey);
-    const identity = JSON.stringify([target.platform, pem, target.userIdAttribute, target.userDirectoryAttribute, target.issuer, target.keyId]);
+    const identity = JSON.stringify([
+      target.platform,
+      pem,
+      target.userIdAttribute,
+      target.userDirectoryAttribute,
+      target.issuer,
+      target.keyId,
+    ]);
     let running = this.#running.get(identity);
     if (!running) {
       if (this.#running.size >= MAX_EMULATORS) await this.close();
@@ -41,21 +48,37 @@ export class LocalEmulators {
   async close(): Promise<void> {
     const all = [...this.#running.values()];
     this.#running.clear();
-    await Promise.all(all.map((running) => running.then((emulator) => emulator.close(), () => undefined)));
+    await Promise.all(
+      all.map((running) =>
+        running.then(
+          (emulator) => emulator.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 
 async function start(target: EmulatorTarget, pem: string): Promise<RunningEmulator> {
-  const settings = target.platform === 'qseow'
-    ? {
-        virtualProxies: [{
-          prefix: 'jwt',
-          jwtPublicKeyCertificate: pem,
-          ...(target.userIdAttribute ? { jwtAttributeUserId: target.userIdAttribute } : {}),
-          ...(target.userDirectoryAttribute ? { jwtAttributeUserDirectory: target.userDirectoryAttribute } : {}),
-        }],
-      }
-    : { tenant: { publicKey: pem, issuer: target.issuer ?? 'https://qs-jwt.example.com', keyId: target.keyId ?? 'qs-jwt' } };
+  const settings =
+    target.platform === 'qseow'
+      ? {
+          virtualProxies: [
+            {
+              prefix: 'jwt',
+              jwtPublicKeyCertificate: pem,
+              ...(target.userIdAttribute ? { jwtAttributeUserId: target.userIdAttribute } : {}),
+              ...(target.userDirectoryAttribute ? { jwtAttributeUserDirectory: target.userDirectoryAttribute } : {}),
+            },
+          ],
+        }
+      : {
+          tenant: {
+            publicKey: pem,
+            issuer: target.issuer ?? 'https://qs-jwt.example.com',
+            keyId: target.keyId ?? 'qs-jwt',
+          },
+        };
   const config = await parseEmulatorConfig({ host: '127.0.0.1', port: 0, ...settings }, 'workbench emulator');
   const { startEmulator } = await import('../emulator/server/emulator-server.js');
   return startEmulator({

@@ -28,7 +28,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * A state-changing request is allowed only with an Origin of this server (http://<an allowed host>).
  * Browsers send Origin on every cross-site and same-origin POST, so a missing one is refused too.
  */
-export function originAllowed(method: string | undefined, origin: string | undefined, allowed: ReadonlySet<string>): boolean {
+export function originAllowed(
+  method: string | undefined,
+  origin: string | undefined,
+  allowed: ReadonlySet<string>,
+): boolean {
   if (SAFE_METHODS.has(method ?? '')) return true;
   if (origin === undefined || !origin.startsWith('http://')) return false;
   return allowed.has(origin.slice('http://'.length).toLowerCase());

@@ -17,7 +17,11 @@ export const SECRET_PARAMETER = 'secret';
 
 export function newRunSecret(port: number): RunSecret {
   // Cookies are per host, not per port: two workbenches on localhost need distinct cookie names.
-  return { urlSecret: randomBytes(32).toString('base64url'), cookieValue: randomBytes(32).toString('base64url'), cookieName: `qsjwt-workbench-${port}` };
+  return {
+    urlSecret: randomBytes(32).toString('base64url'),
+    cookieValue: randomBytes(32).toString('base64url'),
+    cookieName: `qsjwt-workbench-${port}`,
+  };
 }
 
 /** Constant-time comparison, so the secret cannot be guessed byte by byte from response timing. */

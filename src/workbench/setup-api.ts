@@ -25,22 +25,39 @@ export function setupValues(body: RequestBody, keys: KeyStore): SetupAnswer {
   if (!key) throw new ApiError(400, 'WORKBENCH_KEY_UNKNOWN', 'no key chosen: pick one, or create or paste one in Keys');
   const prefix = optionalText(body, 'prefix', 64) ?? 'jwt';
   const certificate = key.certificatePem;
-  const missingCertificate = certificate === undefined
-    ? 'No certificate is known for this key (none beside the key file): Qlik needs one. Create a key pair in Keys, or run qs-jwt keys create.'
-    : undefined;
+  const missingCertificate =
+    certificate === undefined
+      ? 'No certificate is known for this key (none beside the key file): Qlik needs one. Create a key pair in Keys, or run qs-jwt keys create.'
+      : undefined;
   const qseow: SetupField[] = [
     { label: 'Prefix', value: prefix },
     { label: 'Session cookie header name', value: defaultCookieName(prefix) },
     { label: 'Authentication method', value: 'JWT' },
     ...(certificate ? [{ label: 'JWT certificate', value: certificate.trim() }] : []),
-    { label: 'JWT attribute for user ID', value: optionalText(body, 'userIdAttribute', 256) ?? QSEOW_DEFAULTS.userIdAttribute },
-    { label: 'JWT attribute for user directory', value: optionalText(body, 'userDirectoryAttribute', 256) ?? QSEOW_DEFAULTS.userDirectoryAttribute },
-    ...(optionalText(body, 'audience', 1024) ? [{ label: 'JWT audience', value: optionalText(body, 'audience', 1024) ?? '' }] : []),
+    {
+      label: 'JWT attribute for user ID',
+      value: optionalText(body, 'userIdAttribute', 256) ?? QSEOW_DEFAULTS.userIdAttribute,
+    },
+    {
+      label: 'JWT attribute for user directory',
+      value: optionalText(body, 'userDirectoryAttribute', 256) ?? QSEOW_DEFAULTS.userDirectoryAttribute,
+    },
+    ...(optionalText(body, 'audience', 1024)
+      ? [{ label: 'JWT audience', value: optionalText(body, 'audience', 1024) ?? '' }]
+      : []),
   ];
   const cloud: SetupField[] = [
-    { label: 'Issuer', value: optionalText(body, 'issuer', 1024) ?? 'https://qs-jwt.example.com', note: 'must equal the iss claim of your tokens' },
+    {
+      label: 'Issuer',
+      value: optionalText(body, 'issuer', 1024) ?? 'https://qs-jwt.example.com',
+      note: 'must equal the iss claim of your tokens',
+    },
     { label: 'Key ID', value: key.kid, note: 'the RFC 7638 thumbprint of the key; tokens carry it as kid' },
-    { label: 'Certificate', value: toSingleLinePem(certificate ?? encodePublicKeyPem(key.publicKey)), note: 'one line, as the console expects' },
+    {
+      label: 'Certificate',
+      value: toSingleLinePem(certificate ?? encodePublicKeyPem(key.publicKey)),
+      note: 'one line, as the console expects',
+    },
   ];
   return { qseow, cloud, ...(missingCertificate ? { missingCertificate } : {}) };
 }

@@ -18,11 +18,20 @@ function targetUrl(text: string, label: string): URL {
   try {
     url = new URL(text.includes('://') ? text : `https://${text}`);
   } catch {
-    throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${label} "${text}" is not a URL: write e.g. https://qlik.example.com`);
+    throw new ApiError(
+      400,
+      'WORKBENCH_FIELD_INVALID',
+      `${label} "${text}" is not a URL: write e.g. https://qlik.example.com`,
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${label}: only https:// and http:// are supported`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${label}: only https:// and http:// are supported`);
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `${label}: give the base URL only, without query, fragment or credentials`);
+    throw new ApiError(
+      400,
+      'WORKBENCH_FIELD_INVALID',
+      `${label}: give the base URL only, without query, fragment or credentials`,
+    );
   }
   return url;
 }
@@ -33,7 +42,11 @@ function targetUrl(text: string, label: string): URL {
  * After a refusal the token is checked locally (with the key's public half when one is chosen) and
  * the probe's diagnosis explains it.
  */
-export async function testToken(body: RequestBody, keys: KeyStore, emulators: LocalEmulators): Promise<ProbeReport & { url: string }> {
+export async function testToken(
+  body: RequestBody,
+  keys: KeyStore,
+  emulators: LocalEmulators,
+): Promise<ProbeReport & { url: string }> {
   const platform = choice(body, 'platform', ['qseow', 'cloud'] as const, 'qseow');
   const target = choice(body, 'target', ['emulator', 'server'] as const, 'emulator');
   const token = requiredText(body, 'token', 'Token', MAX_TOKEN_LENGTH).replace(/^Bearer\s+/i, '');
@@ -46,23 +59,38 @@ export async function testToken(body: RequestBody, keys: KeyStore, emulators: Lo
   const key = keys.get(body['key']);
   let base: URL;
   if (target === 'emulator') {
-    if (!key) throw new ApiError(400, 'WORKBENCH_KEY_UNKNOWN', 'the emulator verifies with a key: pick one in the Test view');
+    if (!key)
+      throw new ApiError(400, 'WORKBENCH_KEY_UNKNOWN', 'the emulator verifies with a key: pick one in the Test view');
     base = new URL(await emulators.urlFor({ platform, publicKey: key.publicKey, ...settings }));
   } else {
-    base = targetUrl(requiredText(body, 'url', platform === 'qseow' ? 'Server URL' : 'Tenant URL', 2048), platform === 'qseow' ? 'Server URL' : 'Tenant URL');
+    base = targetUrl(
+      requiredText(body, 'url', platform === 'qseow' ? 'Server URL' : 'Tenant URL', 2048),
+      platform === 'qseow' ? 'Server URL' : 'Tenant URL',
+    );
   }
   const tls = { insecure: false };
-  const outcome = platform === 'qseow'
-    ? await (await import('../probe/client/qseow-probe.js')).probeQseow({
-        server: base, prefix: (optionalText(body, 'prefix', 64) ?? 'jwt').replace(/^\/+|\/+$/g, ''), token, timeoutMs: TIMEOUT_MS, tls,
-      })
-    : await (await import('../probe/client/cloud-probe.js')).probeCloud({ tenant: base, token, timeoutMs: TIMEOUT_MS, tls });
+  const outcome =
+    platform === 'qseow'
+      ? await (
+          await import('../probe/client/qseow-probe.js')
+        ).probeQseow({
+          server: base,
+          prefix: (optionalText(body, 'prefix', 64) ?? 'jwt').replace(/^\/+|\/+$/g, ''),
+          token,
+          timeoutMs: TIMEOUT_MS,
+          tls,
+        })
+      : await (
+          await import('../probe/client/cloud-probe.js')
+        ).probeCloud({ tenant: base, token, timeoutMs: TIMEOUT_MS, tls });
   const ok = outcome.steps.length > 0 && outcome.steps.every((step) => step.ok);
   const report: ProbeReport & { url: string } = { url: base.href, ok, steps: outcome.steps, user: outcome.user };
   if (outcome.refusal) {
     const publicKey: KeyObject | undefined = key?.publicKey;
     const lintOptions = { ...forPlatform(platform, settings), at: Math.floor(Date.now() / 1000) };
-    const lint = publicKey ? verifyToken(token, { ...lintOptions, platform, keys: publicKey }) : lintToken(token, platform, lintOptions);
+    const lint = publicKey
+      ? verifyToken(token, { ...lintOptions, platform, keys: publicKey })
+      : lintToken(token, platform, lintOptions);
     report.lint = { accepted: lint.accepted, signatureValid: lint.signatureValid ?? null, findings: lint.findings };
     report.refusal = outcome.refusal;
     report.diagnosis = diagnose(platform, lint.findings, outcome.refusal, {
@@ -81,9 +109,11 @@ export async function testToken(body: RequestBody, keys: KeyStore, emulators: Lo
  * own copies of ApiError and QsJwtError, so the server could not recognise them with instanceof:
  * they are turned into the API's error answer here, beside the classes that threw them.
  */
-export async function testAnswer(body: RequestBody, keys: KeyStore, emulators: LocalEmulators): Promise<
-  { report: ProbeReport & { url: string } } | { status: number; error: { code: string; message: string } }
-> {
+export async function testAnswer(
+  body: RequestBody,
+  keys: KeyStore,
+  emulators: LocalEmulators,
+): Promise<{ report: ProbeReport & { url: string } } | { status: number; error: { code: string; message: string } }> {
   try {
     return { report: await testToken(body, keys, emulators) };
   } catch (error) {

@@ -31,10 +31,18 @@ function extraClaims(body: RequestBody): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', `Extra claims is not JSON (${(error as Error).message}): write an object, e.g. {"department": "sales"}`);
+    throw new ApiError(
+      400,
+      'WORKBENCH_FIELD_INVALID',
+      `Extra claims is not JSON (${(error as Error).message}): write an object, e.g. {"department": "sales"}`,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ApiError(400, 'WORKBENCH_FIELD_INVALID', 'Extra claims must be a JSON object, e.g. {"department": "sales"}');
+    throw new ApiError(
+      400,
+      'WORKBENCH_FIELD_INVALID',
+      'Extra claims must be a JSON object, e.g. {"department": "sales"}',
+    );
   }
   const claims: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parsed)) setClaim(claims, name, value);
@@ -43,7 +51,8 @@ function extraClaims(body: RequestBody): Record<string, unknown> {
 
 function signingKey(body: RequestBody, keys: KeyStore): StoredKey {
   const key = keys.get(body['key']);
-  if (!key) throw new ApiError(400, 'WORKBENCH_KEY_UNKNOWN', 'no signing key chosen: pick one, or create or paste one in Keys');
+  if (!key)
+    throw new ApiError(400, 'WORKBENCH_KEY_UNKNOWN', 'no signing key chosen: pick one, or create or paste one in Keys');
   return key;
 }
 
@@ -61,22 +70,31 @@ export function createToken(body: RequestBody, keys: KeyStore): TokenAnswer {
   const key = signingKey(body, keys);
   const alg = choice(body, 'alg', ['RS256', 'RS384', 'RS512'] as const, 'RS256');
   const claims = extraClaims(body);
-  const window = { expires: optionalText(body, 'expires'), notBefore: optionalText(body, 'notBefore'), issuedAt: optionalText(body, 'issuedAt') };
+  const window = {
+    expires: optionalText(body, 'expires'),
+    notBefore: optionalText(body, 'notBefore'),
+    issuedAt: optionalText(body, 'issuedAt'),
+  };
   const jwtId = optionalText(body, 'jti');
   const groups = lines(body, 'groups');
   const name = optionalText(body, 'name');
   const email = optionalText(body, 'email');
   const common = { privateKey: key.privateKey, algorithm: requireRsaAlgorithm(alg), claims, jwtId, ...window };
   const timeFlags: (readonly [string, FlagValue])[] = [
-    ['--alg', alg === 'RS256' ? undefined : alg], ['--expires', window.expires], ['--not-before', window.notBefore],
-    ['--issued-at', window.issuedAt], ['--jti', jwtId], ['--claim', claimFlags(claims)],
+    ['--alg', alg === 'RS256' ? undefined : alg],
+    ['--expires', window.expires],
+    ['--not-before', window.notBefore],
+    ['--issued-at', window.issuedAt],
+    ['--jti', jwtId],
+    ['--claim', claimFlags(claims)],
   ];
   let created: CreatedToken;
   let command: string;
   let lintOptions: LintOptions;
   if (platform === 'qseow') {
     const userIdAttribute = optionalText(body, 'userIdAttribute') ?? QSEOW_DEFAULTS.userIdAttribute;
-    const userDirectoryAttribute = optionalText(body, 'userDirectoryAttribute') ?? QSEOW_DEFAULTS.userDirectoryAttribute;
+    const userDirectoryAttribute =
+      optionalText(body, 'userDirectoryAttribute') ?? QSEOW_DEFAULTS.userDirectoryAttribute;
     const groupsAttribute = optionalText(body, 'groupsAttribute') ?? QSEOW_DEFAULTS.groupsAttribute;
     const options = {
       userId: requiredText(body, 'userId', 'User ID'),
@@ -86,17 +104,39 @@ export function createToken(body: RequestBody, keys: KeyStore): TokenAnswer {
       subject: optionalText(body, 'subject'),
       keyId: optionalText(body, 'kid'),
     };
-    created = createQseowToken({ ...common, ...options, userIdAttribute, userDirectoryAttribute, groupsAttribute, name, email, groups });
+    created = createQseowToken({
+      ...common,
+      ...options,
+      userIdAttribute,
+      userDirectoryAttribute,
+      groupsAttribute,
+      name,
+      email,
+      groups,
+    });
     lintOptions = { userIdAttribute, userDirectoryAttribute, audience: options.audience };
-    command = commandLine(['create', 'qseow'], [
-      ['--key', keyArgument(key)], ['--userid', options.userId], ['--userdir', options.userDirectory],
-      ['--userid-attr', userIdAttribute === QSEOW_DEFAULTS.userIdAttribute ? undefined : userIdAttribute],
-      ['--userdir-attr', userDirectoryAttribute === QSEOW_DEFAULTS.userDirectoryAttribute ? undefined : userDirectoryAttribute],
-      ['--name', name], ['--email', email], ['--groups', groups],
-      ['--groups-attr', groupsAttribute === QSEOW_DEFAULTS.groupsAttribute ? undefined : groupsAttribute],
-      ['--audience', options.audience], ['--issuer', options.issuer], ['--sub', options.subject], ['--kid', options.keyId],
-      ...timeFlags,
-    ]);
+    command = commandLine(
+      ['create', 'qseow'],
+      [
+        ['--key', keyArgument(key)],
+        ['--userid', options.userId],
+        ['--userdir', options.userDirectory],
+        ['--userid-attr', userIdAttribute === QSEOW_DEFAULTS.userIdAttribute ? undefined : userIdAttribute],
+        [
+          '--userdir-attr',
+          userDirectoryAttribute === QSEOW_DEFAULTS.userDirectoryAttribute ? undefined : userDirectoryAttribute,
+        ],
+        ['--name', name],
+        ['--email', email],
+        ['--groups', groups],
+        ['--groups-attr', groupsAttribute === QSEOW_DEFAULTS.groupsAttribute ? undefined : groupsAttribute],
+        ['--audience', options.audience],
+        ['--issuer', options.issuer],
+        ['--sub', options.subject],
+        ['--kid', options.keyId],
+        ...timeFlags,
+      ],
+    );
   } else {
     const options = {
       subject: requiredText(body, 'subject', 'Subject'),
@@ -109,17 +149,32 @@ export function createToken(body: RequestBody, keys: KeyStore): TokenAnswer {
     };
     created = createCloudToken({ ...common, ...options, groups });
     lintOptions = { issuer: options.issuer, keyId: options.keyId };
-    command = commandLine(['create', 'cloud'], [
-      ['--key', keyArgument(key)], ['--sub', options.subject], ['--name', options.name], ['--email', options.email],
-      ['--issuer', options.issuer], ['--kid', options.keyId], ['--email-verified', options.emailVerified ? undefined : 'false'],
-      ['--groups', groups], ['--audience', options.audience === QLIK_CLOUD_AUDIENCE ? undefined : options.audience],
-      ...timeFlags,
-    ]);
+    command = commandLine(
+      ['create', 'cloud'],
+      [
+        ['--key', keyArgument(key)],
+        ['--sub', options.subject],
+        ['--name', options.name],
+        ['--email', options.email],
+        ['--issuer', options.issuer],
+        ['--kid', options.keyId],
+        ['--email-verified', options.emailVerified ? undefined : 'false'],
+        ['--groups', groups],
+        ['--audience', options.audience === QLIK_CLOUD_AUDIENCE ? undefined : options.audience],
+        ...timeFlags,
+      ],
+    );
   }
   // Checked as Qlik would, signature included: the server holds the key's public half.
   const { findings } = verifyToken(created.token, { ...lintOptions, platform, keys: key.publicKey });
   return {
-    token: created.token, header: created.header, payload: created.payload, expiresAt: created.expiresAt, warnings: created.warnings,
-    findings, command, curl: curlCommand(platform, command),
+    token: created.token,
+    header: created.header,
+    payload: created.payload,
+    expiresAt: created.expiresAt,
+    warnings: created.warnings,
+    findings,
+    command,
+    curl: curlCommand(platform, command),
   };
 }

@@ -6,7 +6,14 @@ import type { KeyStore } from './key-store.js';
 import { createKeys, describeKeys, publicFile } from './keys-api.js';
 import type { LocalEmulators } from './local-emulator.js';
 import { allowedHosts, hostAllowed, originAllowed } from './request-guard.js';
-import { cookieFromHeader, newRunSecret, secretMatches, SECRET_PARAMETER, sessionCookie, type RunSecret } from './run-secret.js';
+import {
+  cookieFromHeader,
+  newRunSecret,
+  secretMatches,
+  SECRET_PARAMETER,
+  sessionCookie,
+  type RunSecret,
+} from './run-secret.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupValues } from './setup-api.js';
 import type { StaticAsset } from './static-assets.js';
@@ -42,7 +49,12 @@ const MAX_BODY_BYTES = 512 * 1024;
 
 type Route = (body: RequestBody) => unknown;
 
-function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string | Buffer = '',
+): void {
   response.writeHead(status, { ...SECURITY_HEADERS, 'content-length': String(Buffer.byteLength(body)), ...headers });
   response.end(body);
 }
@@ -60,25 +72,33 @@ async function readBody(request: IncomingMessage): Promise<RequestBody> {
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'WORKBENCH_BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new ApiError(413, 'WORKBENCH_BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text === '') return {};
   // Forms (the private-key download) post urlencoded; the page's fetch calls post JSON.
-  if ((request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if ((request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     throw new ApiError(400, 'WORKBENCH_BODY_INVALID', 'the request body is not JSON');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ApiError(400, 'WORKBENCH_BODY_INVALID', 'the request body must be a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ApiError(400, 'WORKBENCH_BODY_INVALID', 'the request body must be a JSON object');
   return parsed as RequestBody;
 }
 
 function attachment(response: ServerResponse, name: string, body: string): void {
-  send(response, 200, { 'content-type': 'application/x-pem-file', 'content-disposition': `attachment; filename="${name}"` }, body);
+  send(
+    response,
+    200,
+    { 'content-type': 'application/x-pem-file', 'content-disposition': `attachment; filename="${name}"` },
+    body,
+  );
 }
 
 export async function startWorkbench(options: WorkbenchOptions): Promise<RunningWorkbench> {
@@ -117,29 +137,41 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!hostAllowed(request.headers.host, allowed)) {
-      return refuse(response, 403, 'qs-jwt ui: this Host is not served (only the bound address and localhost): open the URL qs-jwt ui printed');
+      return refuse(
+        response,
+        403,
+        'qs-jwt ui: this Host is not served (only the bound address and localhost): open the URL qs-jwt ui printed',
+      );
     }
     const url = new URL(request.url ?? '/', 'http://workbench.invalid');
     const method = request.method ?? 'GET';
     if (method === 'GET' && url.pathname === '/' && url.searchParams.has(SECRET_PARAMETER)) {
-      if (!secretMatches(url.searchParams.get(SECRET_PARAMETER) ?? undefined, secret.urlSecret)) return refuse(response, 403, 'qs-jwt ui: wrong secret: open the URL qs-jwt ui printed');
+      if (!secretMatches(url.searchParams.get(SECRET_PARAMETER) ?? undefined, secret.urlSecret))
+        return refuse(response, 403, 'qs-jwt ui: wrong secret: open the URL qs-jwt ui printed');
       // The cookie admits this browser from now on; the redirect drops the secret from the address bar and history.
       return send(response, 303, { 'set-cookie': sessionCookie(secret), location: '/' });
     }
     if (!secretMatches(cookieFromHeader(request.headers.cookie, secret.cookieName), secret.cookieValue)) {
-      return refuse(response, 403, 'qs-jwt ui: open the URL qs-jwt ui printed (it carries this run\'s secret)');
+      return refuse(response, 403, "qs-jwt ui: open the URL qs-jwt ui printed (it carries this run's secret)");
     }
-    if (!originAllowed(method, request.headers.origin, allowed)) return refuse(response, 403, 'qs-jwt ui: cross-origin request refused');
+    if (!originAllowed(method, request.headers.origin, allowed))
+      return refuse(response, 403, 'qs-jwt ui: cross-origin request refused');
     const asset = method === 'GET' ? options.assets.get(url.pathname) : undefined;
     if (asset) return send(response, 200, { 'content-type': asset.contentType }, asset.body);
     try {
       const download = /^\/api\/keys\/(k\d+)\/(publickey\.cer|publickey\.pem|privatekey\.pem)$/.exec(url.pathname);
       if (download) {
         const key = keys.get(download[1]);
-        if (!key) throw new ApiError(404, 'WORKBENCH_KEY_UNKNOWN', 'no such key (keys live only as long as this qs-jwt ui run)');
+        if (!key)
+          throw new ApiError(
+            404,
+            'WORKBENCH_KEY_UNKNOWN',
+            'no such key (keys live only as long as this qs-jwt ui run)',
+          );
         if (download[2] === 'privatekey.pem') {
           // Only by an explicit POST from this page (the Origin check above): never a link, a GET or a log line.
-          if (method !== 'POST') throw new ApiError(405, 'WORKBENCH_METHOD', 'the private key is downloaded with the page\'s button only');
+          if (method !== 'POST')
+            throw new ApiError(405, 'WORKBENCH_METHOD', "the private key is downloaded with the page's button only");
           return attachment(response, 'privatekey.pem', encodePrivateKeyPem(key.privateKey));
         }
         const file = publicFile(key, download[2] ?? '');
@@ -155,7 +187,9 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
       if (answer) return sendJson(response, answer.status, answer.body);
       // Unexpected: a short line for the user, never the request (it may hold a key).
       process.stderr.write(`qs-jwt ui: warning: ${method} ${url.pathname} failed: ${(error as Error).message}\n`);
-      sendJson(response, 500, { error: { code: 'WORKBENCH_INTERNAL', message: 'internal error: see the terminal running qs-jwt ui' } });
+      sendJson(response, 500, {
+        error: { code: 'WORKBENCH_INTERNAL', message: 'internal error: see the terminal running qs-jwt ui' },
+      });
     }
   };
 

@@ -73,7 +73,9 @@ export async function startBridgeRig(
   });
   const rig: BridgeRig = {
     idp,
-    get emulator() { return emulator; },
+    get emulator() {
+      return emulator;
+    },
     bridge,
     upstream,
     accessLog,

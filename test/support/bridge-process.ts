@@ -53,8 +53,16 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
 }
 
 process.on('message', (message) => {
-  if (message === 'memory') settledMemory().then((memory) => send({ memory }), () => undefined);
-  if (message === 'close') running.close().then(() => process.exit(0), () => process.exit(1));
+  if (message === 'memory')
+    settledMemory().then(
+      (memory) => send({ memory }),
+      () => undefined,
+    );
+  if (message === 'close')
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 });
 process.on('disconnect', () => process.exit(0));
 send({ url: running.url, gc: typeof (globalThis as { gc?: unknown }).gc === 'function' });

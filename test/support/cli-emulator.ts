@@ -14,7 +14,9 @@ export function startCliEmulator(args: readonly string[], lines: number, cwd: st
   const child = spawn(process.execPath, [CLI_PATH, 'emulate', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const stop = async (): Promise<string> => {
     child.kill('SIGTERM');

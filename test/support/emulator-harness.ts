@@ -4,7 +4,11 @@ import { connect } from 'node:net';
 import { parseEmulatorConfig } from '../../src/emulator/emulator-config.js';
 import { createCloudToken, type CloudTokenOptions } from '../../src/core/qlik/cloud-token.js';
 import { createQseowToken, type QseowTokenOptions } from '../../src/core/qlik/qseow-token.js';
-import { startEmulator, type EmulatorServerOptions, type RunningEmulator } from '../../src/emulator/server/emulator-server.js';
+import {
+  startEmulator,
+  type EmulatorServerOptions,
+  type RunningEmulator,
+} from '../../src/emulator/server/emulator-server.js';
 
 /** One RSA key pair per test process (2048 bits: fast), and a second one for "wrong key" cases. */
 export const KEYS = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -41,7 +45,12 @@ export async function startTestEmulator(
     clock: () => Date.now() + offset,
     observeRequest: options.observeRequest,
   });
-  return Object.assign(running, { logs, advance: (ms: number) => { offset += ms; } });
+  return Object.assign(running, {
+    logs,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+  });
 }
 
 export function qseowToken(overrides: Partial<QseowTokenOptions> = {}): string {
@@ -52,12 +61,24 @@ export const ISSUER = 'https://idp.acme.test';
 export const KID = 'key-1';
 
 export function cloudToken(overrides: Partial<CloudTokenOptions> = {}): string {
-  return createCloudToken({ privateKey: KEYS.privateKey, subject: 'anna-sub', name: 'Anna A', email: 'anna@acme.test', issuer: ISSUER, keyId: KID, groups: ['Sales', 'EMEA'], ...overrides }).token;
+  return createCloudToken({
+    privateKey: KEYS.privateKey,
+    subject: 'anna-sub',
+    name: 'Anna A',
+    email: 'anna@acme.test',
+    issuer: ISSUER,
+    keyId: KID,
+    groups: ['Sales', 'EMEA'],
+    ...overrides,
+  }).token;
 }
 
 /** The name=value part of every Set-Cookie line, ready to send back as a Cookie header. */
 export function cookieHeader(response: Response): string {
-  return response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
 }
 
 export interface RawAnswer {
@@ -70,7 +91,11 @@ export interface RawAnswer {
  * Writes bytes on a fresh TCP connection (in pieces, with pauses, for slow clients) and collects what
  * comes back until the server closes the connection or `waitMs` passes.
  */
-export function rawRequest(port: number, pieces: readonly (string | Buffer)[], options: { pauseMs?: number; waitMs?: number } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  pieces: readonly (string | Buffer)[],
+  options: { pauseMs?: number; waitMs?: number } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

@@ -13,8 +13,12 @@ const send = (message: unknown): void => {
   process.send?.(message);
 };
 const pem = process.env['QSJWT_TEST_PUBLIC_KEY'];
-if (!pem || !process.send) throw new Error('run by emulator-load.test.ts with an IPC channel and QSJWT_TEST_PUBLIC_KEY');
-const config = await parseEmulatorConfig({ host: '127.0.0.1', port: 0, virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] }, 'load test');
+if (!pem || !process.send)
+  throw new Error('run by emulator-load.test.ts with an IPC channel and QSJWT_TEST_PUBLIC_KEY');
+const config = await parseEmulatorConfig(
+  { host: '127.0.0.1', port: 0, virtualProxies: [{ prefix: 'jwt', jwtPublicKeyCertificate: 'injected' }] },
+  'load test',
+);
 // The auth log is discarded: thousands of lines would only measure the pipe.
 const running = await startEmulator({ config, virtualProxyKeys: [createPublicKey(pem)], log: () => undefined });
 
@@ -28,8 +32,16 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
 }
 
 process.on('message', (message) => {
-  if (message === 'memory') settledMemory().then((memory) => send({ memory }), () => undefined);
-  if (message === 'close') running.close().then(() => process.exit(0), () => process.exit(1));
+  if (message === 'memory')
+    settledMemory().then(
+      (memory) => send({ memory }),
+      () => undefined,
+    );
+  if (message === 'close')
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 });
 process.on('disconnect', () => process.exit(0));
 send({ url: running.url, gc: typeof (globalThis as { gc?: unknown }).gc === 'function' });

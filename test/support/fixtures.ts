@@ -63,7 +63,10 @@ export function makeKeyFixtures(): KeyFixtures {
     dir,
     pkcs8: write('pkcs8.pem', privateKey.export({ type: 'pkcs8', format: 'pem' })),
     pkcs1: write('pkcs1.pem', privateKey.export({ type: 'pkcs1', format: 'pem' })),
-    encryptedPkcs8: write('encrypted.pem', privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })),
+    encryptedPkcs8: write(
+      'encrypted.pem',
+      privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }),
+    ),
     passphrase,
     passphraseFile: write('passphrase.txt', `${passphrase}\n`),
     jwk: write('private.jwk', JSON.stringify(privateKey.export({ format: 'jwk' }))),

@@ -8,11 +8,14 @@ export const LINUX_BINARY = join(ROOT, 'dist-bin', 'qs-jwt-linux-x64');
 
 /** Newest modification time among the binary's inputs: the sources, the build scripts, the lock file. */
 function newestInput(): number {
-  const walk = (folder: string): number => readdirSync(folder, { withFileTypes: true }).reduce((newest, entry) => {
-    const path = join(folder, entry.name);
-    return Math.max(newest, entry.isDirectory() ? walk(path) : statSync(path).mtimeMs);
-  }, 0);
-  const files = ['build-binaries.mjs', 'build-plugins.mjs', 'package.json', 'package-lock.json'].map((name) => statSync(join(ROOT, name)).mtimeMs);
+  const walk = (folder: string): number =>
+    readdirSync(folder, { withFileTypes: true }).reduce((newest, entry) => {
+      const path = join(folder, entry.name);
+      return Math.max(newest, entry.isDirectory() ? walk(path) : statSync(path).mtimeMs);
+    }, 0);
+  const files = ['build-binaries.mjs', 'build-plugins.mjs', 'package.json', 'package-lock.json'].map(
+    (name) => statSync(join(ROOT, name)).mtimeMs,
+  );
   return Math.max(walk(join(ROOT, 'src')), ...files, statSync(process.execPath).mtimeMs);
 }
 
@@ -22,7 +25,11 @@ function newestInput(): number {
  */
 export function freshLinuxBinary(): string {
   if (!existsSync(LINUX_BINARY) || statSync(LINUX_BINARY).mtimeMs < newestInput()) {
-    execFileSync(process.execPath, ['build-binaries.mjs', 'linux'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180_000 });
+    execFileSync(process.execPath, ['build-binaries.mjs', 'linux'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 180_000,
+    });
   }
   return LINUX_BINARY;
 }

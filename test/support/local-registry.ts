@@ -59,11 +59,25 @@ export async function startLocalRegistry(lockFile: string): Promise<{ url: strin
     const body = {
       name: path,
       'dist-tags': { latest: [...versions.keys()].at(-1) },
-      versions: Object.fromEntries([...versions].map(([version, entry]) => [version, {
-        name: path, version, dependencies: entry.dependencies, optionalDependencies: entry.optionalDependencies,
-        peerDependencies: entry.peerDependencies, peerDependenciesMeta: entry.peerDependenciesMeta, bin: entry.bin, engines: entry.engines,
-        dist: { integrity: entry.integrity, tarball: `${origin}/-/tarball/${Buffer.from(entry.integrity as string).toString('base64url')}` },
-      }])),
+      versions: Object.fromEntries(
+        [...versions].map(([version, entry]) => [
+          version,
+          {
+            name: path,
+            version,
+            dependencies: entry.dependencies,
+            optionalDependencies: entry.optionalDependencies,
+            peerDependencies: entry.peerDependencies,
+            peerDependenciesMeta: entry.peerDependenciesMeta,
+            bin: entry.bin,
+            engines: entry.engines,
+            dist: {
+              integrity: entry.integrity,
+              tarball: `${origin}/-/tarball/${Buffer.from(entry.integrity as string).toString('base64url')}`,
+            },
+          },
+        ]),
+      ),
     };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });

@@ -91,8 +91,13 @@ export async function startTestIdp(options: { issuer?: string } = {}): Promise<T
     if (!key) throw new Error(`no key ${signOptions.kid}`);
     const now = Math.floor(Date.now() / 1000);
     const body: JWTPayload = {
-      iss: issuer, aud: IDP_AUDIENCE, sub: 'anna', iat: now, nbf: now,
-      exp: now + (signOptions.lifetimeSeconds ?? 600), ...claims,
+      iss: issuer,
+      aud: IDP_AUDIENCE,
+      sub: 'anna',
+      iat: now,
+      nbf: now,
+      exp: now + (signOptions.lifetimeSeconds ?? 600),
+      ...claims,
     };
     const header = { alg: key.alg, kid: key.kid, typ: 'JWT', ...signOptions.header };
     return new SignJWT(body).setProtectedHeader(header).sign(key.privateKey);
@@ -130,9 +135,10 @@ export async function startTestIdp(options: { issuer?: string } = {}): Promise<T
       if (!key) throw new Error('no current key');
       return KeyObject.from(key.privateKey);
     },
-    close: () => new Promise<void>((done) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => done());
+      }),
   };
 }

@@ -54,7 +54,9 @@ export async function startBridgeApp(settings: BridgeSettings): Promise<RunningB
   const authenticator = createBridgeAuthenticator({
     getKey: jwks.getKey,
     policy: {
-      issuers: settings.issuers, audiences: settings.audiences, clockToleranceSeconds: settings.clockToleranceSeconds,
+      issuers: settings.issuers,
+      audiences: settings.audiences,
+      clockToleranceSeconds: settings.clockToleranceSeconds,
     },
     mapping: settings.mapping,
     minter,

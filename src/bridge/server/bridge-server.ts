@@ -4,7 +4,14 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BridgeAuthenticator, BearerOutcome } from '../bridge-auth.js';
 import {
-  corsHeaders, credentialOf, jsonAnswer, refusedAnswer, routeRequest, tokenAnswer, type Answer, type Credential,
+  corsHeaders,
+  credentialOf,
+  jsonAnswer,
+  refusedAnswer,
+  routeRequest,
+  tokenAnswer,
+  type Answer,
+  type Credential,
 } from '../bridge-routes.js';
 import { refusal } from '../refusal-reasons.js';
 import { parseRequestTarget } from '../../emulator/request-target.js';
@@ -106,21 +113,32 @@ function upstreamReachable(url: URL, timeoutMs: number): Promise<boolean> {
 export async function startBridge(options: BridgeServerOptions): Promise<RunningBridge> {
   const limits: BridgeLimits = { ...DEFAULT_BRIDGE_LIMITS, ...options.limits };
   const secure = options.tls !== undefined;
-  const log = options.log ?? ((line: string): void => { process.stderr.write(line); });
+  const log =
+    options.log ??
+    ((line: string): void => {
+      process.stderr.write(line);
+    });
   const upstream = createUpstream(options.upstream, {
-    ca: options.upstreamCa, timeoutMs: limits.upstreamTimeoutMs, maxSockets: limits.maxUpstreamSockets,
+    ca: options.upstreamCa,
+    timeoutMs: limits.upstreamTimeoutMs,
+    maxSockets: limits.maxUpstreamSockets,
   });
   const accessLog = (started: number, entry: AccessEntry): void => {
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     log(`${JSON.stringify({ time: new Date().toISOString(), ...entry, durationMs })}\n`);
   };
   const forwardFacts = (request: IncomingMessage, authorization: string | undefined): ForwardFacts => ({
-    authorization, clientAddress: request.socket.remoteAddress, secure,
+    authorization,
+    clientAddress: request.socket.remoteAddress,
+    secure,
   });
 
-  const credentialFrom = (request: IncomingMessage): Credential => credentialOf(
-    firstHeader(request.headers.authorization), firstHeader(request.headers.cookie), options.sessionCookie,
-  );
+  const credentialFrom = (request: IncomingMessage): Credential =>
+    credentialOf(
+      firstHeader(request.headers.authorization),
+      firstHeader(request.headers.cookie),
+      options.sessionCookie,
+    );
 
   /** Bearer → the QSEoW token; cookie → passed on; nothing → refused. */
   const authorize = async (credential: Credential): Promise<BearerOutcome | { ok: true; via: 'cookie' }> => {
@@ -157,12 +175,15 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       const keys = options.jwks.health();
       const reachable = await upstreamReachable(options.upstream, Math.min(2000, limits.upstreamTimeoutMs));
       const ready = keys !== 'missing' && reachable;
-      writeAnswer(response, jsonAnswer(ready ? 200 : 503, {
-        ready,
-        jwks: keys,
-        upstream: reachable ? 'reachable' : 'unreachable',
-        ...(options.jwks.lastError() ? { jwksError: options.jwks.lastError() } : {}),
-      }));
+      writeAnswer(
+        response,
+        jsonAnswer(ready ? 200 : 503, {
+          ready,
+          jwks: keys,
+          upstream: reachable ? 'reachable' : 'unreachable',
+          ...(options.jwks.lastError() ? { jwksError: options.jwks.lastError() } : {}),
+        }),
+      );
       accessLog(started, { method, path, status: ready ? 200 : 503, via: 'none' });
       return;
     }
@@ -198,11 +219,14 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
   }
 
   async function tokenEndpoint(
-    request: IncomingMessage, method: string,
+    request: IncomingMessage,
+    method: string,
   ): Promise<{ answer: Answer; user?: string; reason?: string }> {
-    const forbidden = (): Answer => jsonAnswer(403, {
-      error: 'forbidden', message: 'this origin is not allowed (--allow-origin)',
-    });
+    const forbidden = (): Answer =>
+      jsonAnswer(403, {
+        error: 'forbidden',
+        message: 'this origin is not allowed (--allow-origin)',
+      });
     const cors = corsHeaders(firstHeader(request.headers.origin), options.allowOrigins);
     if (method === 'OPTIONS') {
       return { answer: cors ? { status: 204, headers: cors, body: '' } : forbidden() };
@@ -215,9 +239,10 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       return { answer: forbidden() };
     }
     const credential = credentialOf(firstHeader(request.headers.authorization), undefined, undefined);
-    const outcome = credential.kind === 'bearer'
-      ? await options.authenticator.authenticate(credential.token, Math.floor(Date.now() / 1000), false)
-      : await authorize(credential.kind === 'cookie' ? { kind: 'none' } : credential) as BearerOutcome;
+    const outcome =
+      credential.kind === 'bearer'
+        ? await options.authenticator.authenticate(credential.token, Math.floor(Date.now() / 1000), false)
+        : ((await authorize(credential.kind === 'cookie' ? { kind: 'none' } : credential)) as BearerOutcome);
     if (!outcome.ok) {
       const refused = refusedAnswer(outcome.status, outcome.refusal);
       return { answer: { ...refused, headers: { ...refused.headers, ...cors } }, reason: outcome.refusal.code };
@@ -275,22 +300,24 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       return;
     }
     const credential = credentialFrom(request);
-    authorize(credential).then((outcome) => {
-      if (!outcome.ok) {
-        refuse(outcome.status, refusedAnswer(outcome.status, outcome.refusal), credential.kind, outcome.refusal.code);
-        return;
-      }
-      const authorization = 'qlikToken' in outcome ? `Bearer ${outcome.qlikToken}` : undefined;
-      const user = 'user' in outcome ? outcome.user : undefined;
-      const facts = forwardFacts(request, authorization);
-      forwardUpgrade(request, socket, head, upstream, `${target.pathname}${target.search}`, facts, (result) => {
-        if (result.upgraded) {
-          websockets.add(result.upgraded);
-          result.upgraded.on('close', () => websockets.delete(result.upgraded as Duplex));
+    authorize(credential)
+      .then((outcome) => {
+        if (!outcome.ok) {
+          refuse(outcome.status, refusedAnswer(outcome.status, outcome.refusal), credential.kind, outcome.refusal.code);
+          return;
         }
-        accessLog(started, { method, path, status: result.status, user, via: outcome.via, error: result.error });
-      });
-    }).catch(() => socket.destroy());
+        const authorization = 'qlikToken' in outcome ? `Bearer ${outcome.qlikToken}` : undefined;
+        const user = 'user' in outcome ? outcome.user : undefined;
+        const facts = forwardFacts(request, authorization);
+        forwardUpgrade(request, socket, head, upstream, `${target.pathname}${target.search}`, facts, (result) => {
+          if (result.upgraded) {
+            websockets.add(result.upgraded);
+            result.upgraded.on('close', () => websockets.delete(result.upgraded as Duplex));
+          }
+          accessLog(started, { method, path, status: result.status, user, via: outcome.via, error: result.error });
+        });
+      })
+      .catch(() => socket.destroy());
   });
 
   const connections = new Set<Socket>();

@@ -1,5 +1,10 @@
 import {
-  createLocalJWKSet, createRemoteJWKSet, errors, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwksCache,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
 } from 'jose';
 import { chooseKeySet, keySetHealth, usableStale, type KeySetState, type KeySetTimings } from '../key-set-policy.js';
 import { KeysUnavailableError } from '../idp-token.js';
@@ -55,10 +60,11 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
       state.loadedAt = uat;
     }
   };
-  const unavailable = (): KeysUnavailableError => new KeysUnavailableError(
-    `the identity provider's key set could not be loaded from ${options.url.origin}`
-      + `${error ? ` (${error})` : ''}; try again later`,
-  );
+  const unavailable = (): KeysUnavailableError =>
+    new KeysUnavailableError(
+      `the identity provider's key set could not be loaded from ${options.url.origin}` +
+        `${error ? ` (${error})` : ''}; try again later`,
+    );
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
     const choice = chooseKeySet(state, options, clock());

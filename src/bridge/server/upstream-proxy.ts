@@ -1,6 +1,11 @@
 import {
-  Agent as HttpAgent, request as httpRequest, STATUS_CODES,
-  type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse,
+  Agent as HttpAgent,
+  request as httpRequest,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -13,8 +18,15 @@ import type { Duplex } from 'node:stream';
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus the proxy-only ones; never forwarded either way. */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
-  'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 export interface Upstream {
@@ -24,19 +36,26 @@ export interface Upstream {
 }
 
 export function createUpstream(
-  url: URL, options: { ca?: string | undefined; timeoutMs: number; maxSockets: number },
+  url: URL,
+  options: { ca?: string | undefined; timeoutMs: number; maxSockets: number },
 ): Upstream {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: 64 };
-  const agent = url.protocol === 'https:'
-    ? new HttpsAgent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) })
-    : new HttpAgent(agentOptions);
+  const agent =
+    url.protocol === 'https:'
+      ? new HttpsAgent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) })
+      : new HttpAgent(agentOptions);
   return { url, agent, timeoutMs: options.timeoutMs };
 }
 
 /** Names listed in a Connection header are hop-by-hop for that message too. */
 function connectionListed(headers: IncomingHttpHeaders): Set<string> {
   const value = headers['connection'];
-  return new Set((value ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 export interface ForwardFacts {
@@ -100,7 +119,11 @@ export interface ForwardResult {
 
 /** Streams one request to the upstream and its answer back; 502 with a JSON body when unreachable. */
 export function forwardRequest(
-  request: IncomingMessage, response: ServerResponse, upstream: Upstream, pathAndQuery: string, facts: ForwardFacts,
+  request: IncomingMessage,
+  response: ServerResponse,
+  upstream: Upstream,
+  pathAndQuery: string,
+  facts: ForwardFacts,
   done: (result: ForwardResult) => void,
 ): void {
   const outgoing = send(upstream)({
@@ -124,8 +147,9 @@ export function forwardRequest(
       done({ status: response.statusCode, error: error.message });
       return;
     }
-    const message = `the upstream ${upstream.url.origin} did not answer (${error.message}); `
-      + 'the bridge retries with the next request';
+    const message =
+      `the upstream ${upstream.url.origin} did not answer (${error.message}); ` +
+      'the bridge retries with the next request';
     const body = JSON.stringify({ error: 'bad_gateway', message });
     response.writeHead(502, {
       'content-type': 'application/json; charset=utf-8',
@@ -179,14 +203,23 @@ function rawHead(status: number, message: string | undefined, rawHeaders: readon
  * relayed as it is and the client socket closed.
  */
 export function forwardUpgrade(
-  request: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, pathAndQuery: string, facts: ForwardFacts,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  upstream: Upstream,
+  pathAndQuery: string,
+  facts: ForwardFacts,
   done: (result: ForwardResult & { upgraded?: Duplex }) => void,
 ): void {
   const headers = upstreamRequestHeaders(request.headers, facts);
   headers['connection'] = 'Upgrade';
   headers['upgrade'] = request.headers.upgrade ?? 'websocket';
   const outgoing = send(upstream)({
-    ...target(upstream, pathAndQuery), method: request.method, headers, agent: false, timeout: upstream.timeoutMs,
+    ...target(upstream, pathAndQuery),
+    method: request.method,
+    headers,
+    agent: false,
+    timeout: upstream.timeoutMs,
   });
   outgoing.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
     // The client may have gone while Qlik answered: nothing to splice.

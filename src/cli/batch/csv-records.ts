@@ -29,7 +29,8 @@ export class CsvRecordSplitter {
   /** Ends the input: a record still open is reported, and its later lines read again. */
   end(): CsvRecordText[] {
     const out: CsvRecordText[] = [];
-    while (this.pending.length > 0) this.abandon(`a quote opened on line ${this.pending[0]?.line} is never closed`, out);
+    while (this.pending.length > 0)
+      this.abandon(`a quote opened on line ${this.pending[0]?.line} is never closed`, out);
     return out;
   }
 
@@ -38,7 +39,8 @@ export class CsvRecordSplitter {
     this.pending.push(physical);
     this.size += physical.text.length + 1;
     // Each quote toggles; an escaped quote ("") toggles twice and changes nothing.
-    for (let index = physical.text.indexOf('"'); index !== -1; index = physical.text.indexOf('"', index + 1)) this.quoteOpen = !this.quoteOpen;
+    for (let index = physical.text.indexOf('"'); index !== -1; index = physical.text.indexOf('"', index + 1))
+      this.quoteOpen = !this.quoteOpen;
     if (!this.quoteOpen) {
       const first = this.pending[0] as PhysicalLine;
       // Most records are one line: no joining (this runs per input row).
@@ -46,7 +48,10 @@ export class CsvRecordSplitter {
       out.push({ line: first.line, text });
       this.reset();
     } else if (this.size > this.maxRecordCharacters) {
-      this.abandon(`the record starting here is over ${this.maxRecordCharacters} characters (a quote opened on line ${this.pending[0]?.line} may never close)`, out);
+      this.abandon(
+        `the record starting here is over ${this.maxRecordCharacters} characters (a quote opened on line ${this.pending[0]?.line} may never close)`,
+        out,
+      );
     }
   }
 

@@ -8,8 +8,6 @@ import { fileError } from '../io/input-file.js';
 
 export type InputFormat = 'csv' | 'jsonl';
 
-
-
 export interface InputSource {
   stream: Readable;
 }
@@ -73,17 +71,21 @@ async function* csvRows(stream: Readable, onHeader: (header: string[]) => void):
   const splitter = new CsvRecordSplitter(MAX_RECORD_CHARACTERS);
   let header: string[] | undefined;
   const readHeader = (item: CsvRecordText): void => {
-    if ('error' in item) throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${item.error}`);
+    if ('error' in item)
+      throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${item.error}`);
     try {
       header = cells(item.text);
     } catch (error) {
-      const hint = item.text.trimStart().startsWith('{') ? ' (this looks like JSON Lines: pass --input-format jsonl)' : '';
+      const hint = item.text.trimStart().startsWith('{')
+        ? ' (this looks like JSON Lines: pass --input-format jsonl)'
+        : '';
       throw new CliError(`--input: the CSV header (line ${item.line}) cannot be read: ${csvError(error)}${hint}`);
     }
     const seen = new Set<string>();
     for (const name of header) {
       if (name === '') throw new CliError(`--input: the CSV header (line ${item.line}) has an empty column name`);
-      if (seen.has(name.toLowerCase())) throw new CliError(`--input: the CSV header (line ${item.line}) names column "${name}" twice`);
+      if (seen.has(name.toLowerCase()))
+        throw new CliError(`--input: the CSV header (line ${item.line}) names column "${name}" twice`);
       seen.add(name.toLowerCase());
     }
     onHeader(header);
@@ -103,7 +105,11 @@ async function* csvRows(stream: Readable, onHeader: (header: string[]) => void):
   }
 }
 
-export function readRows(stream: Readable, format: InputFormat, onHeader: (header: string[]) => void): AsyncGenerator<RawRow> {
+export function readRows(
+  stream: Readable,
+  format: InputFormat,
+  onHeader: (header: string[]) => void,
+): AsyncGenerator<RawRow> {
   return format === 'jsonl' ? jsonLines(stream) : csvRows(stream, onHeader);
 }
 

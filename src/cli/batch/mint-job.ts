@@ -97,7 +97,12 @@ export function mintRow(minter: RowMinter, row: InputRow): MintResult {
  * one of OpenSSL, keeps each in the CPU caches (see UnsignedToken). A token is base64url and dots and
  * needs no JSON escaping.
  */
-export function mintChunk(minter: RowMinter, rows: readonly RawRow[], header: readonly string[] | undefined, cells: CsvCells): ChunkResult {
+export function mintChunk(
+  minter: RowMinter,
+  rows: readonly RawRow[],
+  header: readonly string[] | undefined,
+  cells: CsvCells,
+): ChunkResult {
   // Loops rather than map(): V8 dropped its compiled code for inlined map() calls once per thread when
   // the arrays' internal shape changed, and compiled this again (measured with --trace-deopt).
   const prepared: PreparedRow[] = [];

@@ -68,7 +68,10 @@ export class MintPool {
     this.cells = cells;
     this.emit = emit;
     const { privateKey, ...rest } = setup;
-    const message: WorkerMessage = { kind: 'setup', setup: Object.assign(rest, { privateKeyDer: privateKey.export({ type: 'pkcs8', format: 'der' }) }) };
+    const message: WorkerMessage = {
+      kind: 'setup',
+      setup: Object.assign(rest, { privateKeyDer: privateKey.export({ type: 'pkcs8', format: 'der' }) }),
+    };
     for (const slot of this.workers) slot.worker.postMessage(message);
   }
 
@@ -94,7 +97,8 @@ export class MintPool {
 
   private freeSlot(): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
-    for (const slot of this.workers) if (slot.busy < IN_FLIGHT_PER_WORKER && (!best || slot.busy < best.busy)) best = slot;
+    for (const slot of this.workers)
+      if (slot.busy < IN_FLIGHT_PER_WORKER && (!best || slot.busy < best.busy)) best = slot;
     return best;
   }
 
@@ -105,7 +109,9 @@ export class MintPool {
     // Chunks signed here wait in `done` until the workers' earlier ones arrive; if a worker falls far
     // behind, wait for it rather than pile up results, so memory stays bounded.
     while (!slot && this.workers.length > 0 && this.done.size >= IN_FLIGHT_PER_WORKER * (this.workers.length + 1)) {
-      await new Promise<void>((resolve) => { this.waiting = resolve; });
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+      });
       if (this.failure) throw this.failure;
       slot = this.freeSlot();
     }
@@ -128,7 +134,9 @@ export class MintPool {
   async close(): Promise<void> {
     while (this.nextToEmit < this.nextId) {
       if (this.failure) break;
-      await new Promise<void>((resolve) => { this.waiting = resolve; });
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+      });
     }
     await Promise.all(this.workers.map((slot) => slot.worker.terminate()));
     if (this.failure) throw this.failure;

@@ -16,7 +16,11 @@ void loadCsvCells().then((cells) => {
     if (message.kind === 'setup') {
       const { privateKeyDer, ...rest } = message.setup;
       // The main thread made a minter from the same setup before sending it, so this cannot throw.
-      minter = rowMinter(Object.assign(rest, { privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }) }));
+      minter = rowMinter(
+        Object.assign(rest, {
+          privateKey: createPrivateKey({ key: Buffer.from(privateKeyDer), format: 'der', type: 'pkcs8' }),
+        }),
+      );
       return;
     }
     if (!minter) throw new Error('a chunk of rows arrived before the setup');

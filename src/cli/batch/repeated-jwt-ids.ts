@@ -28,8 +28,8 @@ export class RepeatedJwtIds {
     const lines: string[] = [];
     for (const [jti, at] of [...this.repeats].slice(0, shown)) {
       lines.push(
-        `qs-jwt: warning: jti ${JSON.stringify(jti)} is on lines ${at.join(', ')}: Qlik Cloud accepts a jti once, `
-        + 'so only the first of these tokens can log in; give each row its own jti, or leave jti out for a random one',
+        `qs-jwt: warning: jti ${JSON.stringify(jti)} is on lines ${at.join(', ')}: Qlik Cloud accepts a jti once, ` +
+          'so only the first of these tokens can log in; give each row its own jti, or leave jti out for a random one',
       );
     }
     const more = this.repeats.size - shown;

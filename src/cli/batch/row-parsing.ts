@@ -34,14 +34,16 @@ export function csvError(error: unknown): string {
 export function parseRawRow(raw: RawRow, header: readonly string[] | undefined, cells: CsvCells): InputRow {
   if ('error' in raw) return raw;
   if ('json' in raw) {
-    if (raw.json.length > MAX_RECORD_CHARACTERS) return { line: raw.line, error: `the line is over ${MAX_RECORD_CHARACTERS} characters` };
+    if (raw.json.length > MAX_RECORD_CHARACTERS)
+      return { line: raw.line, error: `the line is over ${MAX_RECORD_CHARACTERS} characters` };
     let value: unknown;
     try {
       value = JSON.parse(raw.json);
     } catch {
       return { line: raw.line, error: 'not valid JSON' };
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line: raw.line, error: 'not a JSON object' };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return { line: raw.line, error: 'not a JSON object' };
     return { line: raw.line, record: value as BatchRecord };
   }
   let values: string[];
@@ -51,7 +53,8 @@ export function parseRawRow(raw: RawRow, header: readonly string[] | undefined, 
     return { line: raw.line, error: csvError(error) };
   }
   const names = header ?? [];
-  if (values.length !== names.length) return { line: raw.line, error: `CSV: the row has ${values.length} cells, the header has ${names.length}` };
+  if (values.length !== names.length)
+    return { line: raw.line, error: `CSV: the row has ${values.length} cells, the header has ${names.length}` };
   const record: Record<string, string> = {};
   for (let index = 0; index < names.length; index += 1) {
     const name = names[index] as string;

@@ -87,9 +87,10 @@ function openOutput(path: string, force: boolean): Output {
       } catch (error) {
         await unlink(temporary).catch(() => undefined);
         // Checked before signing, but the path can change while a long batch runs.
-        const why = (error as NodeJS.ErrnoException).code === 'EEXIST'
-          ? 'appeared while the batch ran'
-          : `cannot be written (${fileSystemReason(error)})`;
+        const why =
+          (error as NodeJS.ErrnoException).code === 'EEXIST'
+            ? 'appeared while the batch ran'
+            : `cannot be written (${fileSystemReason(error)})`;
         throw new CliError(`--output ${path} ${why}: no output was written`, EXIT.failure);
       }
     },
@@ -106,27 +107,50 @@ function writeLine(stream: Writable, text: string): Promise<void> | undefined {
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('batch', 'Mint one token per input row (CSV with a header row, or JSON Lines) on all cores. Output: JSON Lines {line, token} or {line, error}, in input order.', [
-    'qs-jwt batch qseow --key privatekey.pem --input users.csv > tokens.jsonl',
-    'printf "userid,userdir,groups\\nanna,ACME,Sales;EMEA\\n" | qs-jwt batch qseow --key privatekey.pem --input -',
-    'qs-jwt batch cloud --profile cloud-prod --input users.jsonl --output tokens.jsonl',
-    '# qseow fields: userid, userdir, name, email, groups (";"-separated in CSV), subject, jti; others become claims',
-    '# cloud fields:  sub, name, email, email_verified, groups, jti; others become claims',
-  ])
+  const command = newCommand(
+    'batch',
+    'Mint one token per input row (CSV with a header row, or JSON Lines) on all cores. Output: JSON Lines {line, token} or {line, error}, in input order.',
+    [
+      'qs-jwt batch qseow --key privatekey.pem --input users.csv > tokens.jsonl',
+      'printf "userid,userdir,groups\\nanna,ACME,Sales;EMEA\\n" | qs-jwt batch qseow --key privatekey.pem --input -',
+      'qs-jwt batch cloud --profile cloud-prod --input users.jsonl --output tokens.jsonl',
+      '# qseow fields: userid, userdir, name, email, groups (";"-separated in CSV), subject, jti; others become claims',
+      '# cloud fields:  sub, name, email, email_verified, groups, jti; others become claims',
+    ],
+  )
     .addArgument(offerValues(new Argument('<platform>', 'qseow or cloud'), ['qseow', 'cloud']))
     .requiredOption('--input <file>', 'CSV or JSON Lines file; - reads standard input')
     .option('--output <file>', 'JSON Lines output; - is standard output', '-')
-    .addOption(new Option('--input-format <format>', 'input format (auto: by file name, else { means JSON Lines)').choices(['auto', 'csv', 'jsonl']).default('auto'))
-    .option('--workers <n>', 'worker threads; the main thread signs too whenever they are busy (default: one per core but one)', integerIn(0, 256));
+    .addOption(
+      new Option('--input-format <format>', 'input format (auto: by file name, else { means JSON Lines)')
+        .choices(['auto', 'csv', 'jsonl'])
+        .default('auto'),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads; the main thread signs too whenever they are busy (default: one per core but one)',
+      integerIn(0, 256),
+    );
   addSettings(command, [
     { setting: SETTINGS.force, note: 'an existing --output file' },
-    SETTINGS.profile, SETTINGS.config, ...PRIVATE_KEY_SETTINGS,
-    SETTINGS.alg, { setting: SETTINGS.expires, note: `default: ${QSEOW_DEFAULTS.expires} qseow, ${CLOUD_DEFAULTS.expires} cloud` }, SETTINGS.notBefore,
-    SETTINGS.audience, { setting: SETTINGS.issuer, note: 'required for cloud' }, { setting: SETTINGS.kid, note: 'required for cloud' },
-    SETTINGS.useridAttr, SETTINGS.userdirAttr, SETTINGS.groupsAttr,
+    SETTINGS.profile,
+    SETTINGS.config,
+    ...PRIVATE_KEY_SETTINGS,
+    SETTINGS.alg,
+    { setting: SETTINGS.expires, note: `default: ${QSEOW_DEFAULTS.expires} qseow, ${CLOUD_DEFAULTS.expires} cloud` },
+    SETTINGS.notBefore,
+    SETTINGS.audience,
+    { setting: SETTINGS.issuer, note: 'required for cloud' },
+    { setting: SETTINGS.kid, note: 'required for cloud' },
+    SETTINGS.useridAttr,
+    SETTINGS.userdirAttr,
+    SETTINGS.groupsAttr,
   ]);
   return command.action(async (platform: string, _flags: BatchFlags, self: Command) => {
-    if (platform !== 'qseow' && platform !== 'cloud') throw new CliError(`platform "${platform}" is not qseow or cloud: run qs-jwt batch qseow … or qs-jwt batch cloud …`);
+    if (platform !== 'qseow' && platform !== 'cloud')
+      throw new CliError(
+        `platform "${platform}" is not qseow or cloud: run qs-jwt batch qseow … or qs-jwt batch cloud …`,
+      );
     await checkOutputBeforeSigning(self.opts<BatchFlags>());
     // The main thread signs too, so one worker per core but one keeps every core signing.
     const workers = self.opts<BatchFlags>().workers ?? availableParallelism() - 1;
@@ -158,9 +182,11 @@ function progressWanted(output: string): boolean {
 
 function largeTokensWarning(count: number, first: number | undefined): string {
   const limit = AUTHORIZATION_HEADER_WARN_BYTES / 1024;
-  return `qs-jwt: warning: ${count} token${count === 1 ? '' : 's'} (first at line ${first}) make an "Authorization: `
-    + `Bearer" header line over ${limit} KiB: servers and proxies often refuse those (IIS/http.sys and many proxies `
-    + 'default to 8-16 KiB), so they may be refused; keep claims such as groups short\n';
+  return (
+    `qs-jwt: warning: ${count} token${count === 1 ? '' : 's'} (first at line ${first}) make an "Authorization: ` +
+    `Bearer" header line over ${limit} KiB: servers and proxies often refuse those (IIS/http.sys and many proxies ` +
+    'default to 8-16 KiB), so they may be refused; keep claims such as groups short\n'
+  );
 }
 
 /** A bad --output fails now, not after every row is signed. */
@@ -173,20 +199,41 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   const settings = await resolveCommandSettings(self, platform);
   const flags = self.opts<BatchFlags>();
   if (platform === 'cloud' && (flags.issuer === undefined || flags.kid === undefined)) {
-    const [flag, variable, field] = flags.issuer === undefined ? ['--issuer', 'QSJWT_ISSUER', 'issuer'] : ['--kid', 'QSJWT_KID', 'kid'];
-    throw new CliError(`${flag} is required for Qlik Cloud tokens (or set ${variable}, or use a profile with ${field})`);
+    const [flag, variable, field] =
+      flags.issuer === undefined ? ['--issuer', 'QSJWT_ISSUER', 'issuer'] : ['--kid', 'QSJWT_KID', 'kid'];
+    throw new CliError(
+      `${flag} is required for Qlik Cloud tokens (or set ${variable}, or use a profile with ${field})`,
+    );
   }
   const algorithm = flags.alg;
   const privateKey = await resolvePrivateKey(settings);
-  const common = { algorithm, expires: flags.expires, notBefore: flags.notBefore, issuer: flags.issuer, keyId: flags.kid };
-  const setup: MintSetup = platform === 'qseow'
-    ? { platform, privateKey, shared: { ...common, audience: flags.audience, userIdAttribute: flags.useridAttr, userDirectoryAttribute: flags.userdirAttr, groupsAttribute: flags.groupsAttr } }
-    : { platform, privateKey, shared: { ...common, issuer: flags.issuer as string, keyId: flags.kid as string } };
+  const common = {
+    algorithm,
+    expires: flags.expires,
+    notBefore: flags.notBefore,
+    issuer: flags.issuer,
+    keyId: flags.kid,
+  };
+  const setup: MintSetup =
+    platform === 'qseow'
+      ? {
+          platform,
+          privateKey,
+          shared: {
+            ...common,
+            audience: flags.audience,
+            userIdAttribute: flags.useridAttr,
+            userDirectoryAttribute: flags.userdirAttr,
+            groupsAttribute: flags.groupsAttr,
+          },
+        }
+      : { platform, privateKey, shared: { ...common, issuer: flags.issuer as string, keyId: flags.kid as string } };
   // Mint one sample row first: settings that would fail every row (a bad --expires, a registered
   // attribute name) are refused once, before any input is read or output file created.
-  const sample = platform === 'qseow'
-    ? { userid: 'sample', userdir: 'sample', groups: ['sample'] }
-    : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
+  const sample =
+    platform === 'qseow'
+      ? { userid: 'sample', userdir: 'sample', groups: ['sample'] }
+      : { sub: 'sample', name: 'sample', email: 'sample@example.com', groups: ['sample'] };
   let minter: RowMinter;
   try {
     minter = settings.blame(() => rowMinter(setup));
@@ -240,7 +287,9 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
     }
     let header: string[] | undefined;
     let chunk: RawRow[] = [];
-    for await (const row of readRows(input.stream, format, (names) => { header = names; })) {
+    for await (const row of readRows(input.stream, format, (names) => {
+      header = names;
+    })) {
       chunk.push(row);
       if (chunk.length >= CHUNK_ROWS) {
         await pool.submit(chunk, header);
@@ -263,7 +312,9 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   for (const warning of repeated.warnings()) process.stderr.write(`${warning}\n`);
   if (largeTokens.count > 0) process.stderr.write(largeTokensWarning(largeTokens.count, largeTokens.first));
-  process.stderr.write(`batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`);
+  process.stderr.write(
+    `batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`,
+  );
   if (failed > 0) process.exitCode = EXIT.failure;
 }
 

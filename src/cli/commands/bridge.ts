@@ -124,14 +124,15 @@ type MappingFlags = Pick<BridgeFlags, 'useridClaim' | 'userdirClaim' | 'userdirV
 
 export function claimMapping(flags: MappingFlags): ClaimMapping {
   if ((flags.userdirClaim === undefined) === (flags.userdirValue === undefined)) {
-    throw new CliError('give exactly one of --userdir-claim CLAIM (the directory from a token claim) '
-      + 'and --userdir-value VALUE (one directory for every user)');
+    throw new CliError(
+      'give exactly one of --userdir-claim CLAIM (the directory from a token claim) ' +
+        'and --userdir-value VALUE (one directory for every user)',
+    );
   }
   return {
     userIdClaim: flags.useridClaim,
-    userDirectory: flags.userdirClaim !== undefined
-      ? { claim: flags.userdirClaim }
-      : { value: flags.userdirValue ?? '' },
+    userDirectory:
+      flags.userdirClaim !== undefined ? { claim: flags.userdirClaim } : { value: flags.userdirValue ?? '' },
     groupsClaim: flags.groupsClaim,
     attributes: parseAttributes(flags.attribute),
   };
@@ -207,12 +208,14 @@ async function serve(settings: BridgeSettings): Promise<void> {
     throw error;
   }
   process.stdout.write(`${bridge.url}\n`);
-  process.stderr.write([
-    `qs-jwt bridge: ${bridge.url}/${settings.prefix}/ → ${settings.upstream.origin}/${settings.prefix}/`
-      + ` (IdP keys from ${settings.jwksUrl.href})`,
-    'qs-jwt bridge: one JSON access-log line per request follows; stop with SIGTERM or Ctrl-C',
-    '',
-  ].join('\n'));
+  process.stderr.write(
+    [
+      `qs-jwt bridge: ${bridge.url}/${settings.prefix}/ → ${settings.upstream.origin}/${settings.prefix}/` +
+        ` (IdP keys from ${settings.jwksUrl.href})`,
+      'qs-jwt bridge: one JSON access-log line per request follows; stop with SIGTERM or Ctrl-C',
+      '',
+    ].join('\n'),
+  );
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -226,9 +229,10 @@ async function serve(settings: BridgeSettings): Promise<void> {
 }
 
 export function buildCommand(): Command {
-  const description = "Accept your identity provider's access tokens (JWKS, rotating keys) in front of a QSEoW JWT "
-    + 'virtual proxy: verify them, mint a QSEoW token for the user, proxy HTTP and websockets. '
-    + 'Prints the URL as the first line of stdout.';
+  const description =
+    "Accept your identity provider's access tokens (JWKS, rotating keys) in front of a QSEoW JWT " +
+    'virtual proxy: verify them, mint a QSEoW token for the user, proxy HTTP and websockets. ' +
+    'Prints the URL as the first line of stdout.';
   const command = newCommand('bridge qseow', description, [
     [
       'qs-jwt bridge qseow --upstream https://qlik.acme.com --prefix jwt --key privatekey.pem \\',
@@ -266,10 +270,20 @@ export function buildCommand(): Command {
   // A profile gives the virtual proxy's side (key, claim names, algorithm); --issuer, --audience and
   // --clock-tolerance here describe the identity provider's tokens, so they are the bridge's own flags.
   addSettings(command, [
-    { setting: SETTINGS.prefix, required: 'the JWT virtual proxy prefix; the bridge serves /<prefix>/… and forwards it there' },
-    ...PRIVATE_KEY_SETTINGS, SETTINGS.useridAttr, SETTINGS.userdirAttr, { setting: SETTINGS.alg, note: 'of the minted QSEoW tokens' },
-    { setting: SETTINGS.port, default: '8080' }, { setting: SETTINGS.host, default: '127.0.0.1', note: '0.0.0.0 in a container' },
-    SETTINGS.tlsCert, SETTINGS.tlsKey, SETTINGS.profile, SETTINGS.config,
+    {
+      setting: SETTINGS.prefix,
+      required: 'the JWT virtual proxy prefix; the bridge serves /<prefix>/… and forwards it there',
+    },
+    ...PRIVATE_KEY_SETTINGS,
+    SETTINGS.useridAttr,
+    SETTINGS.userdirAttr,
+    { setting: SETTINGS.alg, note: 'of the minted QSEoW tokens' },
+    { setting: SETTINGS.port, default: '8080' },
+    { setting: SETTINGS.host, default: '127.0.0.1', note: '0.0.0.0 in a container' },
+    SETTINGS.tlsCert,
+    SETTINGS.tlsKey,
+    SETTINGS.profile,
+    SETTINGS.config,
   ]);
   return command.action(async (_flags: BridgeFlags, self: Command) => {
     const resolved = await resolveCommandSettings(self, 'qseow');

@@ -17,20 +17,32 @@ interface CompatCloudFlags extends LegacyFlags {
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('create-qscloud', 'Drop-in for the JavaScript qs-jwt create-qscloud: same flags, with the tokens Qlik Cloud accepts (boolean email_verified, groups, stable sub, at most one hour).', [
-    'qs-jwt create-qscloud --useremail anna@acme.com --useremail-verified true --username "Anna A" --issuer acme --keyid k1 --expires 5m --cert-privatekey-file privatekey.pem',
-  ])
+  const command = newCommand(
+    'create-qscloud',
+    'Drop-in for the JavaScript qs-jwt create-qscloud: same flags, with the tokens Qlik Cloud accepts (boolean email_verified, groups, stable sub, at most one hour).',
+    [
+      'qs-jwt create-qscloud --useremail anna@acme.com --useremail-verified true --username "Anna A" --issuer acme --keyid k1 --expires 5m --cert-privatekey-file privatekey.pem',
+    ],
+  )
     .option('--useremail <email>', 'email claim (required by Qlik Cloud)')
-    .addOption(new Option('--useremail-verified <bool>', 'email_verified claim, sent as a JSON boolean').choices(['true', 'false']).default('true'))
+    .addOption(
+      new Option('--useremail-verified <bool>', 'email_verified claim, sent as a JSON boolean')
+        .choices(['true', 'false'])
+        .default('true'),
+    )
     .option('--username <name>', 'name claim (required by Qlik Cloud)')
-    .option('--groups <groups...>', 'groups claim (a JSON array)', (value: string, previous: string[] | undefined) => collect(value, previous))
+    .option('--groups <groups...>', 'groups claim (a JSON array)', (value: string, previous: string[] | undefined) =>
+      collect(value, previous),
+    )
     .requiredOption('--issuer <issuer>', "iss claim: the identity provider's issuer")
     .requiredOption('--keyid <id>', "kid header: the identity provider's key ID")
     .option('--sub <subject>', 'sub claim (default: the email, so the same user gets the same sub every time)');
   addLegacyOptions(command);
   return command.action(async (flags: CompatCloudFlags) => {
-    if (flags.useremail === undefined) throw new CliError('--useremail is required: Qlik Cloud refuses tokens without an email claim');
-    if (flags.username === undefined) throw new CliError('--username is required: Qlik Cloud refuses tokens without a name claim');
+    if (flags.useremail === undefined)
+      throw new CliError('--useremail is required: Qlik Cloud refuses tokens without an email claim');
+    if (flags.username === undefined)
+      throw new CliError('--username is required: Qlik Cloud refuses tokens without a name claim');
     const privateKey = await resolveLegacyKey(flags);
     const created = createCloudToken({
       privateKey,

@@ -15,15 +15,21 @@ interface CompatQseowFlags extends LegacyFlags {
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('create-qseow', 'Drop-in for the JavaScript qs-jwt create-qseow: same flags, but real exit codes, a groups claim and only the token on stdout.', [
-    'qs-jwt create-qseow --userdir ACME --userid anna --expires 8h --audience qlik.example.com --cert-privatekey-file privatekey.pem',
-    'qs-jwt create-qseow --userdir ACME --userid anna --expires 1h --cert-create true --cert-file-prefix demo-',
-  ])
+  const command = newCommand(
+    'create-qseow',
+    'Drop-in for the JavaScript qs-jwt create-qseow: same flags, but real exit codes, a groups claim and only the token on stdout.',
+    [
+      'qs-jwt create-qseow --userdir ACME --userid anna --expires 8h --audience qlik.example.com --cert-privatekey-file privatekey.pem',
+      'qs-jwt create-qseow --userdir ACME --userid anna --expires 1h --cert-create true --cert-file-prefix demo-',
+    ],
+  )
     .requiredOption('--userdir <directory>', 'user directory')
     .requiredOption('--userid <userid>', 'user ID')
     .option('--username <name>', 'name claim')
     .option('--useremail <email>', 'email claim')
-    .option('--groups <groups...>', 'groups claim (a JSON array)', (value: string, previous: string[] | undefined) => collect(value, previous))
+    .option('--groups <groups...>', 'groups claim (a JSON array)', (value: string, previous: string[] | undefined) =>
+      collect(value, previous),
+    )
     .option('--audience <audience>', "aud claim; must match the virtual proxy's JWT audience when set");
   addLegacyOptions(command);
   return command.action(async (flags: CompatQseowFlags) => {

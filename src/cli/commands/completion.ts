@@ -15,12 +15,16 @@ const SCRIPTS: Record<string, (data: CompletionData) => string> = {
 };
 
 export function buildCommand(): Command {
-  return newCommand('completion', 'Print a completion script for your shell: commands, flags, fixed flag values and file names.', [
-    "echo 'source <(qs-jwt completion bash)' >> ~/.bashrc",
-    "echo 'source <(qs-jwt completion zsh)' >> ~/.zshrc",
-    'qs-jwt completion fish > ~/.config/fish/completions/qs-jwt.fish',
-    'qs-jwt completion powershell >> $PROFILE',
-  ])
+  return newCommand(
+    'completion',
+    'Print a completion script for your shell: commands, flags, fixed flag values and file names.',
+    [
+      "echo 'source <(qs-jwt completion bash)' >> ~/.bashrc",
+      "echo 'source <(qs-jwt completion zsh)' >> ~/.zshrc",
+      'qs-jwt completion fish > ~/.config/fish/completions/qs-jwt.fish',
+      'qs-jwt completion powershell >> $PROFILE',
+    ],
+  )
     .addArgument(new Argument('<shell>', 'the shell').choices(Object.keys(SCRIPTS)))
     .action(async (shell: string) => {
       const render = SCRIPTS[shell] as (data: CompletionData) => string;

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { newCommand } from '../command-setup.js';
-import { CONFIG_FILE_NAME, loadProfile, locateConfig, readConfig, type ConfigLocation, type LoadedProfile } from '../config/config-file.js';
+import {
+  CONFIG_FILE_NAME,
+  loadProfile,
+  locateConfig,
+  readConfig,
+  type ConfigLocation,
+  type LoadedProfile,
+} from '../config/config-file.js';
 import { addSettings } from '../settings/add-settings.js';
 import { fromProfile, parseSettingValue, resolveSettings } from '../settings/resolve-settings.js';
 import { ALL_SETTINGS, SETTINGS } from '../settings/setting-table.js';
@@ -48,11 +55,11 @@ function foundBy(location: ConfigLocation | undefined, command: Command): string
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('config show', 'Show the settings a command would use: profile values overridden by QSJWT_* environment variables, secrets masked. Flags override both.', [
-    'qs-jwt config show',
-    'qs-jwt config show --profile prod',
-    'QSJWT_PROFILE=prod qs-jwt config show --format json',
-  ]);
+  const command = newCommand(
+    'config show',
+    'Show the settings a command would use: profile values overridden by QSJWT_* environment variables, secrets masked. Flags override both.',
+    ['qs-jwt config show', 'qs-jwt config show --profile prod', 'QSJWT_PROFILE=prod qs-jwt config show --format json'],
+  );
   addSettings(command, [SETTINGS.profile, SETTINGS.config, { setting: SETTINGS.format, choices: ['text', 'json'] }]);
   return command.action(async (_flags: unknown, self: Command) => {
     const { profile: name, config } = self.opts<{ profile?: string; config?: string }>();
@@ -68,7 +75,11 @@ export function buildCommand(): Command {
       if (value !== undefined) shown[shownName(setting)] = value;
     }
     if (environmentValue(SETTINGS.keyText) !== undefined) {
-      shown['keyFile'] = { value: '(QSJWT_KEY is set: it wins over any key file)', source: 'environment', from: 'QSJWT_KEY' };
+      shown['keyFile'] = {
+        value: '(QSJWT_KEY is set: it wins over any key file)',
+        source: 'environment',
+        from: 'QSJWT_KEY',
+      };
     }
     const environment: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const setting of CONFIGURABLE) {
@@ -77,7 +88,9 @@ export function buildCommand(): Command {
     }
     const configFile = location?.file ?? null;
     if (format === 'json') {
-      process.stdout.write(`${JSON.stringify({ configFile, foundBy: foundBy(location, self), profiles, profile: name ?? null, settings: shown, environment }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ configFile, foundBy: foundBy(location, self), profiles, profile: name ?? null, settings: shown, environment }, null, 2)}\n`,
+      );
       return;
     }
     const shownByVariable = new Set(Object.values(shown).map((item) => item.from));
@@ -86,9 +99,13 @@ export function buildCommand(): Command {
       `profiles     ${profiles.length ? profiles.join(', ') : 'none'}`,
       `profile      ${name ?? 'none selected (use --profile NAME or QSJWT_PROFILE)'}`,
       'settings (flags given to a command override these)',
-      ...Object.entries(shown).map(([field, setting]) => `  ${field.padEnd(15)} ${setting.value}   [${setting.source}: ${setting.from}]`),
+      ...Object.entries(shown).map(
+        ([field, setting]) => `  ${field.padEnd(15)} ${setting.value}   [${setting.source}: ${setting.from}]`,
+      ),
       ...(Object.keys(shown).length === 0 ? ['  (none: built-in defaults apply)'] : []),
-      ...Object.entries(environment).filter(([variable]) => !shownByVariable.has(variable)).map(([variable, value]) => `  ${variable.padEnd(15)} ${value}`),
+      ...Object.entries(environment)
+        .filter(([variable]) => !shownByVariable.has(variable))
+        .map(([variable, value]) => `  ${variable.padEnd(15)} ${value}`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });

@@ -23,57 +23,75 @@ interface KeysCreateFlags {
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('keys create', 'Create an RSA key pair and a self-signed X.509 certificate (SHA-256) for signing Qlik Sense JWTs.', [
-    'qs-jwt keys create --out ./keys',
-    'qs-jwt keys create --out ./keys --bits 2048 --days 365 --cn "qlik-jwt prod" --file-prefix prod-',
-    'qs-jwt keys create --out ./keys --passphrase-file ./passphrase.txt --single-line',
-  ])
-    .addOption(new Option('--bits <bits>', 'RSA key size').choices(['2048', '3072', '4096']).default(String(DEFAULT_RSA_KEY_SIZE)))
+  const command = newCommand(
+    'keys create',
+    'Create an RSA key pair and a self-signed X.509 certificate (SHA-256) for signing Qlik Sense JWTs.',
+    [
+      'qs-jwt keys create --out ./keys',
+      'qs-jwt keys create --out ./keys --bits 2048 --days 365 --cn "qlik-jwt prod" --file-prefix prod-',
+      'qs-jwt keys create --out ./keys --passphrase-file ./passphrase.txt --single-line',
+    ],
+  )
+    .addOption(
+      new Option('--bits <bits>', 'RSA key size')
+        .choices(['2048', '3072', '4096'])
+        .default(String(DEFAULT_RSA_KEY_SIZE)),
+    )
     .option('--days <days>', 'certificate validity in days', integerIn(1, 36_500), DEFAULT_CERTIFICATE_DAYS)
     .option('--cn <name>', 'certificate subject common name', DEFAULT_COMMON_NAME)
     .option('--file-prefix <prefix>', 'prefix for the file names, e.g. prod- gives prod-privatekey.pem', '')
-    .option('--single-line', "also write the certificate as one line (publickey-single-line.txt) for Qlik Cloud's IdP form, and print it on stdout");
+    .option(
+      '--single-line',
+      "also write the certificate as one line (publickey-single-line.txt) for Qlik Cloud's IdP form, and print it on stdout",
+    );
   addSettings(command, [
     { setting: SETTINGS.out, required: 'the folder for privatekey.pem, publickey.pem and publickey.cer' },
-    SETTINGS.force, { setting: SETTINGS.passphraseFile, note: 'keys create encrypts the private key with it' },
+    SETTINGS.force,
+    { setting: SETTINGS.passphraseFile, note: 'keys create encrypts the private key with it' },
     { setting: SETTINGS.format, choices: ['text', 'json'], note: 'text summary on stderr, or JSON on stdout' },
   ]);
   return command.action(async (_flags: KeysCreateFlags, self: Command) => {
-      resolveSettings(self);
-      const flags = self.opts<KeysCreateFlags>();
-      if (flags.filePrefix.includes('/') || flags.filePrefix.includes('\\')) {
-        throw new CliError(`--file-prefix "${flags.filePrefix}" contains a path separator: put folders in --out`);
-      }
-      const request: KeyFileRequest = {
-        outDir: flags.out,
-        prefix: flags.filePrefix,
-        bits: Number(flags.bits),
-        days: flags.days,
-        commonName: flags.cn,
-        passphrase: flags.passphraseFile === undefined ? undefined : await readPassphraseFile(flags.passphraseFile),
-        force: Boolean(flags.force),
-        singleLine: Boolean(flags.singleLine),
-      };
-      if (request.passphrase === '') {
-        throw new CliError(`--passphrase-file ${flags.passphraseFile}: the file is empty; write the passphrase into it`);
-      }
-      const result = await createKeyFiles(request);
-      if (flags.format === 'json') {
-        process.stdout.write(`${JSON.stringify({
-          privateKey: result.privateKeyPath,
-          publicKey: result.publicKeyPath,
-          certificate: result.certificatePath,
-          singleLineCertificate: result.singleLinePath ?? null,
-          bits: request.bits,
-          encrypted: Boolean(request.passphrase),
-          ...result.certificate.certificate,
-          jwkThumbprint: result.certificate.jwkThumbprint,
-        }, null, 2)}\n`);
-        return;
-      }
-      process.stderr.write(describeKeyFiles(result, request));
-      if (request.singleLine) process.stdout.write(`${result.singleLineCertificate}\n`);
-    });
+    resolveSettings(self);
+    const flags = self.opts<KeysCreateFlags>();
+    if (flags.filePrefix.includes('/') || flags.filePrefix.includes('\\')) {
+      throw new CliError(`--file-prefix "${flags.filePrefix}" contains a path separator: put folders in --out`);
+    }
+    const request: KeyFileRequest = {
+      outDir: flags.out,
+      prefix: flags.filePrefix,
+      bits: Number(flags.bits),
+      days: flags.days,
+      commonName: flags.cn,
+      passphrase: flags.passphraseFile === undefined ? undefined : await readPassphraseFile(flags.passphraseFile),
+      force: Boolean(flags.force),
+      singleLine: Boolean(flags.singleLine),
+    };
+    if (request.passphrase === '') {
+      throw new CliError(`--passphrase-file ${flags.passphraseFile}: the file is empty; write the passphrase into it`);
+    }
+    const result = await createKeyFiles(request);
+    if (flags.format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            privateKey: result.privateKeyPath,
+            publicKey: result.publicKeyPath,
+            certificate: result.certificatePath,
+            singleLineCertificate: result.singleLinePath ?? null,
+            bits: request.bits,
+            encrypted: Boolean(request.passphrase),
+            ...result.certificate.certificate,
+            jwkThumbprint: result.certificate.jwkThumbprint,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      return;
+    }
+    process.stderr.write(describeKeyFiles(result, request));
+    if (request.singleLine) process.stdout.write(`${result.singleLineCertificate}\n`);
+  });
 }
 
 export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

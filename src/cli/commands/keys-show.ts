@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { QsJwtError } from '../../core/errors.js';
 import {
-  describeKeyMaterial, materialToJwk, materialToPem, materialToSingleLine, readKeyMaterial, type CertificateFacts,
+  describeKeyMaterial,
+  materialToJwk,
+  materialToPem,
+  materialToSingleLine,
+  readKeyMaterial,
+  type CertificateFacts,
   type KeyMaterialDescription,
 } from '../../core/keys/key-material.js';
 import type { Pkcs12Password } from '../../core/keys/pkcs12.js';
@@ -23,11 +28,11 @@ interface KeysShowFlags {
 }
 
 const KIND_NAMES: Record<KeyMaterialDescription['kind'], string> = {
-  'certificate': 'X.509 certificate',
+  certificate: 'X.509 certificate',
   'public-key': 'public key',
   'private-key': 'private key',
   'encrypted-private-key': 'encrypted private key (give --passphrase-file or QSJWT_PASSPHRASE for details)',
-  'pkcs12': 'PKCS#12 / PFX archive (certificates and private key, as Windows and the QMC export them)',
+  pkcs12: 'PKCS#12 / PFX archive (certificates and private key, as Windows and the QMC export them)',
 };
 
 type Rows = [string, string | undefined][];
@@ -59,10 +64,10 @@ function everyCertificateRows(certificates: CertificateFacts[]): Rows {
 }
 
 const PASSWORD_TEXTS: Record<Pkcs12Password, string> = {
-  'set': 'yes: openssl asks for it (an empty password does not open the MAC)',
-  'empty': 'none: it opens with an empty password (press Enter when openssl asks)',
+  set: 'yes: openssl asks for it (an empty password does not open the MAC)',
+  empty: 'none: it opens with an empty password (press Enter when openssl asks)',
   'no-mac': 'no password MAC (openssl may still ask: press Enter if none was set)',
-  'unchecked': 'a password MAC guards it (openssl asks for the password; press Enter if none was set)',
+  unchecked: 'a password MAC guards it (openssl asks for the password; press Enter if none was set)',
 };
 
 function pkcs12Rows(description: KeyMaterialDescription): Rows {
@@ -91,7 +96,12 @@ function describeAsText(file: string, description: KeyMaterialDescription): stri
     ['SSH comment', description.sshComment],
     ['usable', description.unusable === undefined ? undefined : `no: ${description.unusable}`],
   ];
-  return rows.filter(([, value]) => value !== undefined).map(([name, value]) => `${name.padEnd(15)} ${value}`).join('\n') + '\n';
+  return (
+    rows
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `${name.padEnd(15)} ${value}`)
+      .join('\n') + '\n'
+  );
 }
 
 export function buildCommand(): Command {
@@ -106,54 +116,64 @@ export function buildCommand(): Command {
     .argument('<file>', 'key or certificate file (PEM, DER, JWK, OpenSSH .pub, or a .pfx to describe); - reads stdin')
     .option('--public', 'with pem, single-line or jwk: output only the public key');
   addSettings(command, [
-    { setting: SETTINGS.format, choices: FORMATS, note: 'text or json description; or the key as pem, single-line or jwk' },
-    SETTINGS.passphraseFile, SETTINGS.passphrase,
+    {
+      setting: SETTINGS.format,
+      choices: FORMATS,
+      note: 'text or json description; or the key as pem, single-line or jwk',
+    },
+    SETTINGS.passphraseFile,
+    SETTINGS.passphrase,
   ]);
   return command.action(async (file: string, _flags: KeysShowFlags, self: Command) => {
-      const settings = resolveSettings(self);
-      const flags = self.opts<KeysShowFlags>();
-      const source = await readInput(file, 'file');
-      const passphrase = await resolvePassphrase(settings);
-      const label = file === '-' ? 'standard input' : file;
-      try {
-        const { format } = flags;
-        if (format === 'text' || format === 'json') {
-          // What Qlik cannot use (small or non-RSA keys, PKCS#12, several certificates) is still
-          // described, and the exit code says it is unusable.
-          const material = readKeyMaterial(source, { passphrase, describeOnly: true });
-          const description = await describeKeyMaterial(material, { fileName: file === '-' ? 'client.pfx' : file });
-          process.stdout.write(format === 'text' ? describeAsText(label, description) : `${JSON.stringify({ file: label, ...description }, null, 2)}\n`);
-          if (description.unusable !== undefined) {
-            process.stderr.write(`qs-jwt: ${label}: ${description.unusable}\n`);
-            process.exitCode = EXIT.failure;
-          }
-          return;
+    const settings = resolveSettings(self);
+    const flags = self.opts<KeysShowFlags>();
+    const source = await readInput(file, 'file');
+    const passphrase = await resolvePassphrase(settings);
+    const label = file === '-' ? 'standard input' : file;
+    try {
+      const { format } = flags;
+      if (format === 'text' || format === 'json') {
+        // What Qlik cannot use (small or non-RSA keys, PKCS#12, several certificates) is still
+        // described, and the exit code says it is unusable.
+        const material = readKeyMaterial(source, { passphrase, describeOnly: true });
+        const description = await describeKeyMaterial(material, { fileName: file === '-' ? 'client.pfx' : file });
+        process.stdout.write(
+          format === 'text'
+            ? describeAsText(label, description)
+            : `${JSON.stringify({ file: label, ...description }, null, 2)}\n`,
+        );
+        if (description.unusable !== undefined) {
+          process.stderr.write(`qs-jwt: ${label}: ${description.unusable}\n`);
+          process.exitCode = EXIT.failure;
         }
-        // Converting is refused for a key too small to use: nothing should carry it further.
-        const material = readKeyMaterial(source, { passphrase });
-        const publicOnly = Boolean(flags.public);
-        let output: string;
-        switch (format) {
-          case 'pem':
-            output = materialToPem(material, { publicOnly });
-            break;
-          case 'single-line':
-            output = `${materialToSingleLine(material, { publicOnly })}\n`;
-            break;
-          case 'jwk':
-            output = `${JSON.stringify(await materialToJwk(material, { publicOnly }), null, 2)}\n`;
-            break;
-        }
-        process.stdout.write(output);
-      } catch (error) {
-        if (error instanceof QsJwtError) {
-          // The core does not know the CLI's words for "the public half only".
-          if (error.code === 'KEY_NOT_PRIVATE' && flags.format === 'single-line') throw new CliError(`${label}: ${error.message} (--public)`);
-          throw keyFailure(label, error);
-        }
-        throw error;
+        return;
       }
-    });
+      // Converting is refused for a key too small to use: nothing should carry it further.
+      const material = readKeyMaterial(source, { passphrase });
+      const publicOnly = Boolean(flags.public);
+      let output: string;
+      switch (format) {
+        case 'pem':
+          output = materialToPem(material, { publicOnly });
+          break;
+        case 'single-line':
+          output = `${materialToSingleLine(material, { publicOnly })}\n`;
+          break;
+        case 'jwk':
+          output = `${JSON.stringify(await materialToJwk(material, { publicOnly }), null, 2)}\n`;
+          break;
+      }
+      process.stdout.write(output);
+    } catch (error) {
+      if (error instanceof QsJwtError) {
+        // The core does not know the CLI's words for "the public half only".
+        if (error.code === 'KEY_NOT_PRIVATE' && flags.format === 'single-line')
+          throw new CliError(`${label}: ${error.message} (--public)`);
+        throw keyFailure(label, error);
+      }
+      throw error;
+    }
+  });
 }
 
 export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -35,7 +35,10 @@ const EXAMPLE = {
 };
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 interface QuickstartKeys {
@@ -54,12 +57,23 @@ async function keysFor(outDir: string, force: boolean): Promise<QuickstartKeys> 
     const certificatePem = (await readInput(paths.certificatePath, 'certificate')).toString('utf8');
     const certificateKey = loadPublicKey(certificatePem);
     if (!certificateKey.equals(createPublicKey(privateKey))) {
-      throw new CliError(`${paths.certificatePath} does not belong to ${paths.privateKeyPath}: pass --force to create a fresh pair`, EXIT.failure);
+      throw new CliError(
+        `${paths.certificatePath} does not belong to ${paths.privateKeyPath}: pass --force to create a fresh pair`,
+        EXIT.failure,
+      );
     }
     const keyMode = (await stat(paths.privateKeyPath)).mode & 0o777;
     return { privateKey, certificatePem, reused: true, keyMode };
   }
-  const result = await createKeyFiles({ outDir, prefix: '', bits: 4096, days: 1825, commonName: 'qs-jwt', force, singleLine: true });
+  const result = await createKeyFiles({
+    outDir,
+    prefix: '',
+    bits: 4096,
+    days: 1825,
+    commonName: 'qs-jwt',
+    force,
+    singleLine: true,
+  });
   const { certificatePem } = result;
   return { privateKey: result.keyPair.privateKey, certificatePem, reused: false, keyMode: 0o600 };
 }
@@ -79,8 +93,8 @@ export function keyModeReport(
   if ((mode & 0o077) === 0) return { label: `mode ${octal}: keep it secret` };
   return {
     label: `mode ${octal}: READABLE BY OTHERS`,
-    warning: `qs-jwt: warning: the private key ${path} is mode ${octal}, readable by other users: `
-      + `run chmod 600 ${path}`,
+    warning:
+      `qs-jwt: warning: the private key ${path} is mode ${octal}, readable by other users: ` + `run chmod 600 ${path}`,
   };
 }
 
@@ -88,46 +102,75 @@ export function keyModeReport(
 function checkToken(created: CreatedToken, certificatePem: string): string {
   const publicKey = loadPublicKey(certificatePem);
   if (!verifyCompactSignature(splitCompact(created.token), publicKey, created.header.alg)) {
-    throw new CliError('the example token does not verify with the certificate: the key files do not match', EXIT.failure);
+    throw new CliError(
+      'the example token does not verify with the certificate: the key files do not match',
+      EXIT.failure,
+    );
   }
   const now = Math.floor(Date.now() / 1000);
   const { nbf, exp } = created.payload as { nbf: number; exp: number };
-  if (!(nbf <= now && now < exp)) throw new CliError('the example token is outside its validity window: check the system clock', EXIT.failure);
+  if (!(nbf <= now && now < exp))
+    throw new CliError('the example token is outside its validity window: check the system clock', EXIT.failure);
   return `signature verified with the certificate; valid until ${created.expiresAt}`;
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('quickstart', 'Create a key pair and certificate (or re-use them), mint and check an example QSEoW token and an example Qlik Cloud token, and print what to paste where.', [
-    'qs-jwt quickstart',
-    'qs-jwt quickstart --out ./my-qlik-jwt',
-    'qs-jwt quickstart --out ./my-qlik-jwt --force    # new keys even if the folder has some',
-  ]);
+  const command = newCommand(
+    'quickstart',
+    'Create a key pair and certificate (or re-use them), mint and check an example QSEoW token and an example Qlik Cloud token, and print what to paste where.',
+    [
+      'qs-jwt quickstart',
+      'qs-jwt quickstart --out ./my-qlik-jwt',
+      'qs-jwt quickstart --out ./my-qlik-jwt --force    # new keys even if the folder has some',
+    ],
+  );
   addSettings(command, [
     { setting: SETTINGS.out, default: 'qs-jwt-quickstart', note: 'the keys, certificate and example tokens' },
     { setting: SETTINGS.force, note: 'create new keys even when the folder already has a pair' },
   ]);
   return command.action(async (_flags: QuickstartFlags, self: Command) => {
-      resolveSettings(self);
-      const flags = self.opts<QuickstartFlags>();
-      const outDir = resolve(flags.out);
-      const { privateKey, certificatePem, reused, keyMode } = await keysFor(outDir, Boolean(flags.force));
-      const kid = await jwkThumbprint(createPublicKey(privateKey));
-      const qseow = createQseowToken({ privateKey, userId: EXAMPLE.userId, userDirectory: EXAMPLE.userDirectory, name: EXAMPLE.name, email: EXAMPLE.email, groups: EXAMPLE.groups, expires: '1h' });
-      const cloud = createCloudToken({ privateKey, subject: EXAMPLE.userId, name: EXAMPLE.name, email: EXAMPLE.email, groups: EXAMPLE.groups, issuer: EXAMPLE.issuer, keyId: kid, expires: '5m' });
-      const qseowCheck = checkToken(qseow, certificatePem);
-      const cloudCheck = checkToken(cloud, certificatePem);
-      const qseowPath = join(outDir, 'qseow.jwt');
-      const cloudPath = join(outDir, 'cloud.jwt');
-      await writeFilesAtomically([
+    resolveSettings(self);
+    const flags = self.opts<QuickstartFlags>();
+    const outDir = resolve(flags.out);
+    const { privateKey, certificatePem, reused, keyMode } = await keysFor(outDir, Boolean(flags.force));
+    const kid = await jwkThumbprint(createPublicKey(privateKey));
+    const qseow = createQseowToken({
+      privateKey,
+      userId: EXAMPLE.userId,
+      userDirectory: EXAMPLE.userDirectory,
+      name: EXAMPLE.name,
+      email: EXAMPLE.email,
+      groups: EXAMPLE.groups,
+      expires: '1h',
+    });
+    const cloud = createCloudToken({
+      privateKey,
+      subject: EXAMPLE.userId,
+      name: EXAMPLE.name,
+      email: EXAMPLE.email,
+      groups: EXAMPLE.groups,
+      issuer: EXAMPLE.issuer,
+      keyId: kid,
+      expires: '5m',
+    });
+    const qseowCheck = checkToken(qseow, certificatePem);
+    const cloudCheck = checkToken(cloud, certificatePem);
+    const qseowPath = join(outDir, 'qseow.jwt');
+    const cloudPath = join(outDir, 'cloud.jwt');
+    await writeFilesAtomically(
+      [
         { path: qseowPath, content: `${qseow.token}\n`, mode: 0o600 },
         { path: cloudPath, content: `${cloud.token}\n`, mode: 0o600 },
-      ], { force: true });
-      const show = (path: string): string => relative(process.cwd(), path) || path;
-      const certificatePath = show(join(outDir, 'publickey.cer'));
-      const keyPath = show(join(outDir, 'privatekey.pem'));
-      const keyModeShown = keyModeReport(keyPath, keyMode, process.platform);
-      if (keyModeShown.warning) process.stderr.write(`${keyModeShown.warning}\n`);
-      process.stdout.write([
+      ],
+      { force: true },
+    );
+    const show = (path: string): string => relative(process.cwd(), path) || path;
+    const certificatePath = show(join(outDir, 'publickey.cer'));
+    const keyPath = show(join(outDir, 'privatekey.pem'));
+    const keyModeShown = keyModeReport(keyPath, keyMode, process.platform);
+    if (keyModeShown.warning) process.stderr.write(`${keyModeShown.warning}\n`);
+    process.stdout.write(
+      [
         `qs-jwt quickstart: ${reused ? 're-used the key pair' : 'created a 4096-bit key pair and certificate'} in ${show(outDir)}`,
         `  private key  ${keyPath} (${keyModeShown.label}, never paste it anywhere)`,
         `  certificate  ${certificatePath}`,
@@ -157,8 +200,9 @@ export function buildCommand(): Command {
         `   qs-jwt create qseow --key ${keyPath} --userid USER --userdir DIRECTORY`,
         `   qs-jwt create cloud --key ${keyPath} --sub USER --name NAME --email EMAIL --issuer ${EXAMPLE.issuer} --kid ${kid}`,
         '',
-      ].join('\n'));
-    });
+      ].join('\n'),
+    );
+  });
 }
 
 export const run: RunCommand = (args, debug) => runCommand(buildCommand, args, debug);

@@ -67,8 +67,9 @@ async function loadKeyFiles(flags: UiFlags, settings: ResolvedSettings): Promise
       throw error;
     }
     const publicPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
-    const givenCertificate = index === 0 && flags.cert !== undefined ? await readFile(flags.cert, 'utf8').catch(() => undefined) : undefined;
-    const certificatePem = givenCertificate ?? await certificateBeside(path, publicPem);
+    const givenCertificate =
+      index === 0 && flags.cert !== undefined ? await readFile(flags.cert, 'utf8').catch(() => undefined) : undefined;
+    const certificatePem = givenCertificate ?? (await certificateBeside(path, publicPem));
     await keys.add({ name: path, origin: 'file', path, privateKey, certificatePem });
   }
   return keys;
@@ -76,7 +77,9 @@ async function loadKeyFiles(flags: UiFlags, settings: ResolvedSettings): Promise
 
 function profileDefaults(loaded: LoadedProfile | undefined): Record<string, string> {
   const profile = loaded?.profile ?? {};
-  const entries = Object.entries(profile).filter(([field, value]) => typeof value === 'string' && !['keyFile', 'certFile'].includes(field));
+  const entries = Object.entries(profile).filter(
+    ([field, value]) => typeof value === 'string' && !['keyFile', 'certFile'].includes(field),
+  );
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
@@ -90,56 +93,97 @@ function machineNames(host: string): string[] {
 async function openBrowser(url: string): Promise<void> {
   // Loaded only to open a browser: node:child_process cost ~15 ms of every start.
   const { spawn } = await import('node:child_process');
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write('qs-jwt ui: note: could not open a browser: open the URL above yourself\n'));
+  child.on('error', () =>
+    process.stderr.write('qs-jwt ui: note: could not open a browser: open the URL above yourself\n'),
+  );
   child.unref();
 }
 
 export function buildCommand(): Command {
-  const command = newCommand('ui', 'Serve the local web workbench (Create, Inspect, Keys, Test, Setup) on 127.0.0.1 and print its URL, with a per-run secret, as the first line of stdout. Runs until Ctrl-C.', [
-    'qs-jwt ui',
-    'qs-jwt ui --key privatekey.pem --no-open',
-    'qs-jwt ui --key prod-privatekey.pem --key test-privatekey.pem --port 8123',
-    'qs-jwt ui --profile cloud    # the profile\'s keyFile and settings fill the forms',
-  ])
+  const command = newCommand(
+    'ui',
+    'Serve the local web workbench (Create, Inspect, Keys, Test, Setup) on 127.0.0.1 and print its URL, with a per-run secret, as the first line of stdout. Runs until Ctrl-C.',
+    [
+      'qs-jwt ui',
+      'qs-jwt ui --key privatekey.pem --no-open',
+      'qs-jwt ui --key prod-privatekey.pem --key test-privatekey.pem --port 8123',
+      "qs-jwt ui --profile cloud    # the profile's keyFile and settings fill the forms",
+    ],
+  )
     .option('--allow-remote', 'allow a non-loopback --host (anyone who gets the printed URL can use your keys)')
     .option('--no-open', 'do not open a browser (it opens only when stdout is a terminal)');
   addSettings(command, [
-    { setting: SETTINGS.port, default: '0' }, { setting: SETTINGS.host, default: '127.0.0.1', note: 'anything but loopback needs --allow-remote' },
-    { setting: SETTINGS.key, repeatable: true, note: 'offered in Create by its file name (repeatable); its contents never reach the browser' },
+    { setting: SETTINGS.port, default: '0' },
+    { setting: SETTINGS.host, default: '127.0.0.1', note: 'anything but loopback needs --allow-remote' },
+    {
+      setting: SETTINGS.key,
+      repeatable: true,
+      note: 'offered in Create by its file name (repeatable); its contents never reach the browser',
+    },
     { setting: SETTINGS.cert, note: 'shown in Setup for the first key (default: publickey.cer beside the key)' },
-    SETTINGS.passphraseFile, SETTINGS.passphrase, SETTINGS.profile, SETTINGS.config,
+    SETTINGS.passphraseFile,
+    SETTINGS.passphrase,
+    SETTINGS.profile,
+    SETTINGS.config,
   ]);
   return command.action(async (_flags: UiFlags, self: Command) => {
     const settings = await resolveCommandSettings(self);
     const loaded = settings.profile;
     const flags = self.opts<UiFlags>();
     if (!LOOPBACK.test(flags.host) && !flags.allowRemote) {
-      throw new CliError(`--host ${flags.host} is not a loopback address: add --allow-remote if other machines should reach the workbench`);
+      throw new CliError(
+        `--host ${flags.host} is not a loopback address: add --allow-remote if other machines should reach the workbench`,
+      );
     }
     const keys = await loadKeyFiles(flags, settings);
     let assets;
     try {
       assets = loadSeaAssets() ?? loadAssets(fileURLToPath(new URL('./workbench/', import.meta.url)));
     } catch (error) {
-      throw new CliError(`the workbench page cannot be read (${(error as Error).message}): run npm run build`, EXIT.failure);
+      throw new CliError(
+        `the workbench page cannot be read (${(error as Error).message}): run npm run build`,
+        EXIT.failure,
+      );
     }
     const { startWorkbench } = await import('../../workbench/workbench-server.js');
     let workbench;
     try {
-      workbench = await startWorkbench({ host: flags.host, port: flags.port, assets, keys, defaults: profileDefaults(loaded), hostNames: machineNames(flags.host) });
+      workbench = await startWorkbench({
+        host: flags.host,
+        port: flags.port,
+        assets,
+        keys,
+        defaults: profileDefaults(loaded),
+        hostNames: machineNames(flags.host),
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new CliError(`${flags.host}:${flags.port} is in use: choose another --port, or --port 0 for a free one`, EXIT.failure);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`--host ${flags.host} is not an address of this machine`);
-      if (code === 'EACCES') throw new CliError(`port ${flags.port} needs privileges: choose one above 1023, or --port 0`, EXIT.failure);
+      if (code === 'EADDRINUSE')
+        throw new CliError(
+          `${flags.host}:${flags.port} is in use: choose another --port, or --port 0 for a free one`,
+          EXIT.failure,
+        );
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+        throw new CliError(`--host ${flags.host} is not an address of this machine`);
+      if (code === 'EACCES')
+        throw new CliError(`port ${flags.port} needs privileges: choose one above 1023, or --port 0`, EXIT.failure);
       throw error;
     }
     if (flags.allowRemote && !LOOPBACK.test(flags.host)) {
-      process.stderr.write(`qs-jwt ui: warning: listening on ${flags.host}: anyone who can reach it and learns the URL can sign tokens with your keys; traffic is plain http\n`);
+      process.stderr.write(
+        `qs-jwt ui: warning: listening on ${flags.host}: anyone who can reach it and learns the URL can sign tokens with your keys; traffic is plain http\n`,
+      );
     }
-    process.stderr.write(`qs-jwt ui: workbench at ${workbench.origin} (${keys.list().length} key${keys.list().length === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`);
+    process.stderr.write(
+      `qs-jwt ui: workbench at ${workbench.origin} (${keys.list().length} key${keys.list().length === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`,
+    );
     // Messages first, so whoever reads the URL from stdout has them on stderr already.
     process.stdout.write(`${workbench.url}\n`);
     if (flags.open && process.stdout.isTTY === true) await openBrowser(workbench.url);

@@ -2,7 +2,8 @@ import type { Argument, Command, Option } from 'commander';
 import { COMMANDS } from '../command-registry.js';
 
 /** What may follow a flag or stand in a positional place: a fixed set, a file, a folder, or free text. */
-export type ValueSpec = { kind: 'choices'; values: readonly string[] } | { kind: 'file' } | { kind: 'folder' } | { kind: 'free' };
+export type ValueSpec =
+  { kind: 'choices'; values: readonly string[] } | { kind: 'file' } | { kind: 'folder' } | { kind: 'free' };
 
 export interface FlagSpec {
   /** Every spelling: `--key`, `-h` … */
@@ -43,10 +44,12 @@ function argumentValue(argument: Argument): ValueSpec {
 const HELP_FLAG: FlagSpec = { names: ['--help', '-h'], value: undefined };
 
 function flagsOf(command: Command): FlagSpec[] {
-  const flags = command.options.filter((option) => !option.hidden).map((option) => ({
-    names: [option.long, option.short].filter((name): name is string => name !== undefined),
-    value: optionValue(option),
-  }));
+  const flags = command.options
+    .filter((option) => !option.hidden)
+    .map((option) => ({
+      names: [option.long, option.short].filter((name): name is string => name !== undefined),
+      value: optionValue(option),
+    }));
   return [...flags, HELP_FLAG];
 }
 
@@ -76,7 +79,10 @@ function groupNodes(nodes: readonly CompletionNode[]): CompletionNode[] {
   return [...groups].map(([path, children]) => ({
     words: path === '' ? [] : path.split(' '),
     children: [...children],
-    flags: path === '' ? [HELP_FLAG, { names: ['--version', '-V'], value: undefined }, { names: ['--debug'], value: undefined }] : [HELP_FLAG],
+    flags:
+      path === ''
+        ? [HELP_FLAG, { names: ['--version', '-V'], value: undefined }, { names: ['--debug'], value: undefined }]
+        : [HELP_FLAG],
     positionals: [],
   }));
 }

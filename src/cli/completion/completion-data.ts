@@ -35,7 +35,10 @@ export function completionData(nodes: readonly CompletionNode[]): CompletionData
   for (const node of nodes) {
     const path = node.words.map(safe).join(' ');
     if (node.children.length > 0) children.set(path, node.children.map(safe));
-    flags.set(path, node.flags.flatMap((flag) => flag.names.map(safe)));
+    flags.set(
+      path,
+      node.flags.flatMap((flag) => flag.names.map(safe)),
+    );
     for (const flag of node.flags) {
       if (flag.value) for (const name of flag.names) values.set(`${path}|${name}`, valueOf(flag.value));
     }

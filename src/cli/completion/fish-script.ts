@@ -1,6 +1,11 @@
 import { joined, type CompletionData } from './completion-data.js';
 
-function switchFunction(name: string, subject: string, table: ReadonlyMap<string, readonly string[] | string>, fallback?: string): string {
+function switchFunction(
+  name: string,
+  subject: string,
+  table: ReadonlyMap<string, readonly string[] | string>,
+  fallback?: string,
+): string {
   const arms = [...table].flatMap(([key, value]) => [`    case '${key}'`, `      echo '${joined(value)}'`]);
   if (fallback !== undefined) arms.push("    case '*'", `      echo '${fallback}'`);
   return [`function ${name}`, `  switch ${subject}`, ...arms, '  end', 'end'].join('\n');

@@ -1,7 +1,12 @@
 import { joined, type CompletionData } from './completion-data.js';
 
 /** A shell `case` function printing the words for its key ("$1" or "$1|$2"). */
-function caseFunction(name: string, subject: string, table: ReadonlyMap<string, readonly string[] | string>, fallback?: string): string {
+function caseFunction(
+  name: string,
+  subject: string,
+  table: ReadonlyMap<string, readonly string[] | string>,
+  fallback?: string,
+): string {
   const arms = [...table].map(([key, value]) => `    '${key}') echo '${joined(value)}' ;;`);
   if (fallback !== undefined) arms.push(`    *) echo '${fallback}' ;;`);
   return [`${name}() {`, `  case "${subject}" in`, ...arms, '  esac', '}'].join('\n');

@@ -41,7 +41,10 @@ export function findConfigFile(start: string): string | undefined {
  * else, as ssh demands of its config. Windows has no such mode bits or uids in Node: there the check
  * is skipped (README says so).
  */
-export function untrustedReason(stats: Pick<Stats, 'uid' | 'gid' | 'mode'>, user: { uid: number; gid: number } | undefined): string | undefined {
+export function untrustedReason(
+  stats: Pick<Stats, 'uid' | 'gid' | 'mode'>,
+  user: { uid: number; gid: number } | undefined,
+): string | undefined {
   if (user === undefined) return undefined;
   if (stats.uid !== user.uid && stats.uid !== 0) return `it belongs to another user (uid ${stats.uid})`;
   if ((stats.mode & 0o002) !== 0) return 'anyone can write to it';
@@ -50,7 +53,9 @@ export function untrustedReason(stats: Pick<Stats, 'uid' | 'gid' | 'mode'>, user
 }
 
 function currentUser(): { uid: number; gid: number } | undefined {
-  return typeof process.getuid === 'function' && typeof process.getgid === 'function' ? { uid: process.getuid(), gid: process.getgid() } : undefined;
+  return typeof process.getuid === 'function' && typeof process.getgid === 'function'
+    ? { uid: process.getuid(), gid: process.getgid() }
+    : undefined;
 }
 
 /** The config file to use: the one named explicitly, else the nearest one upwards, if it is safe. */
@@ -60,7 +65,9 @@ export function locateConfig(explicitPath: string | undefined, start = process.c
   if (file === undefined) return undefined;
   const reason = untrustedReason(statSync(file), currentUser());
   if (reason !== undefined) {
-    throw new CliError(`${file} is not used: ${reason}. A config file found by searching upwards must be yours and writable only by you: fix its owner or mode (chmod go-w), or name it with --config FILE if you trust it`);
+    throw new CliError(
+      `${file} is not used: ${reason}. A config file found by searching upwards must be yours and writable only by you: fix its owner or mode (chmod go-w), or name it with --config FILE if you trust it`,
+    );
   }
   return { file, explicit: false };
 }
@@ -72,7 +79,8 @@ export async function readConfig(file: string): Promise<Record<string, Profile>>
   } catch (error) {
     throw fileError(error, file, 'config file');
   }
-  if (text.length > MAX_INPUT_BYTES) throw new CliError(`config file ${file} is over ${MAX_INPUT_BYTES} bytes: that is not a qs-jwt config`);
+  if (text.length > MAX_INPUT_BYTES)
+    throw new CliError(`config file ${file} is over ${MAX_INPUT_BYTES} bytes: that is not a qs-jwt config`);
   try {
     // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse refuses.
     return (await parseConfig(text.replace(/^\uFEFF/, ''), file)).profiles;
@@ -86,14 +94,18 @@ export async function readConfig(file: string): Promise<Record<string, Profile>>
 export async function loadProfile(name: string, configPath: string | undefined): Promise<LoadedProfile> {
   const location = locateConfig(configPath);
   if (location === undefined) {
-    throw new CliError(`--profile ${name}: no ${CONFIG_FILE_NAME} in ${process.cwd()} or any folder above it: create one, or pass --config FILE`);
+    throw new CliError(
+      `--profile ${name}: no ${CONFIG_FILE_NAME} in ${process.cwd()} or any folder above it: create one, or pass --config FILE`,
+    );
   }
   const profiles = await readConfig(location.file);
   // Own properties only: a profile named "constructor" or "__proto__" is just a name.
   const profile = Object.hasOwn(profiles, name) ? profiles[name] : undefined;
   if (!profile) {
     const known = Object.keys(profiles);
-    throw new CliError(`--profile ${name}: ${location.file} has no profile "${name}"${known.length ? ` (it has ${known.join(', ')})` : ' (it has none)'}`);
+    throw new CliError(
+      `--profile ${name}: ${location.file} has no profile "${name}"${known.length ? ` (it has ${known.join(', ')})` : ' (it has none)'}`,
+    );
   }
   return { name, profile, file: location.file, explicit: location.explicit };
 }

@@ -42,7 +42,10 @@ async function writeTemporary(file: FileToWrite): Promise<string> {
 export async function refuseExisting(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     if (await exists(path)) {
-      throw new CliError(`${path} already exists: pass --force to replace it, or choose another --out or --prefix`, EXIT.failure);
+      throw new CliError(
+        `${path} already exists: pass --force to replace it, or choose another --out or --prefix`,
+        EXIT.failure,
+      );
     }
   }
 }
@@ -50,7 +53,10 @@ export async function refuseExisting(paths: readonly string[]): Promise<void> {
 /** Refuses targets that are folders: --force replaces files, and a folder would fail only at the very end. */
 export async function refuseFolders(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
-    const isFolder = await stat(path).then((info) => info.isDirectory(), () => false);
+    const isFolder = await stat(path).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
     if (isFolder) {
       throw new CliError(`${path} is a folder: move it away, or choose another --out or --prefix`, EXIT.failure);
     }
@@ -77,7 +83,10 @@ export async function writeFilesAtomically(files: readonly FileToWrite[], { forc
   } catch (error) {
     await Promise.all([...temporaries, ...(force ? [] : created)].map((path) => unlink(path).catch(() => undefined)));
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CliError(`an output file appeared while writing: nothing was written; run again, or pass --force`, EXIT.failure);
+      throw new CliError(
+        `an output file appeared while writing: nothing was written; run again, or pass --force`,
+        EXIT.failure,
+      );
     }
     const paths = files.map((file) => file.path).join(', ');
     throw new CliError(`could not write ${paths} (${fileSystemReason(error)}): nothing was written`, EXIT.failure);

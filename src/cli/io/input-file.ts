@@ -12,7 +12,8 @@ async function readStdin(what: string, maxBytes: number): Promise<Buffer> {
   for await (const chunk of process.stdin) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buffer.length;
-    if (size > maxBytes) throw new CliError(`${what} from standard input is over ${maxBytes} bytes: that is not a key or token`);
+    if (size > maxBytes)
+      throw new CliError(`${what} from standard input is over ${maxBytes} bytes: that is not a key or token`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -30,7 +31,10 @@ export async function readInput(path: string, what: string, maxBytes = MAX_INPUT
   try {
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw new CliError(`${what} ${path} is a folder: give the file inside it`, EXIT.failure);
-    if (stats.size > maxBytes) throw new CliError(`${what} ${path} is ${stats.size} bytes, more than the ${maxBytes} a key or token can be: check the file name`);
+    if (stats.size > maxBytes)
+      throw new CliError(
+        `${what} ${path} is ${stats.size} bytes, more than the ${maxBytes} a key or token can be: check the file name`,
+      );
     return readFileSync(fd);
   } catch (error) {
     throw error instanceof CliError ? error : fileError(error, path, what);

@@ -22,16 +22,26 @@ function errnoCode(error: unknown): string | undefined {
 export function fileSystemReason(error: unknown): string {
   switch (errnoCode(error)) {
     case 'EACCES':
-    case 'EPERM': return 'permission denied: check its owner and mode';
-    case 'EROFS': return 'the file system is read-only';
-    case 'ENOSPC': return 'the disk is full';
-    case 'EDQUOT': return 'the disk quota is exceeded';
-    case 'ENOTDIR': return 'a part of the path is a file, not a folder';
-    case 'ENOENT': return 'a part of the path does not exist or cannot hold folders';
-    case 'EISDIR': return 'it is a folder';
-    case 'ENAMETOOLONG': return 'the path is too long';
-    case 'ELOOP': return 'the path has a symbolic link loop';
-    default: return (error as Error).message;
+    case 'EPERM':
+      return 'permission denied: check its owner and mode';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'ENOENT':
+      return 'a part of the path does not exist or cannot hold folders';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    case 'ELOOP':
+      return 'the path has a symbolic link loop';
+    default:
+      return (error as Error).message;
   }
 }
 
@@ -51,7 +61,10 @@ async function nearestExisting(path: string): Promise<{ path: string; isFolder: 
 }
 
 async function writable(folder: string): Promise<boolean> {
-  return access(folder, constants.W_OK | constants.X_OK).then(() => true, () => false);
+  return access(folder, constants.W_OK | constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A folder made ready for output, and how to take back the folders that readying it created. */
@@ -96,8 +109,10 @@ export async function prepareOutputFolder(flag: string, folder: string): Promise
   }
   if (!(await writable(target))) {
     await undo();
-    throw fail('cannot write into this folder (permission denied or read-only): '
-      + 'check its owner and mode, or choose another folder');
+    throw fail(
+      'cannot write into this folder (permission denied or read-only): ' +
+        'check its owner and mode, or choose another folder',
+    );
   }
   return { folder: target, undo };
 }

@@ -7,7 +7,13 @@ import { SETTINGS } from '../settings/setting-table.js';
 import { readInput, readPassphraseFile } from './input-file.js';
 
 /** The settings every signing command takes to find its private key. */
-export const PRIVATE_KEY_SETTINGS = [SETTINGS.key, SETTINGS.keyEnv, SETTINGS.keyText, SETTINGS.passphraseFile, SETTINGS.passphrase];
+export const PRIVATE_KEY_SETTINGS = [
+  SETTINGS.key,
+  SETTINGS.keyEnv,
+  SETTINGS.keyText,
+  SETTINGS.passphraseFile,
+  SETTINGS.passphrase,
+];
 
 /** The passphrase from --passphrase-file, else QSJWT_PASSPHRASE. */
 export async function passphraseFrom(file: string | undefined): Promise<string | undefined> {
@@ -22,7 +28,10 @@ export function resolvePassphrase(settings: ResolvedSettings): Promise<string | 
 
 /** The core's key errors do not know where the key came from, nor the CLI's ways to give a passphrase. */
 export function keyFailure(label: string, error: QsJwtError): CliError {
-  const hint = error.code === 'KEY_PASSPHRASE_MISSING' || error.code === 'KEY_PASSPHRASE_WRONG' ? ' (--passphrase-file FILE or QSJWT_PASSPHRASE)' : '';
+  const hint =
+    error.code === 'KEY_PASSPHRASE_MISSING' || error.code === 'KEY_PASSPHRASE_WRONG'
+      ? ' (--passphrase-file FILE or QSJWT_PASSPHRASE)'
+      : '';
   return new CliError(`${label}: ${error.message}${hint}`);
 }
 
@@ -44,7 +53,8 @@ export async function resolvePrivateKey(settings: ResolvedSettings): Promise<Key
   const keyFile = settings.get<string>('key');
   const keyFromFlag = settings.source('key')?.kind === 'flag';
   const keyEnv = settings.get<string>('keyEnv');
-  if (keyFromFlag && keyEnv !== undefined) throw new CliError('more than one private key given: pass only one of --key and --key-env');
+  if (keyFromFlag && keyEnv !== undefined)
+    throw new CliError('more than one private key given: pass only one of --key and --key-env');
   let source: Buffer | string;
   let label: string;
   const keyText = settings.get<string>('keyText');
@@ -55,13 +65,16 @@ export async function resolvePrivateKey(settings: ResolvedSettings): Promise<Key
   } else if (keyEnv !== undefined) {
     label = `--key-env ${keyEnv}`;
     const value = process.env[keyEnv];
-    if (value === undefined || value === '') throw new CliError(`${label}: the environment variable ${keyEnv} is not set or empty`);
+    if (value === undefined || value === '')
+      throw new CliError(`${label}: the environment variable ${keyEnv} is not set or empty`);
     source = value;
   } else if (keyText !== undefined) {
     label = 'QSJWT_KEY';
     source = keyText;
   } else {
-    throw new CliError('no private key given: pass --key FILE (or --key-env VAR, QSJWT_KEY_FILE, or a profile with keyFile); create one with qs-jwt keys create');
+    throw new CliError(
+      'no private key given: pass --key FILE (or --key-env VAR, QSJWT_KEY_FILE, or a profile with keyFile); create one with qs-jwt keys create',
+    );
   }
   return signingKeyFrom(label, source, await resolvePassphrase(settings));
 }

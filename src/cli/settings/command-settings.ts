@@ -19,14 +19,19 @@ function describeProfile(loaded: LoadedProfile): string {
  * QSJWT_CONFIG or found upwards. A profile for another platform is refused by a platform's command.
  * A --config given without a profile is still read, so a broken file never passes silently.
  */
-export async function selectProfile(command: Command, platform: 'qseow' | 'cloud' | undefined): Promise<LoadedProfile | undefined> {
+export async function selectProfile(
+  command: Command,
+  platform: 'qseow' | 'cloud' | undefined,
+): Promise<LoadedProfile | undefined> {
   const { profile: name, config } = command.opts<{ profile?: string; config?: string }>();
   if (name === undefined) {
     if (config !== undefined) {
       const location = locateConfig(config);
       const known = Object.keys(await readConfig(location?.file ?? config));
       if (command.getOptionValueSource('config') === 'cli') {
-        process.stderr.write(`qs-jwt: warning: --config ${config} is given without --profile, so none of its profiles applies${known.length ? ` (it has ${known.join(', ')})` : ''}\n`);
+        process.stderr.write(
+          `qs-jwt: warning: --config ${config} is given without --profile, so none of its profiles applies${known.length ? ` (it has ${known.join(', ')})` : ''}\n`,
+        );
       }
     }
     return undefined;
@@ -35,7 +40,9 @@ export async function selectProfile(command: Command, platform: 'qseow' | 'cloud
   const profilePlatform = loaded.profile.platform;
   if (platform !== undefined && profilePlatform !== undefined && profilePlatform !== platform) {
     const words = commandWords(command).replace(/ (qseow|cloud)$/, '');
-    throw new CliError(`--profile ${name} is for ${profilePlatform} (${loaded.file}): use it with qs-jwt ${words} ${profilePlatform}`);
+    throw new CliError(
+      `--profile ${name} is for ${profilePlatform} (${loaded.file}): use it with qs-jwt ${words} ${profilePlatform}`,
+    );
   }
   return loaded;
 }
@@ -44,10 +51,14 @@ export async function selectProfile(command: Command, platform: 'qseow' | 'cloud
  * Everything a command does before its work: picks the profile, resolves every declared setting (flag >
  * environment > profile > default) and, with --verbose, says which config file and profile apply.
  */
-export async function resolveCommandSettings(command: Command, platform?: 'qseow' | 'cloud'): Promise<ResolvedSettings> {
+export async function resolveCommandSettings(
+  command: Command,
+  platform?: 'qseow' | 'cloud',
+): Promise<ResolvedSettings> {
   const loaded = await selectProfile(command, platform);
   const settings = resolveSettings(command, loaded);
-  if (loaded !== undefined && settings.get<boolean>('verbose')) process.stderr.write(`qs-jwt: using ${describeProfile(loaded)}\n`);
+  if (loaded !== undefined && settings.get<boolean>('verbose'))
+    process.stderr.write(`qs-jwt: using ${describeProfile(loaded)}\n`);
   return settings;
 }
 

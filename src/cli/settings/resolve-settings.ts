@@ -23,10 +23,16 @@ function reasonOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function parseOne(setting: Setting, text: string, source: SettingSource, choices: readonly string[] | undefined): unknown {
+function parseOne(
+  setting: Setting,
+  text: string,
+  source: SettingSource,
+  choices: readonly string[] | undefined,
+): unknown {
   try {
     // Commander checks choices of flags and environment variables; profiles and defaults are checked here.
-    if (choices !== undefined && !choices.includes(text)) throw new SettingValueError(`is not one of ${choices.join(', ')}`);
+    if (choices !== undefined && !choices.includes(text))
+      throw new SettingValueError(`is not one of ${choices.join(', ')}`);
     return setting.parse ? setting.parse(text) : text;
   } catch (error) {
     const reason = reasonOf(error);
@@ -112,8 +118,13 @@ export class ResolvedSettings {
     const { option, value, reason, instead } = error.subject;
     const resolved = [...this.#values.values()].find((item) => item.setting.libraryOptions?.includes(option));
     if (resolved === undefined) return error;
-    const insteadSetting = instead === undefined ? undefined : ALL_SETTINGS.find((setting) => setting.libraryOptions?.includes(instead));
-    const insteadText = insteadSetting?.flag ? `: use ${insteadSetting.flag}` : instead === undefined ? '' : `: use ${instead}`;
+    const insteadSetting =
+      instead === undefined ? undefined : ALL_SETTINGS.find((setting) => setting.libraryOptions?.includes(instead));
+    const insteadText = insteadSetting?.flag
+      ? `: use ${insteadSetting.flag}`
+      : instead === undefined
+        ? ''
+        : `: use ${instead}`;
     // A repeatable setting (--claim, --groups) holds many values: show the one refused.
     const shown = Array.isArray(resolved.text) ? value : resolved.text;
     return new SettingError(resolved.setting.name, resolved.source, shown, `${reason}${insteadText}`);
@@ -127,7 +138,10 @@ function sourceOf(command: Command, setting: Setting): SettingSource | undefined
   return undefined;
 }
 
-export function fromProfile(setting: Setting, profile: LoadedProfile | undefined): { raw: string; source: SettingSource } | undefined {
+export function fromProfile(
+  setting: Setting,
+  profile: LoadedProfile | undefined,
+): { raw: string; source: SettingSource } | undefined {
   const field = setting.profileField;
   if (profile === undefined || field === undefined || !Object.hasOwn(profile.profile, field)) return undefined;
   const text = profile.profile[field];
@@ -174,7 +188,12 @@ export function resolveSettings(command: Command, profile?: LoadedProfile): Reso
     }
     const value = parseValue(use, raw, source);
     values.set(setting.name, { setting, value, text: raw, source });
-    if (setting.flag !== undefined) command.setOptionValueWithSource(setting.name, value, source.kind === 'flag' ? 'cli' : source.kind === 'env' ? 'env' : 'config');
+    if (setting.flag !== undefined)
+      command.setOptionValueWithSource(
+        setting.name,
+        value,
+        source.kind === 'flag' ? 'cli' : source.kind === 'env' ? 'env' : 'config',
+      );
   }
   return new ResolvedSettings(values, profile);
 }

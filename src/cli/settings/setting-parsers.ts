@@ -18,7 +18,10 @@ export function nonEmptyText(text: string): string {
 /** A duration of zero or more, in whole seconds (clock tolerance). */
 export function durationSeconds(text: string): number {
   const seconds = parseSignedDuration(text, 'duration');
-  if (seconds === undefined || seconds < 0) throw new SettingValueError('is not a duration of zero or more: write a number and a unit, e.g. 30s, 2m, or 0s for none');
+  if (seconds === undefined || seconds < 0)
+    throw new SettingValueError(
+      'is not a duration of zero or more: write a number and a unit, e.g. 30s, 2m, or 0s for none',
+    );
   return seconds;
 }
 
@@ -26,11 +29,16 @@ export function durationSeconds(text: string): number {
 export function lifetimeOrTime(text: string): string {
   const seconds = parseSignedDuration(text, 'duration');
   if (seconds !== undefined) {
-    if (seconds <= 0) throw new SettingValueError(`is ${seconds === 0 ? 'zero' : 'negative'}: give a lifetime such as 5m or 1h, or an absolute time`);
+    if (seconds <= 0)
+      throw new SettingValueError(
+        `is ${seconds === 0 ? 'zero' : 'negative'}: give a lifetime such as 5m or 1h, or an absolute time`,
+      );
     return text;
   }
   if (parseAbsoluteTime(text, 'time') === undefined) {
-    throw new SettingValueError('is neither a lifetime (30s, 5m, 8h, 7d, 1y) nor a time (RFC 3339 such as 2026-05-01T12:00:00Z, or Unix seconds)');
+    throw new SettingValueError(
+      'is neither a lifetime (30s, 5m, 8h, 7d, 1y) nor a time (RFC 3339 such as 2026-05-01T12:00:00Z, or Unix seconds)',
+    );
   }
   return text;
 }
@@ -39,7 +47,9 @@ export function lifetimeOrTime(text: string): string {
 export function offsetOrTime(text: string): string {
   if (parseSignedDuration(text, 'duration') !== undefined) return text;
   if (parseAbsoluteTime(text, 'time') === undefined) {
-    throw new SettingValueError('is neither a duration from iat (-30s, 5m) nor a time (RFC 3339 such as 2026-05-01T12:00:00Z, or Unix seconds)');
+    throw new SettingValueError(
+      'is neither a duration from iat (-30s, 5m) nor a time (RFC 3339 such as 2026-05-01T12:00:00Z, or Unix seconds)',
+    );
   }
   return text;
 }
@@ -75,6 +85,7 @@ const MAX_TIMEOUT_MS = 600_000;
 export function timeoutMilliseconds(text: string): number {
   const milliseconds = /^\s*(\d{1,9})\s*ms\s*$/i.exec(text);
   const ms = milliseconds ? Number(milliseconds[1]) : (parseSignedDuration(text, 'duration') ?? Number.NaN) * 1000;
-  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) throw new SettingValueError('is not a duration from 1ms to 10m: write e.g. 10s, 30s or 500ms');
+  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS)
+    throw new SettingValueError('is not a duration from 1ms to 10m: write e.g. 10s, 30s or 500ms');
   return ms;
 }

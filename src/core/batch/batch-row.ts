@@ -14,7 +14,10 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
-function split(record: BatchRecord, known: readonly string[]): { fields: Record<string, unknown>; extra: Record<string, unknown> } {
+function split(
+  record: BatchRecord,
+  known: readonly string[],
+): { fields: Record<string, unknown>; extra: Record<string, unknown> } {
   const fields: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(record)) {
@@ -32,7 +35,8 @@ function text(fields: Record<string, unknown>, name: string, required: boolean):
     if (required) throw new ClaimError('CLAIM_INVALID', `missing field "${name}"`);
     return undefined;
   }
-  if (typeof value !== 'string' && typeof value !== 'number') throw new ClaimError('CLAIM_INVALID', `field "${name}" must be text, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new ClaimError('CLAIM_INVALID', `field "${name}" must be text, not ${JSON.stringify(value)}`);
   return String(value);
 }
 
@@ -41,10 +45,12 @@ function groups(fields: Record<string, unknown>): string[] | undefined {
   const value = fields['groups'];
   if (value === undefined) return undefined;
   if (Array.isArray(value)) {
-    if (!value.every((group) => typeof group === 'string')) throw new ClaimError('CLAIM_INVALID', 'field "groups" must be an array of strings');
+    if (!value.every((group) => typeof group === 'string'))
+      throw new ClaimError('CLAIM_INVALID', 'field "groups" must be an array of strings');
     return value as string[];
   }
-  if (typeof value !== 'string') throw new ClaimError('CLAIM_INVALID', 'field "groups" must be text separated by ";" or an array of strings');
+  if (typeof value !== 'string')
+    throw new ClaimError('CLAIM_INVALID', 'field "groups" must be text separated by ";" or an array of strings');
   const list: string[] = [];
   for (const group of value.split(';')) {
     const trimmed = group.trim();

@@ -25,8 +25,14 @@ export function requireRsaAlgorithm(alg: unknown): RsaAlgorithm {
   const upper = typeof alg === 'string' ? alg.toUpperCase() : '';
   let why = 'Qlik Sense accepts RS256, RS384 and RS512 only';
   if (upper === 'NONE') why = 'unsigned tokens are never accepted; use RS256';
-  else if (upper.startsWith('HS')) why = 'HMAC shares one secret with the verifier and Qlik Sense does not accept it; use RS256 with an RSA key';
-  else if (upper.startsWith('ES') || upper.startsWith('PS') || upper === 'EDDSA') why = `Qlik Sense does not accept ${named}; use RS256, RS384 or RS512 with an RSA key`;
+  else if (upper.startsWith('HS'))
+    why = 'HMAC shares one secret with the verifier and Qlik Sense does not accept it; use RS256 with an RSA key';
+  else if (upper.startsWith('ES') || upper.startsWith('PS') || upper === 'EDDSA')
+    why = `Qlik Sense does not accept ${named}; use RS256, RS384 or RS512 with an RSA key`;
   else if (isRsaAlgorithm(upper)) why = `algorithm names are case-sensitive: write ${upper}`;
-  throw optionError(AlgorithmError, 'ALG_UNSUPPORTED', { option: 'algorithm', value: named, reason: `is not supported: ${why}` });
+  throw optionError(AlgorithmError, 'ALG_UNSUPPORTED', {
+    option: 'algorithm',
+    value: named,
+    reason: `is not supported: ${why}`,
+  });
 }

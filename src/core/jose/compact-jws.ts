@@ -43,7 +43,12 @@ export function signSigningInput(signingInput: string, key: KeyObject, alg: RsaA
  * Signs exact header and payload bytes. Kept byte-level so published test vectors, whose JSON has its
  * own whitespace, can be reproduced exactly.
  */
-export function signCompactBytes(headerBytes: Uint8Array, payloadBytes: Uint8Array, key: KeyObject, alg: RsaAlgorithm): string {
+export function signCompactBytes(
+  headerBytes: Uint8Array,
+  payloadBytes: Uint8Array,
+  key: KeyObject,
+  alg: RsaAlgorithm,
+): string {
   return signSigningInput(`${base64url(headerBytes)}.${base64url(payloadBytes)}`, key, alg);
 }
 
@@ -63,10 +68,16 @@ export interface CompactParts {
 export function splitCompact(token: string): CompactParts {
   const parts = token.split('.');
   if (parts.length === 5) {
-    throw new TokenFormatError('TOKEN_MALFORMED', 'the token has five parts, so it is an encrypted JWT (JWE): Qlik Sense accepts only signed JWTs (three parts)');
+    throw new TokenFormatError(
+      'TOKEN_MALFORMED',
+      'the token has five parts, so it is an encrypted JWT (JWE): Qlik Sense accepts only signed JWTs (three parts)',
+    );
   }
   if (parts.length !== 3) {
-    throw new TokenFormatError('TOKEN_MALFORMED', `the token has ${parts.length} dot-separated part${parts.length === 1 ? '' : 's'}: a signed JWT has three (header.payload.signature)`);
+    throw new TokenFormatError(
+      'TOKEN_MALFORMED',
+      `the token has ${parts.length} dot-separated part${parts.length === 1 ? '' : 's'}: a signed JWT has three (header.payload.signature)`,
+    );
   }
   const [header, payload, signature] = parts as [string, string, string];
   return { signingInput: `${header}.${payload}`, header, payload, signature };
@@ -74,5 +85,10 @@ export function splitCompact(token: string): CompactParts {
 
 /** Checks an RSA signature over the signing input; no claim is looked at here. */
 export function verifyCompactSignature(parts: CompactParts, key: KeyObject, alg: RsaAlgorithm): boolean {
-  return verify(hashForAlgorithm(alg), Buffer.from(parts.signingInput, 'ascii'), key, Buffer.from(parts.signature, 'base64url'));
+  return verify(
+    hashForAlgorithm(alg),
+    Buffer.from(parts.signingInput, 'ascii'),
+    key,
+    Buffer.from(parts.signature, 'base64url'),
+  );
 }

@@ -53,7 +53,10 @@ export function loadCertificateLibrary(): Promise<typeof X509> {
 export async function createSelfSignedCertificate(options: SelfSignedCertificateOptions): Promise<string> {
   const days = options.days ?? DEFAULT_CERTIFICATE_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > MAX_CERTIFICATE_DAYS) {
-    throw new KeyError('CERT_INVALID', `certificate validity ${days} days is not a whole number from 1 to ${MAX_CERTIFICATE_DAYS}`);
+    throw new KeyError(
+      'CERT_INVALID',
+      `certificate validity ${days} days is not a whole number from 1 to ${MAX_CERTIFICATE_DAYS}`,
+    );
   }
   const commonName = options.commonName ?? DEFAULT_COMMON_NAME;
   if (commonName.trim() === '' || commonName.length > 64) {
@@ -63,8 +66,20 @@ export async function createSelfSignedCertificate(options: SelfSignedCertificate
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const subtle = webcrypto.subtle;
   const keys = {
-    privateKey: await subtle.importKey('pkcs8', options.privateKey.export({ type: 'pkcs8', format: 'der' }), algorithm, false, ['sign']),
-    publicKey: await subtle.importKey('spki', options.publicKey.export({ type: 'spki', format: 'der' }), algorithm, true, ['verify']),
+    privateKey: await subtle.importKey(
+      'pkcs8',
+      options.privateKey.export({ type: 'pkcs8', format: 'der' }),
+      algorithm,
+      false,
+      ['sign'],
+    ),
+    publicKey: await subtle.importKey(
+      'spki',
+      options.publicKey.export({ type: 'spki', format: 'der' }),
+      algorithm,
+      true,
+      ['verify'],
+    ),
   };
   const notBefore = new Date(Math.floor((options.notBefore ?? new Date()).getTime() / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);

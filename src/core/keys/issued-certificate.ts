@@ -37,8 +37,12 @@ function serialNumber(): string {
 async function importKeys(publicKey: KeyObject, signingKey: KeyObject): Promise<GeneratorKeys> {
   const subtle = webcrypto.subtle;
   return {
-    publicKey: await subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), ALGORITHM, true, ['verify']),
-    privateKey: await subtle.importKey('pkcs8', signingKey.export({ type: 'pkcs8', format: 'der' }), ALGORITHM, false, ['sign']),
+    publicKey: await subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), ALGORITHM, true, [
+      'verify',
+    ]),
+    privateKey: await subtle.importKey('pkcs8', signingKey.export({ type: 'pkcs8', format: 'der' }), ALGORITHM, false, [
+      'sign',
+    ]),
   } as unknown as GeneratorKeys;
 }
 
@@ -56,7 +60,9 @@ export async function createIssuedCertificate(options: IssuedCertificateOptions)
     extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true));
   } else {
     extensions.push(new x509.BasicConstraintsExtension(false, undefined, true));
-    extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true));
+    extensions.push(
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    );
     const usage = options.role === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth;
     extensions.push(new x509.ExtendedKeyUsageExtension([usage]));
     const names = [

@@ -29,7 +29,8 @@ export async function jwkThumbprint(publicKey: KeyObject): Promise<string> {
   // a kid. Only these members count, so private members never do.
   const jwk = publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
   const members = THUMBPRINT_MEMBERS[String(jwk['kty'])];
-  if (members === undefined) throw new KeyError('KEY_UNRECOGNISED', `a ${String(jwk['kty'])} key has no RFC 7638 thumbprint`);
+  if (members === undefined)
+    throw new KeyError('KEY_UNRECOGNISED', `a ${String(jwk['kty'])} key has no RFC 7638 thumbprint`);
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -24,15 +24,20 @@ export function readJwks(source: KeySource): JwksReading {
   try {
     value = JSON.parse(keySourceToText(source));
   } catch {
-    throw new KeyError('KEY_UNRECOGNISED', 'the JWKS is not valid JSON: give a JWK Set such as {"keys":[{"kty":"RSA",...}]}');
+    throw new KeyError(
+      'KEY_UNRECOGNISED',
+      'the JWKS is not valid JSON: give a JWK Set such as {"keys":[{"kty":"RSA",...}]}',
+    );
   }
   const members = (value as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(members)) {
     throw new KeyError('KEY_UNRECOGNISED', 'the JSON has no "keys" array: give a JWK Set such as {"keys":[...]}');
   }
   if (members.length === 0) {
-    throw new KeyError('KEY_EMPTY',
-      'the JWKS has no keys ("keys" is empty): add the RSA public key that signs the tokens');
+    throw new KeyError(
+      'KEY_EMPTY',
+      'the JWKS has no keys ("keys" is empty): add the RSA public key that signs the tokens',
+    );
   }
   const keys: VerificationKey[] = [];
   const notes: string[] = [];
@@ -42,8 +47,10 @@ export function readJwks(source: KeySource): JwksReading {
     }
     const { kid, kty } = jwk as Record<string, unknown>;
     if (kty === 'oct') {
-      notes.push(`${keyName(index, kid)} is a shared secret (kty "oct", for HMAC) and is skipped: `
-        + 'Qlik verifies with RSA keys only');
+      notes.push(
+        `${keyName(index, kid)} is a shared secret (kty "oct", for HMAC) and is skipped: ` +
+          'Qlik verifies with RSA keys only',
+      );
       return;
     }
     try {
@@ -55,13 +62,19 @@ export function readJwks(source: KeySource): JwksReading {
     }
   });
   if (keys.length === 0) {
-    throw new KeyError('KEY_NOT_RSA', 'the JWKS holds only shared secrets (kty "oct", for HMAC), which Qlik never '
-      + 'accepts: give a JWKS with the RSA public key that signs the tokens');
+    throw new KeyError(
+      'KEY_NOT_RSA',
+      'the JWKS holds only shared secrets (kty "oct", for HMAC), which Qlik never ' +
+        'accepts: give a JWKS with the RSA public key that signs the tokens',
+    );
   }
   if (!keys.some(({ key }) => key.asymmetricKeyType === 'rsa')) {
     const types = [...new Set(keys.map(({ key }) => (key.asymmetricKeyType ?? 'unknown').toUpperCase()))].join(', ');
-    throw new KeyError('KEY_NOT_RSA', `the JWKS has no RSA key (only ${types}): Qlik verifies RS256/RS384/RS512 `
-      + 'tokens with RSA keys, so give the RSA public key that signs the tokens');
+    throw new KeyError(
+      'KEY_NOT_RSA',
+      `the JWKS has no RSA key (only ${types}): Qlik verifies RS256/RS384/RS512 ` +
+        'tokens with RSA keys, so give the RSA public key that signs the tokens',
+    );
   }
   return { keys, notes };
 }

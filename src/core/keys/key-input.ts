@@ -22,7 +22,10 @@ const PUBLIC_HINT = 'pass the private key file instead (privatekey.pem from `qs-
 /** Decodes key input to text after refusing inputs too large to be a key. */
 export function keySourceToText(source: KeySource): string {
   if (source.length > MAX_KEY_INPUT_BYTES) {
-    throw new KeyError('KEY_TOO_LARGE', `the key input is ${source.length} bytes, more than any key or certificate (limit ${MAX_KEY_INPUT_BYTES}): check that the right file was given`);
+    throw new KeyError(
+      'KEY_TOO_LARGE',
+      `the key input is ${source.length} bytes, more than any key or certificate (limit ${MAX_KEY_INPUT_BYTES}): check that the right file was given`,
+    );
   }
   return typeof source === 'string' ? source : Buffer.from(source).toString('utf8');
 }
@@ -45,8 +48,10 @@ export function readPrivateKey(source: KeySource, options: LoadPrivateKeyOptions
   if (isDer(source)) return privateKeyFromDer(Buffer.from(source));
   if (text.startsWith('{')) return jwkToKey(parseJwk(text), 'private', anyType);
   if (text.includes('-----BEGIN ')) return privateKeyFromPem(text, options.passphrase, anyType);
-  throw new KeyError('KEY_UNRECOGNISED',
-    'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file');
+  throw new KeyError(
+    'KEY_UNRECOGNISED',
+    'the key is neither PEM (-----BEGIN PRIVATE KEY-----) nor a JSON Web Key: give the private key file',
+  );
 }
 
 /**
@@ -79,7 +84,8 @@ export interface LoadPublicKeyOptions extends LoadPrivateKeyOptions {
 
 /** Loads the public half from a certificate, public key, private key (PEM, DER or JWK). */
 export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions = {}): KeyObject {
-  const check = (key: KeyObject): KeyObject => (options.unchecked ? key : requireUsableRsa(key, 'public', options.allowSmall));
+  const check = (key: KeyObject): KeyObject =>
+    options.unchecked ? key : requireUsableRsa(key, 'public', options.allowSmall);
   const text = keySourceToText(source).trim();
   if (text === '') throw new KeyError('KEY_EMPTY', 'the key is empty: give a certificate, public key or private key');
   if (isDer(source)) return check(publicKeyFromDer(Buffer.from(source)));
@@ -90,11 +96,15 @@ export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions =
   const blocks = findPemBlocks(text);
   const certificates = blocks.filter((block) => block.label === 'CERTIFICATE').length;
   if (certificates > 1) throw severalCertificates(certificates);
-  const usable = blocks.find((block) => ['CERTIFICATE', 'PUBLIC KEY', 'RSA PUBLIC KEY'].includes(block.label))
-    ?? blocks.find((block) => PRIVATE_LABELS.has(block.label));
+  const usable =
+    blocks.find((block) => ['CERTIFICATE', 'PUBLIC KEY', 'RSA PUBLIC KEY'].includes(block.label)) ??
+    blocks.find((block) => PRIVATE_LABELS.has(block.label));
   if (!usable) {
     if (blocks.length > 0) throw unsupportedBlock(blocks[0] as PemBlock);
-    throw new KeyError('KEY_UNRECOGNISED', 'the input is neither PEM nor a JSON Web Key: give a certificate (publickey.cer) or public key (publickey.pem)');
+    throw new KeyError(
+      'KEY_UNRECOGNISED',
+      'the input is neither PEM nor a JSON Web Key: give a certificate (publickey.cer) or public key (publickey.pem)',
+    );
   }
   if (PRIVATE_LABELS.has(usable.label)) {
     return check(createPublicKey(privateKeyFromPem(usable.text, options.passphrase)));
@@ -103,20 +113,27 @@ export function loadPublicKey(source: KeySource, options: LoadPublicKeyOptions =
     return check(createPublicKey(usable.text));
   } catch (error) {
     if (error instanceof KeyError) throw error;
-    throw new KeyError('KEY_INVALID', `the ${usable.label.toLowerCase()} PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`);
+    throw new KeyError(
+      'KEY_INVALID',
+      `the ${usable.label.toLowerCase()} PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`,
+    );
   }
 }
 
 /** Refuses a file of several certificates: silently taking the first verified with the wrong key. */
 export function severalCertificates(count: number): KeyError {
-  return new KeyError('CERT_MULTIPLE', `${severalCertificatesReason(count)}, e.g. \`openssl x509 -in FILE -out `
-    + 'publickey.cer` extracts the first');
+  return new KeyError(
+    'CERT_MULTIPLE',
+    `${severalCertificatesReason(count)}, e.g. \`openssl x509 -in FILE -out ` + 'publickey.cer` extracts the first',
+  );
 }
 
 /** Why a file of several certificates cannot go to Qlik as it is, and what to do. */
 export function severalCertificatesReason(count: number): string {
-  return `the file holds ${count} certificates, but Qlik takes exactly one, the certificate of the signing key `
-    + '(a chain file is not what it wants): keep only that certificate in the file';
+  return (
+    `the file holds ${count} certificates, but Qlik takes exactly one, the certificate of the signing key ` +
+    '(a chain file is not what it wants): keep only that certificate in the file'
+  );
 }
 
 function privateKeyFromPem(text: string, passphrase: string | undefined, anyType = false): KeyObject {
@@ -126,7 +143,11 @@ function privateKeyFromPem(text: string, passphrase: string | undefined, anyType
   if (!block) {
     // Blame the block most likely meant as the key (an EC key file starts with EC PARAMETERS).
     const meant = blocks.find((candidate) => candidate.label.includes('PRIVATE KEY')) ?? blocks[0];
-    if (!meant) throw new KeyError('KEY_UNRECOGNISED', 'the PEM text has no complete -----BEGIN/-----END block: copy the whole private key file');
+    if (!meant)
+      throw new KeyError(
+        'KEY_UNRECOGNISED',
+        'the PEM text has no complete -----BEGIN/-----END block: copy the whole private key file',
+      );
     throw unsupportedBlock(meant);
   }
   const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || block.legacyEncrypted;
@@ -134,10 +155,21 @@ function privateKeyFromPem(text: string, passphrase: string | undefined, anyType
     throw new KeyError('KEY_PASSPHRASE_MISSING', 'the private key is encrypted: give its passphrase');
   }
   try {
-    return createPrivateKey(encrypted ? { key: block.text, format: 'pem', passphrase: passphrase as string } : { key: block.text, format: 'pem' });
+    return createPrivateKey(
+      encrypted
+        ? { key: block.text, format: 'pem', passphrase: passphrase as string }
+        : { key: block.text, format: 'pem' },
+    );
   } catch (error) {
-    if (encrypted) throw new KeyError('KEY_PASSPHRASE_WRONG', 'the passphrase does not decrypt the private key: check the passphrase');
-    throw new KeyError('KEY_INVALID', `the private key PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`);
+    if (encrypted)
+      throw new KeyError(
+        'KEY_PASSPHRASE_WRONG',
+        'the passphrase does not decrypt the private key: check the passphrase',
+      );
+    throw new KeyError(
+      'KEY_INVALID',
+      `the private key PEM block is damaged (${reason(error)}): copy the whole block again, BEGIN and END lines included`,
+    );
   }
 }
 
@@ -149,14 +181,23 @@ function unsupportedBlock(block: PemBlock): KeyError {
     case 'RSA PUBLIC KEY':
       return new KeyError('KEY_NOT_PRIVATE', `this is a public key, which can verify but not sign; ${PUBLIC_HINT}`);
     case 'EC PRIVATE KEY':
-      return new KeyError('KEY_NOT_RSA', 'this is an EC key: Qlik Sense needs an RSA key for RS256/RS384/RS512; create one with `qs-jwt keys create`');
+      return new KeyError(
+        'KEY_NOT_RSA',
+        'this is an EC key: Qlik Sense needs an RSA key for RS256/RS384/RS512; create one with `qs-jwt keys create`',
+      );
     case 'OPENSSH PRIVATE KEY':
-      return new KeyError('KEY_UNRECOGNISED', 'this is an OpenSSH key: convert it with `ssh-keygen -p -m PKCS8 -f FILE` or create a key with `qs-jwt keys create`');
+      return new KeyError(
+        'KEY_UNRECOGNISED',
+        'this is an OpenSSH key: convert it with `ssh-keygen -p -m PKCS8 -f FILE` or create a key with `qs-jwt keys create`',
+      );
     case 'CERTIFICATE REQUEST':
     case 'NEW CERTIFICATE REQUEST':
       return new KeyError('KEY_NOT_PRIVATE', `this is a certificate signing request, not a key; ${PUBLIC_HINT}`);
     default:
-      return new KeyError('KEY_UNRECOGNISED', `a "${block.label}" PEM block is not an RSA key: give a PRIVATE KEY or RSA PRIVATE KEY`);
+      return new KeyError(
+        'KEY_UNRECOGNISED',
+        `a "${block.label}" PEM block is not an RSA key: give a PRIVATE KEY or RSA PRIVATE KEY`,
+      );
   }
 }
 
@@ -165,7 +206,10 @@ function parseJwk(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new KeyError('KEY_UNRECOGNISED', 'the key starts with "{" but is not valid JSON: give a JSON Web Key or a PEM file');
+    throw new KeyError(
+      'KEY_UNRECOGNISED',
+      'the key starts with "{" but is not valid JSON: give a JSON Web Key or a PEM file',
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new KeyError('KEY_UNRECOGNISED', 'the JSON is not a JSON Web Key object');
@@ -173,7 +217,8 @@ function parseJwk(text: string): Record<string, unknown> {
   const record = value as Record<string, unknown>;
   if (Array.isArray(record['keys'])) {
     const keys = record['keys'] as unknown[];
-    if (keys.length !== 1) throw new KeyError('KEY_UNRECOGNISED', `this is a JWK Set with ${keys.length} keys: give a single JWK`);
+    if (keys.length !== 1)
+      throw new KeyError('KEY_UNRECOGNISED', `this is a JWK Set with ${keys.length} keys: give a single JWK`);
     return parseJwk(JSON.stringify(keys[0]));
   }
   return record;
@@ -188,7 +233,10 @@ function jwkToKey(jwk: Record<string, unknown>, want: 'private' | 'public', anyT
     throw new KeyError('KEY_NOT_RSA', `this JWK has kty "${kty}": Qlik Sense needs an RSA key (kty "RSA")`);
   }
   if (want === 'private' && typeof jwk['d'] !== 'string') {
-    throw new KeyError('KEY_NOT_PRIVATE', `this JWK is a public key (no "d" member), which can verify but not sign; ${PUBLIC_HINT}`);
+    throw new KeyError(
+      'KEY_NOT_PRIVATE',
+      `this JWK is a public key (no "d" member), which can verify but not sign; ${PUBLIC_HINT}`,
+    );
   }
   try {
     // Node's JWK import checks the members itself; we pass the object through as it came.
@@ -212,9 +260,12 @@ export function isDerCertificate(der: Uint8Array): boolean {
 /** Says what a PKCS#12 archive is and the openssl commands that extract what qs-jwt reads. */
 export function pkcs12Error(): KeyError {
   const commands = pkcs12ExtractCommands('FILE');
-  return new KeyError('KEY_PKCS12', 'this is a PKCS#12 archive (.pfx/.p12), which qs-jwt does not read: extract the '
-    + `certificate with \`${commands.certificate}\` and the private key with \`${commands.privateKey}\` `
-    + `(${commands.legacyHint})`);
+  return new KeyError(
+    'KEY_PKCS12',
+    'this is a PKCS#12 archive (.pfx/.p12), which qs-jwt does not read: extract the ' +
+      `certificate with \`${commands.certificate}\` and the private key with \`${commands.privateKey}\` ` +
+      `(${commands.legacyHint})`,
+  );
 }
 
 function publicKeyFromDer(der: Buffer): KeyObject {
@@ -230,8 +281,11 @@ function publicKeyFromDer(der: Buffer): KeyObject {
   try {
     return createPublicKey(privateKeyFromDer(der));
   } catch {
-    throw new KeyError('KEY_UNRECOGNISED', 'the binary input is not a DER certificate, public key or private key: '
-      + 'give a certificate (publickey.cer) or public key (publickey.pem)');
+    throw new KeyError(
+      'KEY_UNRECOGNISED',
+      'the binary input is not a DER certificate, public key or private key: ' +
+        'give a certificate (publickey.cer) or public key (publickey.pem)',
+    );
   }
 }
 
@@ -244,14 +298,19 @@ function privateKeyFromDer(der: Buffer): KeyObject {
     }
   }
   if (isDerCertificate(der)) {
-    throw new KeyError('KEY_NOT_PRIVATE',
-      `this is a certificate (DER), which holds only the public key; ${PUBLIC_HINT}`);
+    throw new KeyError(
+      'KEY_NOT_PRIVATE',
+      `this is a certificate (DER), which holds only the public key; ${PUBLIC_HINT}`,
+    );
   }
   if (inspectPkcs12(der)) throw pkcs12Error();
   if (isDerPublicKey(der)) {
     throw new KeyError('KEY_NOT_PRIVATE', `this is a DER public key, which can verify but not sign; ${PUBLIC_HINT}`);
   }
-  throw new KeyError('KEY_UNRECOGNISED', 'the binary input is not a DER private key (PKCS#8 or PKCS#1): give a PEM private key');
+  throw new KeyError(
+    'KEY_UNRECOGNISED',
+    'the binary input is not a DER private key (PKCS#8 or PKCS#1): give a PEM private key',
+  );
 }
 
 function isDerPublicKey(der: Buffer): boolean {
@@ -267,16 +326,25 @@ function isDerPublicKey(der: Buffer): boolean {
 export function requireUsableRsa(key: KeyObject, role: 'private' | 'public', allowSmall = false): KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {
     const type = key.asymmetricKeyType ?? 'unknown';
-    const detail = type === 'rsa-pss' ? 'an RSA-PSS key, which cannot make RS256 signatures' : `a ${type.toUpperCase()} key`;
-    throw new KeyError('KEY_NOT_RSA', `this ${role} key is ${detail}: Qlik Sense needs an RSA key for RS256/RS384/RS512`);
+    const detail =
+      type === 'rsa-pss' ? 'an RSA-PSS key, which cannot make RS256 signatures' : `a ${type.toUpperCase()} key`;
+    throw new KeyError(
+      'KEY_NOT_RSA',
+      `this ${role} key is ${detail}: Qlik Sense needs an RSA key for RS256/RS384/RS512`,
+    );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_BITS && !allowSmall) {
-    throw new KeyError('KEY_TOO_SMALL', `this RSA key has ${bits} bits; keys under ${MIN_RSA_BITS} bits are refused as breakable: create a new one with \`qs-jwt keys create\``);
+    throw new KeyError(
+      'KEY_TOO_SMALL',
+      `this RSA key has ${bits} bits; keys under ${MIN_RSA_BITS} bits are refused as breakable: create a new one with \`qs-jwt keys create\``,
+    );
   }
   return key;
 }
 
 function reason(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/^error:[0-9A-F]+:/, '').split('\n')[0] ?? 'unknown' : String(error);
+  return error instanceof Error
+    ? (error.message.replace(/^error:[0-9A-F]+:/, '').split('\n')[0] ?? 'unknown')
+    : String(error);
 }

@@ -2,8 +2,18 @@ import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { KeyError } from '../errors.js';
 import { findPemBlocks, toSingleLinePem } from './pem-blocks.js';
 import {
-  isDer, isDerCertificate, keySourceToText, loadPublicKey, MIN_RSA_BITS, pkcs12Error, readPrivateKey, requireUsableRsa,
-  severalCertificates, severalCertificatesReason, type KeySource, type LoadPrivateKeyOptions,
+  isDer,
+  isDerCertificate,
+  keySourceToText,
+  loadPublicKey,
+  MIN_RSA_BITS,
+  pkcs12Error,
+  readPrivateKey,
+  requireUsableRsa,
+  severalCertificates,
+  severalCertificatesReason,
+  type KeySource,
+  type LoadPrivateKeyOptions,
 } from './key-input.js';
 import { looksLikeOpenSshPublicKey, parseOpenSshPublicKey } from './openssh-public-key.js';
 import { inspectPkcs12, pkcs12ExtractCommands, type Pkcs12Password } from './pkcs12.js';
@@ -13,13 +23,13 @@ import { jwkThumbprint, toJwk, type RsaJwk } from './jwk.js';
 /** Whatever a key file turned out to hold. */
 export type KeyMaterial =
   | {
-    kind: 'certificate';
-    /** The first certificate; `certificates` holds every one the file has, in file order. */
-    certificate: X509Certificate;
-    certificates: X509Certificate[];
-    publicKey: KeyObject;
-    encoding: string;
-  }
+      kind: 'certificate';
+      /** The first certificate; `certificates` holds every one the file has, in file order. */
+      certificate: X509Certificate;
+      certificates: X509Certificate[];
+      publicKey: KeyObject;
+      encoding: string;
+    }
   | { kind: 'public-key'; publicKey: KeyObject; encoding: string; openSsh?: { fingerprint: string; comment: string } }
   | { kind: 'private-key'; privateKey: KeyObject; publicKey: KeyObject; encoding: string }
   | { kind: 'encrypted-private-key'; encoding: string }
@@ -90,12 +100,14 @@ const PRIVATE_ENCODINGS: Record<string, string> = { 'RSA PRIVATE KEY': 'PKCS#1',
 export function readKeyMaterial(source: KeySource, options: ReadKeyMaterialOptions = {}): KeyMaterial {
   const describeOnly = Boolean(options.describeOnly);
   const allowSmall = Boolean(options.allowSmall) || describeOnly;
-  const usable = (key: KeyObject, role: 'private' | 'public'): KeyObject => (
-    describeOnly ? key : requireUsableRsa(key, role, allowSmall)
-  );
-  const privateMaterial = (privateKey: KeyObject, encoding: string): KeyMaterial => (
-    { kind: 'private-key', privateKey: usable(privateKey, 'private'), publicKey: createPublicKey(privateKey), encoding }
-  );
+  const usable = (key: KeyObject, role: 'private' | 'public'): KeyObject =>
+    describeOnly ? key : requireUsableRsa(key, role, allowSmall);
+  const privateMaterial = (privateKey: KeyObject, encoding: string): KeyMaterial => ({
+    kind: 'private-key',
+    privateKey: usable(privateKey, 'private'),
+    publicKey: createPublicKey(privateKey),
+    encoding,
+  });
   if (isDer(source)) return readDerMaterial(Buffer.from(source), options, usable, privateMaterial);
   const text = keySourceToText(source).trim();
   if (looksLikeOpenSshPublicKey(text)) {
@@ -120,8 +132,10 @@ export function readKeyMaterial(source: KeySource, options: ReadKeyMaterialOptio
       } catch {
         const count = certificateBlocks.length;
         const which = count > 1 ? `certificate ${index + 1} of ${count}` : 'the certificate';
-        throw new KeyError('CERT_INVALID',
-          `${which} PEM block is damaged: copy the whole block again, BEGIN and END lines included`);
+        throw new KeyError(
+          'CERT_INVALID',
+          `${which} PEM block is damaged: copy the whole block again, BEGIN and END lines included`,
+        );
       }
     });
     const [certificate] = certificates as [X509Certificate];
@@ -156,7 +170,10 @@ function readDerMaterial(
   }
   const pkcs12 = inspectPkcs12(der);
   if (pkcs12) return { kind: 'pkcs12', encoding: 'DER PKCS#12 (PFX)', password: pkcs12.password };
-  for (const [type, name] of [['spki', 'SPKI'], ['pkcs1', 'PKCS#1']] as const) {
+  for (const [type, name] of [
+    ['spki', 'SPKI'],
+    ['pkcs1', 'PKCS#1'],
+  ] as const) {
     let publicKey: KeyObject | undefined;
     try {
       publicKey = createPublicKey({ key: der, format: 'der', type });
@@ -182,7 +199,12 @@ function certificateFacts(certificate: X509Certificate): CertificateFacts {
 }
 
 const KEY_TYPE_NAMES: Record<string, string> = {
-  'rsa': 'RSA', 'rsa-pss': 'RSA-PSS', 'ec': 'EC', 'ed25519': 'Ed25519', 'ed448': 'Ed448', 'dsa': 'DSA',
+  rsa: 'RSA',
+  'rsa-pss': 'RSA-PSS',
+  ec: 'EC',
+  ed25519: 'Ed25519',
+  ed448: 'Ed448',
+  dsa: 'DSA',
 };
 
 function keyFacts(publicKey: KeyObject): Pick<KeyMaterialDescription, 'keyType' | 'bits' | 'curve'> {
@@ -205,14 +227,18 @@ function unusableReason(material: ReadableMaterial, facts: ReturnType<typeof key
     const size = facts.bits === undefined ? undefined : `${facts.bits}-bit`;
     const what = [facts.keyType, facts.curve, size].filter(Boolean).join(' ');
     const why = facts.keyType === 'RSA-PSS' ? ' (an RSA-PSS key cannot make RS256 signatures)' : '';
-    return `Qlik accepts only RSA keys (RS256, RS384, RS512), so it cannot use this ${what} key${why}: `
-      + 'create an RSA key pair with qs-jwt keys create';
+    return (
+      `Qlik accepts only RSA keys (RS256, RS384, RS512), so it cannot use this ${what} key${why}: ` +
+      'create an RSA key pair with qs-jwt keys create'
+    );
   }
   const bits = facts.bits ?? 0;
   if (bits < MIN_RSA_BITS) {
-    return `RSA keys under ${MIN_RSA_BITS} bits are breakable: verify rejects tokens checked against such a key `
-      + `(QJ013), and qs-jwt will not sign with this ${bits}-bit key; create a new one with qs-jwt keys create `
-      + 'and configure its certificate in Qlik';
+    return (
+      `RSA keys under ${MIN_RSA_BITS} bits are breakable: verify rejects tokens checked against such a key ` +
+      `(QJ013), and qs-jwt will not sign with this ${bits}-bit key; create a new one with qs-jwt keys create ` +
+      'and configure its certificate in Qlik'
+    );
   }
   return undefined;
 }
@@ -238,8 +264,9 @@ export async function describeKeyMaterial(
       passwordProtected: material.password === 'set' || material.password === 'unchecked',
       password: material.password,
       extract: pkcs12ExtractCommands(fileName),
-      unusable: 'qs-jwt and Qlik take a PEM certificate and key, not a PKCS#12 archive: '
-        + 'extract them with the openssl commands shown',
+      unusable:
+        'qs-jwt and Qlik take a PEM certificate and key, not a PKCS#12 archive: ' +
+        'extract them with the openssl commands shown',
     };
   }
   const facts = keyFacts(material.publicKey);
@@ -283,7 +310,10 @@ export function materialToPem(material: KeyMaterial, { publicOnly = false } = {}
 export function materialToSingleLine(material: KeyMaterial, { publicOnly = false } = {}): string {
   const readable = requireReadable(material);
   if (readable.kind === 'private-key' && !publicOnly) {
-    throw new KeyError('KEY_NOT_PRIVATE', 'the single-line form is for certificates and public keys: ask for the public key only, or show the certificate (publickey.cer)');
+    throw new KeyError(
+      'KEY_NOT_PRIVATE',
+      'the single-line form is for certificates and public keys: ask for the public key only, or show the certificate (publickey.cer)',
+    );
   }
   return toSingleLinePem(materialToPem(readable, { publicOnly }));
 }

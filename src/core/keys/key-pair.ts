@@ -16,7 +16,10 @@ const generateAsync = promisify(generateNativeKeyPair);
 
 export function requireKeySize(bits: number): RsaKeySize {
   if ((RSA_KEY_SIZES as readonly number[]).includes(bits)) return bits as RsaKeySize;
-  const why = bits < 2048 ? 'keys under 2048 bits are breakable and refused' : 'choose one of the sizes Qlik and OpenSSL tools commonly use';
+  const why =
+    bits < 2048
+      ? 'keys under 2048 bits are breakable and refused'
+      : 'choose one of the sizes Qlik and OpenSSL tools commonly use';
   throw new KeyError('KEY_SIZE_UNSUPPORTED', `key size ${bits} is not supported (${why}): use 2048, 3072 or 4096`);
 }
 

@@ -72,8 +72,10 @@ export function parseOpenSshPublicKey(text: string): OpenSshPublicKey {
     publicKey = createPublicKey({ key: jwkFor(type, wireFields(blob)), format: 'jwk' });
   } catch (error) {
     const why = (error as Error).message;
-    throw new KeyError('KEY_INVALID',
-      `the OpenSSH ${type} key cannot be read (${why}): copy the whole .pub line again`);
+    throw new KeyError(
+      'KEY_INVALID',
+      `the OpenSSH ${type} key cannot be read (${why}): copy the whole .pub line again`,
+    );
   }
   const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
   return { type, publicKey, fingerprint, comment: comment.trim() };

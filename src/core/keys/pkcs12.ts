@@ -46,12 +46,18 @@ function emptyPasswordCheck(authSafe: DerElement, macData: DerElement): Pkcs12Pa
   const content = explicit?.tag === 0xa0 ? readDerElement(explicit.value) : undefined;
   // macData: SEQUENCE { DigestInfo { AlgorithmIdentifier, OCTET STRING digest }, OCTET STRING salt, INTEGER? }
   const [digestInfo, salt, iterationsElement] = readDerChildren(macData.value) ?? [];
-  const [algorithm, digest] = digestInfo ? readDerChildren(digestInfo.value) ?? [] : [];
+  const [algorithm, digest] = digestInfo ? (readDerChildren(digestInfo.value) ?? []) : [];
   const algorithmOid = algorithm ? readDerElement(algorithm.value) : undefined;
   const hash = MAC_HASHES.find(([oid]) => isDerOid(algorithmOid, oid));
   const iterations = iterationsElement ? unsignedInteger(iterationsElement) : 1;
-  if (content?.tag !== DER_TAG.octetString || digest?.tag !== DER_TAG.octetString || salt?.tag !== DER_TAG.octetString
-    || !hash || iterations < 1 || iterations > MAX_CHECKED_ITERATIONS) {
+  if (
+    content?.tag !== DER_TAG.octetString ||
+    digest?.tag !== DER_TAG.octetString ||
+    salt?.tag !== DER_TAG.octetString ||
+    !hash ||
+    iterations < 1 ||
+    iterations > MAX_CHECKED_ITERATIONS
+  ) {
     return 'unchecked';
   }
   const [, name, blockSize] = hash;

@@ -1,5 +1,10 @@
 import { isRsaAlgorithm } from '../jose/algorithms.js';
-import { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from '../qlik/qlik-limits.js';
+import {
+  QLIK_CLOUD_AUDIENCE,
+  QLIK_CLOUD_MAX_LIFETIME_SECONDS,
+  QSEOW_DEFAULTS,
+  QSEOW_LONG_LIFETIME_SECONDS,
+} from '../qlik/qlik-limits.js';
 import { isRegisteredClaim } from '../qlik/registered-claims.js';
 import { formatDuration, PLAUSIBLE_SECONDS_LIMIT } from '../time/duration.js';
 import { relativeTime } from '../time/relative-time.js';
@@ -59,18 +64,26 @@ function timeFindings(payload: Claims, platform: Platform, at: number, tolerance
   const findings: Finding[] = [];
   for (const claim of ['exp', 'nbf', 'iat'] as const) {
     const value = payload[claim];
-    if (value !== undefined && !isNumericDate(value)) findings.push(finding('QJ034', `${claim} is ${JSON.stringify(value)}`));
-    else if (isNumericDate(value) && !isPlausibleTime(value)) findings.push(finding('QJ034', `${claim} ${value} is out of range (milliseconds?)`));
+    if (value !== undefined && !isNumericDate(value))
+      findings.push(finding('QJ034', `${claim} is ${JSON.stringify(value)}`));
+    else if (isNumericDate(value) && !isPlausibleTime(value))
+      findings.push(finding('QJ034', `${claim} ${value} is out of range (milliseconds?)`));
   }
   const { exp, nbf, iat } = payload;
   if (isPlausibleTime(exp) && at >= exp + tolerance) {
-    findings.push(finding('QJ030', `expired at ${isoTime(exp)}, ${relativeTime(exp, at)} at the check time ${isoTime(at)}`));
+    findings.push(
+      finding('QJ030', `expired at ${isoTime(exp)}, ${relativeTime(exp, at)} at the check time ${isoTime(at)}`),
+    );
   }
   if (isPlausibleTime(nbf) && at < nbf - tolerance) {
-    findings.push(finding('QJ031', `valid from ${isoTime(nbf)}, ${relativeTime(nbf, at)} from the check time ${isoTime(at)}`));
+    findings.push(
+      finding('QJ031', `valid from ${isoTime(nbf)}, ${relativeTime(nbf, at)} from the check time ${isoTime(at)}`),
+    );
   }
   if (isPlausibleTime(iat) && at < iat - tolerance) {
-    findings.push(finding('QJ032', `issued at ${isoTime(iat)}, ${relativeTime(iat, at)} from the check time ${isoTime(at)}`));
+    findings.push(
+      finding('QJ032', `issued at ${isoTime(iat)}, ${relativeTime(iat, at)} from the check time ${isoTime(at)}`),
+    );
   }
   if (exp === undefined && platform !== 'cloud') findings.push(finding('QJ033'));
   return findings;
@@ -95,10 +108,16 @@ function qseowFindings(payload: Claims, options: LintOptions): Finding[] {
   const findings: Finding[] = [];
   const userIdAttribute = options.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute;
   const userDirectoryAttribute = options.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute;
-  for (const [name, role] of [[userIdAttribute, 'user ID'], [userDirectoryAttribute, 'user directory']] as const) {
+  for (const [name, role] of [
+    [userIdAttribute, 'user ID'],
+    [userDirectoryAttribute, 'user directory'],
+  ] as const) {
     if (isRegisteredClaim(name)) findings.push(finding('QJ106', `the ${role} attribute is "${name}"`));
   }
-  const checks = [[userIdAttribute, 'QJ101', 'QJ102'], [userDirectoryAttribute, 'QJ103', 'QJ104']] as const;
+  const checks = [
+    [userIdAttribute, 'QJ101', 'QJ102'],
+    [userDirectoryAttribute, 'QJ103', 'QJ104'],
+  ] as const;
   for (const [name, missing, wrongType] of checks) {
     const value = ownClaim(payload, name);
     if (value === undefined) findings.push(finding(missing, `no "${name}" claim${suggestCase(payload, name)}`));
@@ -111,7 +130,13 @@ function qseowFindings(payload: Claims, options: LintOptions): Finding[] {
   if (options.audience !== undefined) {
     const aud = payload['aud'];
     const matches = aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience));
-    if (!matches) findings.push(finding('QJ105', `token aud ${aud === undefined ? 'is missing' : JSON.stringify(aud)}, proxy expects "${options.audience}"`));
+    if (!matches)
+      findings.push(
+        finding(
+          'QJ105',
+          `token aud ${aud === undefined ? 'is missing' : JSON.stringify(aud)}, proxy expects "${options.audience}"`,
+        ),
+      );
   }
   // Implausible times are QJ034 already; a lifetime computed from them would be a garbage number.
   const { exp, iat, nbf } = payload;
@@ -133,7 +158,10 @@ function identityStringProblem(value: string): string | undefined {
   const match = IDENTITY_STRING_BREAKER.exec(value);
   if (match) {
     const char = match[0];
-    const shown = char === ';' || char === '=' ? `"${char}"` : `control character U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+    const shown =
+      char === ';' || char === '='
+        ? `"${char}"`
+        : `control character U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
     return `contains ${shown} at position ${match.index + 1}`;
   }
   if (value.trim() !== value) return `is ${JSON.stringify(value.slice(0, 60))}, with leading or trailing whitespace`;
@@ -146,7 +174,18 @@ function suggestCase(payload: Claims, name: string): string {
   return near ? ` (the token has "${near}": claim names are case-sensitive)` : '';
 }
 
-const CLOUD_REQUIRED = ['jti', 'iat', 'nbf', 'exp', 'sub', 'subType', 'name', 'email', 'email_verified', 'iss'] as const;
+const CLOUD_REQUIRED = [
+  'jti',
+  'iat',
+  'nbf',
+  'exp',
+  'sub',
+  'subType',
+  'name',
+  'email',
+  'email_verified',
+  'iss',
+] as const;
 
 function cloudFindings(header: Claims, payload: Claims, options: LintOptions): Finding[] {
   const findings: Finding[] = [];
@@ -154,11 +193,14 @@ function cloudFindings(header: Claims, payload: Claims, options: LintOptions): F
   for (const claim of missing) findings.push(finding('QJ201', `"${claim}"${suggestCase(payload, claim)}`));
   if (header['kid'] === undefined) findings.push(finding('QJ202'));
   const aud = payload['aud'];
-  if (aud !== QLIK_CLOUD_AUDIENCE) findings.push(finding('QJ203', aud === undefined ? 'aud is missing' : `aud is ${JSON.stringify(aud)}`));
+  if (aud !== QLIK_CLOUD_AUDIENCE)
+    findings.push(finding('QJ203', aud === undefined ? 'aud is missing' : `aud is ${JSON.stringify(aud)}`));
   const emailVerified = payload['email_verified'];
-  if (emailVerified !== undefined && typeof emailVerified !== 'boolean') findings.push(finding('QJ204', `email_verified is ${JSON.stringify(emailVerified)}`));
+  if (emailVerified !== undefined && typeof emailVerified !== 'boolean')
+    findings.push(finding('QJ204', `email_verified is ${JSON.stringify(emailVerified)}`));
   const subType = payload['subType'];
-  if (subType !== undefined && subType !== 'user') findings.push(finding('QJ205', `subType is ${JSON.stringify(subType)}`));
+  if (subType !== undefined && subType !== 'user')
+    findings.push(finding('QJ205', `subType is ${JSON.stringify(subType)}`));
   const groups = payload['groups'];
   if (groups !== undefined && !(Array.isArray(groups) && groups.every((group) => typeof group === 'string'))) {
     findings.push(finding('QJ206', `groups is ${JSON.stringify(groups).slice(0, 80)}`));
@@ -166,17 +208,22 @@ function cloudFindings(header: Claims, payload: Claims, options: LintOptions): F
   if (payload['group'] !== undefined && groups === undefined) findings.push(finding('QJ207'));
   for (const claim of ['sub', 'name', 'email', 'iss', 'jti'] as const) {
     const value = payload[claim];
-    if (value !== undefined && !nonEmptyString(value)) findings.push(finding('QJ212', `${claim} is ${JSON.stringify(value)}`));
+    if (value !== undefined && !nonEmptyString(value))
+      findings.push(finding('QJ212', `${claim} is ${JSON.stringify(value)}`));
   }
   const { exp, nbf } = payload;
   if (isPlausibleTime(exp) && isPlausibleTime(nbf) && exp - nbf > QLIK_CLOUD_MAX_LIFETIME_SECONDS) {
     findings.push(finding('QJ208', `exp − nbf is ${formatDuration(exp - nbf)}`));
   }
   if (options.issuer !== undefined && payload['iss'] !== undefined && payload['iss'] !== options.issuer) {
-    findings.push(finding('QJ209', `token iss ${JSON.stringify(payload['iss'])}, identity provider expects "${options.issuer}"`));
+    findings.push(
+      finding('QJ209', `token iss ${JSON.stringify(payload['iss'])}, identity provider expects "${options.issuer}"`),
+    );
   }
   if (options.keyId !== undefined && header['kid'] !== undefined && header['kid'] !== options.keyId) {
-    findings.push(finding('QJ210', `token kid ${JSON.stringify(header['kid'])}, identity provider expects "${options.keyId}"`));
+    findings.push(
+      finding('QJ210', `token kid ${JSON.stringify(header['kid'])}, identity provider expects "${options.keyId}"`),
+    );
   }
   const alg = header['alg'];
   if (isRsaAlgorithm(alg) && alg !== 'RS256') findings.push(finding('QJ211', alg));

@@ -8,7 +8,17 @@ import { finding, type Finding } from './rules.js';
 
 /** Header names the JWS and JWA specifications define for JWS: §4.1.11 forbids listing them in crit. */
 const REGISTERED_HEADER_NAMES: ReadonlySet<string> = new Set([
-  'alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit',
+  'alg',
+  'jku',
+  'jwk',
+  'kid',
+  'x5u',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'typ',
+  'cty',
+  'crit',
 ]);
 
 /** Enough of a name to recognise it, never a whole oversized header in a message. */
@@ -22,7 +32,8 @@ function malformation(crit: unknown, header: Readonly<Record<string, unknown>>):
   if (crit.length === 0) return 'crit is an empty array';
   const seen = new Set<string>();
   for (const name of crit as unknown[]) {
-    if (typeof name !== 'string') return `crit lists ${JSON.stringify(name)?.slice(0, 40) ?? typeof name}, not a header name`;
+    if (typeof name !== 'string')
+      return `crit lists ${JSON.stringify(name)?.slice(0, 40) ?? typeof name}, not a header name`;
     if (seen.has(name)) return `crit lists ${shown(name)} twice`;
     seen.add(name);
     if (REGISTERED_HEADER_NAMES.has(name)) return `crit lists ${shown(name)}, a header defined by JWS itself`;

@@ -23,7 +23,11 @@ const BASE64URL_CHAR = /[A-Za-z0-9_-]/;
 export function normalizeTokenText(text: string): string {
   // A bare token (every JWS header encodes to "ey…") needs none of this: skip the regexes on the hot path.
   if (text.startsWith('ey') && BASE64URL_CHAR.test(text.charAt(text.length - 1))) return text;
-  return text.trim().replace(/^(authorization:\s*)?bearer\s+/i, '').replace(/^["']|["']$/g, '').trim();
+  return text
+    .trim()
+    .replace(/^(authorization:\s*)?bearer\s+/i, '')
+    .replace(/^["']|["']$/g, '')
+    .trim();
 }
 
 // Tokens from one issuer share their header segment; re-parsing it for every request is wasted work.
@@ -95,7 +99,8 @@ function decodeJsonObject(part: string): Record<string, unknown> | string {
   const bytes = decodeBase64url(part);
   if (bytes === undefined) return 'not base64url';
   const text = bytes.toString('utf8');
-  if (hasManyBrackets(text, MAX_JSON_DEPTH) && jsonDepth(text) > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+  if (hasManyBrackets(text, MAX_JSON_DEPTH) && jsonDepth(text) > MAX_JSON_DEPTH)
+    return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -127,7 +132,11 @@ export function signatureShape(decoded: DecodedToken): SignatureShape {
 export function decodeToken(text: string): DecodedToken {
   const empty = { header: undefined, payload: undefined, signingInput: '', signature: '', signatureBytes: undefined };
   if (text.length > MAX_TOKEN_LENGTH) {
-    return { token: '', ...empty, findings: [finding('QJ005', `${text.length} characters, limit ${MAX_TOKEN_LENGTH}`)] };
+    return {
+      token: '',
+      ...empty,
+      findings: [finding('QJ005', `${text.length} characters, limit ${MAX_TOKEN_LENGTH}`)],
+    };
   }
   const token = normalizeTokenText(text);
   const first = token.indexOf('.');
@@ -135,7 +144,11 @@ export function decodeToken(text: string): DecodedToken {
   if (second === -1 || token.indexOf('.', second + 1) !== -1) {
     const count = token.split('.').length;
     if (count === 5) return { token, ...empty, findings: [finding('QJ002', 'five parts')] };
-    return { token, ...empty, findings: [finding('QJ001', `${token === '' ? 'empty input' : `${count} part${count === 1 ? '' : 's'}`}`)] };
+    return {
+      token,
+      ...empty,
+      findings: [finding('QJ001', `${token === '' ? 'empty input' : `${count} part${count === 1 ? '' : 's'}`}`)],
+    };
   }
   const headerPart = token.slice(0, first);
   const payloadPart = token.slice(first + 1, second);
@@ -149,7 +162,8 @@ export function decodeToken(text: string): DecodedToken {
   // An unsecured JWS (RFC 7515 §A.5) has an empty signature by design: it is a whole token, and QJ010
   // (alg none) is the reason it is refused, not a missing part.
   const unsecured = signature === '' && typeof header !== 'string' && isAlgNone(header['alg']);
-  if (signatureBytes === undefined && !unsecured) findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
+  if (signatureBytes === undefined && !unsecured)
+    findings.push(finding('QJ001', signature === '' ? 'empty signature' : 'signature is not base64url'));
   return {
     token,
     header: typeof header === 'string' ? undefined : header,

@@ -28,7 +28,10 @@ export function platformForOption(option: string): Exclude<Platform, 'none'> | u
 }
 
 /** The platform-specific options that are set (not undefined) but that `platform`'s rules never check. */
-export function uncheckedOptions(platform: Platform, options: Readonly<Partial<Record<PlatformOption, unknown>>>): PlatformOption[] {
+export function uncheckedOptions(
+  platform: Platform,
+  options: Readonly<Partial<Record<PlatformOption, unknown>>>,
+): PlatformOption[] {
   const unchecked: PlatformOption[] = [];
   for (const option of OPTION_NAMES) {
     if (options[option] !== undefined && PLATFORM_OPTIONS[option] !== platform) unchecked.push(option);
@@ -54,9 +57,14 @@ export function isPlatform(value: unknown): value is Platform {
 export function requirePlatform(platform: unknown): Platform {
   if (isPlatform(platform)) return platform;
   const named = typeof platform === 'string' ? `"${platform.slice(0, 40)}"` : String(typeof platform);
-  const hint = typeof platform === 'string' && isPlatform(platform.toLowerCase()) ? ` (names are lowercase: "${platform.toLowerCase()}")` : '';
+  const hint =
+    typeof platform === 'string' && isPlatform(platform.toLowerCase())
+      ? ` (names are lowercase: "${platform.toLowerCase()}")`
+      : '';
   throw new VerifierSetupError('PLATFORM_UNKNOWN', `platform ${named} is not one of ${PLATFORMS.join(', ')}${hint}`, {
-    option: 'platform', value: platform, reason: `is not one of ${PLATFORMS.join(', ')}${hint}`,
+    option: 'platform',
+    value: platform,
+    reason: `is not one of ${PLATFORMS.join(', ')}${hint}`,
   });
 }
 
@@ -65,13 +73,20 @@ export function requirePlatform(platform: unknown): Platform {
  * setting that platform does not check (issuer with QSEoW, audience with none), is an error rather than
  * a check silently skipped.
  */
-export function requireVerifierSetup(platform: unknown, options: Readonly<Partial<Record<PlatformOption, unknown>>>): Platform {
+export function requireVerifierSetup(
+  platform: unknown,
+  options: Readonly<Partial<Record<PlatformOption, unknown>>>,
+): Platform {
   const checked = requirePlatform(platform);
   const [first] = uncheckedOptions(checked, options);
   if (first !== undefined) {
     const owner = PLATFORM_OPTIONS[first];
     const reason = `is checked only by the ${PLATFORM_NAMES[owner]} rules, but the platform is "${checked}": use platform "${owner}", or leave ${first} out`;
-    throw new VerifierSetupError('OPTION_WRONG_PLATFORM', `${first} ${reason}`, { option: first, value: options[first], reason });
+    throw new VerifierSetupError('OPTION_WRONG_PLATFORM', `${first} ${reason}`, {
+      option: first,
+      value: options[first],
+      reason,
+    });
   }
   return checked;
 }

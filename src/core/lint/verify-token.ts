@@ -57,14 +57,20 @@ function requireKeys(keys: unknown): KeyObject | readonly VerificationKey[] {
     const reason = `keys[${index}] is ${describeValue(keys[index])}, not {key, kid?} with a KeyObject key: load each key with loadPublicKey or loadJwks`;
     throw new VerifierSetupError('VERIFY_KEYS_INVALID', reason, { option: 'keys', reason });
   }
-  const hint = typeof keys === 'string' || keys instanceof Uint8Array
-    ? ': parse the PEM or JWK with loadPublicKey(text) first'
-    : describeValue(keys) === 'a CryptoKey' ? ': convert it with KeyObject.from(cryptoKey)' : ': pass loadPublicKey(certificatePem)';
+  const hint =
+    typeof keys === 'string' || keys instanceof Uint8Array
+      ? ': parse the PEM or JWK with loadPublicKey(text) first'
+      : describeValue(keys) === 'a CryptoKey'
+        ? ': convert it with KeyObject.from(cryptoKey)'
+        : ': pass loadPublicKey(certificatePem)';
   const reason = `is ${describeValue(keys)}, not a public key (KeyObject) or a list of them${hint}`;
   throw new VerifierSetupError('VERIFY_KEYS_INVALID', `keys ${reason}`, { option: 'keys', reason });
 }
 
-function selectKey(keys: KeyObject | readonly VerificationKey[], kid: unknown): { key: KeyObject } | { problem: Finding } {
+function selectKey(
+  keys: KeyObject | readonly VerificationKey[],
+  kid: unknown,
+): { key: KeyObject } | { problem: Finding } {
   if (!Array.isArray(keys)) return { key: keys as KeyObject };
   const list = keys as readonly VerificationKey[];
   const byKid = typeof kid === 'string' ? list.find((candidate) => candidate.kid === kid) : undefined;
@@ -72,7 +78,14 @@ function selectKey(keys: KeyObject | readonly VerificationKey[], kid: unknown): 
   const only = list.length === 1 ? list[0] : undefined;
   if (only && (only.kid === undefined || kid === undefined)) return { key: only.key };
   const known = list.map((item) => JSON.stringify(item.kid ?? null)).join(', ') || 'no keys';
-  return { problem: finding('QJ015', kid === undefined ? `the token has no kid and ${list.length} keys were given` : `kid ${JSON.stringify(kid)} is not among ${known}`) };
+  return {
+    problem: finding(
+      'QJ015',
+      kid === undefined
+        ? `the token has no kid and ${list.length} keys were given`
+        : `kid ${JSON.stringify(kid)} is not among ${known}`,
+    ),
+  };
 }
 
 function keyFindings(key: KeyObject): Finding[] {
@@ -89,9 +102,16 @@ export function lintToken(token: string, platform: Platform = 'none', options: L
   requireVerifierSetup(platform, options);
   const decoded = decodeToken(token);
   const findings = [...decoded.findings];
-  if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
+  if (decoded.header && decoded.payload)
+    findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
   if (decoded.header) findings.push(finding('QJ022'));
-  return { accepted: !hasErrors(findings), header: decoded.header, payload: decoded.payload, signatureValid: undefined, findings };
+  return {
+    accepted: !hasErrors(findings),
+    header: decoded.header,
+    payload: decoded.payload,
+    signatureValid: undefined,
+    findings,
+  };
 }
 
 /**
@@ -115,12 +135,18 @@ export function verifyToken(token: string, options: VerifyOptions): InspectionRe
       findings.push(...keyProblems);
       const signature = decoded.signatureBytes;
       if (keyProblems.length === 0 && isRsaAlgorithm(alg) && signature !== undefined) {
-        signatureValid = verify(hashForAlgorithm(alg), Buffer.from(decoded.signingInput, 'latin1'), selected.key, signature);
+        signatureValid = verify(
+          hashForAlgorithm(alg),
+          Buffer.from(decoded.signingInput, 'latin1'),
+          selected.key,
+          signature,
+        );
         findings.push(finding(signatureValid ? 'QJ021' : 'QJ020'));
       }
     }
   }
-  if (decoded.header && decoded.payload) findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
+  if (decoded.header && decoded.payload)
+    findings.push(...lintClaims(decoded.header, decoded.payload, platform, options));
   const accepted = signatureValid === true && !hasErrors(findings);
   return { accepted, header: decoded.header, payload: decoded.payload, signatureValid, findings };
 }

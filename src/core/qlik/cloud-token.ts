@@ -28,7 +28,10 @@ export interface CloudTokenOptions extends TokenOptionsBase {
 }
 
 /** The options that name the user; everything else is shared by every token a minter makes. */
-export type CloudUserOptions = Pick<CloudTokenOptions, 'subject' | 'name' | 'email' | 'emailVerified' | 'groups' | 'jwtId' | 'claims'>;
+export type CloudUserOptions = Pick<
+  CloudTokenOptions,
+  'subject' | 'name' | 'email' | 'emailVerified' | 'groups' | 'jwtId' | 'claims'
+>;
 export type CloudSharedOptions = Omit<CloudTokenOptions, keyof CloudUserOptions>;
 
 /** Makes many Qlik Cloud tokens with the same settings, checking and encoding those settings once. */
@@ -62,7 +65,9 @@ export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
     }
     if (user.emailVerified !== undefined && typeof user.emailVerified !== 'boolean') {
       throw optionError(ClaimError, 'CLAIM_INVALID', {
-        option: 'emailVerified', value: user.emailVerified, reason: 'must be a boolean: Qlik Cloud reads email_verified as a JSON true/false, not a string',
+        option: 'emailVerified',
+        value: user.emailVerified,
+        reason: 'must be a boolean: Qlik Cloud reads email_verified as a JSON true/false, not a string',
       });
     }
     const payload: JwtPayload = {

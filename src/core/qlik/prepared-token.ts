@@ -4,7 +4,14 @@ import { MAX_TOKEN_LENGTH } from '../lint/decode-token.js';
 import { largeHeaderWarning } from './qlik-limits.js';
 import { encodeJsonPart, signSigningInput, type JwsHeader, type JwtPayload } from '../jose/compact-jws.js';
 import { resolveTimeWindow, type TimeWindow } from '../time/token-window.js';
-import { buildHeader, currentTime, expiresAt, resolveSigningKey, type CreatedToken, type TokenOptionsBase } from './token-common.js';
+import {
+  buildHeader,
+  currentTime,
+  expiresAt,
+  resolveSigningKey,
+  type CreatedToken,
+  type TokenOptionsBase,
+} from './token-common.js';
 
 /**
  * A token built and checked but not yet signed. Batch minting prepares a whole chunk of rows and then
@@ -59,8 +66,8 @@ export function unsignedToken(basis: SigningBasis, payload: JwtPayload, warnings
   if (length > MAX_TOKEN_LENGTH) {
     throw new ClaimError(
       'TOKEN_TOO_LARGE',
-      `the token would be ${length} characters, over the ${MAX_TOKEN_LENGTH} that token verification accepts `
-        + '(and far over the 8-16 KiB header lines servers accept): move bulky claims out of the token',
+      `the token would be ${length} characters, over the ${MAX_TOKEN_LENGTH} that token verification accepts ` +
+        '(and far over the 8-16 KiB header lines servers accept): move bulky claims out of the token',
     );
   }
   const large = largeHeaderWarning(length);

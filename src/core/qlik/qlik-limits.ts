@@ -28,7 +28,9 @@ export const AUTHORIZATION_PREFIX = 'Authorization: Bearer ';
 export function largeHeaderWarning(tokenLength: number): string | undefined {
   const bytes = AUTHORIZATION_PREFIX.length + tokenLength;
   if (bytes <= AUTHORIZATION_HEADER_WARN_BYTES) return undefined;
-  return `the header line "Authorization: Bearer <token>" is ${bytes} bytes: servers and proxies often refuse `
-    + 'header lines over 8 KiB (IIS/http.sys and many proxies default to 8-16 KiB), so the token may be refused; '
-    + 'keep claims such as groups short';
+  return (
+    `the header line "Authorization: Bearer <token>" is ${bytes} bytes: servers and proxies often refuse ` +
+    'header lines over 8 KiB (IIS/http.sys and many proxies default to 8-16 KiB), so the token may be refused; ' +
+    'keep claims such as groups short'
+  );
 }

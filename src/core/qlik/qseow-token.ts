@@ -30,7 +30,10 @@ export interface QseowTokenOptions extends TokenOptionsBase {
 }
 
 /** The options that name the user; everything else is shared by every token a minter makes. */
-export type QseowUserOptions = Pick<QseowTokenOptions, 'userId' | 'userDirectory' | 'name' | 'email' | 'groups' | 'subject' | 'jwtId' | 'claims'>;
+export type QseowUserOptions = Pick<
+  QseowTokenOptions,
+  'userId' | 'userDirectory' | 'name' | 'email' | 'groups' | 'subject' | 'jwtId' | 'claims'
+>;
 export type QseowSharedOptions = Omit<QseowTokenOptions, keyof QseowUserOptions>;
 
 /** Makes many QSEoW tokens with the same settings, checking and encoding those settings once. */
@@ -50,13 +53,23 @@ export function createQseowToken(options: QseowTokenOptions): CreatedToken {
 
 export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
   const basis = signingBasis(shared);
-  const userIdAttribute = requireAttributeName(shared.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute, 'userIdAttribute');
-  const userDirectoryAttribute = requireAttributeName(shared.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute, 'userDirectoryAttribute');
+  const userIdAttribute = requireAttributeName(
+    shared.userIdAttribute ?? QSEOW_DEFAULTS.userIdAttribute,
+    'userIdAttribute',
+  );
+  const userDirectoryAttribute = requireAttributeName(
+    shared.userDirectoryAttribute ?? QSEOW_DEFAULTS.userDirectoryAttribute,
+    'userDirectoryAttribute',
+  );
   if (userIdAttribute === userDirectoryAttribute) {
-    throw new ClaimError('CLAIM_CONFLICT', `the user ID and user directory attributes are both "${userIdAttribute}": the virtual proxy needs two different claims`);
+    throw new ClaimError(
+      'CLAIM_CONFLICT',
+      `the user ID and user directory attributes are both "${userIdAttribute}": the virtual proxy needs two different claims`,
+    );
   }
   // Checked only when a token has groups, as a groups attribute is irrelevant to one without.
-  const groupsAttribute = (): string => requireAttributeName(shared.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groupsAttribute');
+  const groupsAttribute = (): string =>
+    requireAttributeName(shared.groupsAttribute ?? QSEOW_DEFAULTS.groupsAttribute, 'groupsAttribute');
   const currentWindow = windowPerSecond(shared, QSEOW_DEFAULTS.expires);
   const issuer = shared.issuer === undefined ? undefined : requireText(shared.issuer, 'issuer');
   const audience = shared.audience === undefined ? undefined : requireText(shared.audience, 'audience');
@@ -72,7 +85,11 @@ export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
     if (user.email !== undefined) payload['email'] = requireText(user.email, 'email');
     if (groups) {
       const attribute = groupsAttribute();
-      if (Object.hasOwn(payload, attribute)) throw new ClaimError('CLAIM_CONFLICT', `the groups attribute "${attribute}" repeats another claim name: choose a distinct name`);
+      if (Object.hasOwn(payload, attribute))
+        throw new ClaimError(
+          'CLAIM_CONFLICT',
+          `the groups attribute "${attribute}" repeats another claim name: choose a distinct name`,
+        );
       setClaim(payload, attribute, groups);
     }
     if (issuer !== undefined) payload['iss'] = issuer;

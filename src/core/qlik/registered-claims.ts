@@ -10,7 +10,11 @@ export function isRegisteredClaim(name: string): boolean {
 /** An attribute name must be a plain, non-registered claim name, as the QMC field demands. */
 export function requireAttributeName(name: string, option: string): string {
   if (name.trim() === '' || name !== name.trim()) {
-    throw optionError(ClaimError, 'CLAIM_INVALID', { option, value: name, reason: 'must be a non-empty claim name without surrounding spaces' });
+    throw optionError(ClaimError, 'CLAIM_INVALID', {
+      option,
+      value: name,
+      reason: 'must be a non-empty claim name without surrounding spaces',
+    });
   }
   if (isRegisteredClaim(name)) {
     throw optionError(ClaimError, 'CLAIM_RESERVED_NAME', {
@@ -27,7 +31,13 @@ export function requireAttributeName(name: string, option: string): string {
  * the user gave through a dedicated option.
  */
 const OPTION_FOR_CLAIM: Readonly<Record<string, string>> = {
-  iss: 'issuer', sub: 'subject', aud: 'audience', exp: 'expires', nbf: 'notBefore', iat: 'issuedAt', jti: 'jwtId',
+  iss: 'issuer',
+  sub: 'subject',
+  aud: 'audience',
+  exp: 'expires',
+  nbf: 'notBefore',
+  iat: 'issuedAt',
+  jti: 'jwtId',
 };
 
 /** Sets a claim as an own property, so names such as "__proto__" or "constructor" are plain claims. */
@@ -35,15 +45,25 @@ export function setClaim(payload: Record<string, unknown>, name: string, value: 
   Object.defineProperty(payload, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-export function addExtraClaims(payload: Record<string, unknown>, extra: Readonly<Record<string, unknown>> | undefined): void {
+export function addExtraClaims(
+  payload: Record<string, unknown>,
+  extra: Readonly<Record<string, unknown>> | undefined,
+): void {
   for (const [name, value] of Object.entries(extra ?? {})) {
     if (isRegisteredClaim(name)) {
       throw optionError(ClaimError, 'CLAIM_CONFLICT', {
-        option: 'claims', value: name, reason: 'is a registered claim set by its own option', instead: OPTION_FOR_CLAIM[name],
+        option: 'claims',
+        value: name,
+        reason: 'is a registered claim set by its own option',
+        instead: OPTION_FOR_CLAIM[name],
       });
     }
     if (Object.hasOwn(payload, name)) {
-      throw optionError(ClaimError, 'CLAIM_CONFLICT', { option: 'claims', value: name, reason: 'is already set by its own option: set it there instead of as an extra claim' });
+      throw optionError(ClaimError, 'CLAIM_CONFLICT', {
+        option: 'claims',
+        value: name,
+        reason: 'is already set by its own option: set it there instead of as an extra claim',
+      });
     }
     if (value === undefined) continue;
     setClaim(payload, name, value);

@@ -50,7 +50,8 @@ export function randomJwtId(): string {
 
 export function resolveSigningKey(options: TokenOptionsBase): KeyObject {
   const key = options.privateKey;
-  if (typeof key === 'string' || key instanceof Uint8Array) return loadPrivateKey(key, { passphrase: options.passphrase });
+  if (typeof key === 'string' || key instanceof Uint8Array)
+    return loadPrivateKey(key, { passphrase: options.passphrase });
   if (key.type !== 'private') {
     throw new KeyError('KEY_NOT_PRIVATE', `privateKey is a ${key.type} KeyObject: signing needs the private key`);
   }
@@ -71,7 +72,11 @@ export function currentTime(options: TokenOptionsBase): number {
 /** `option` is the library option's name (keyId, userId…), so adapters can point at their own input. */
 export function requireText(value: unknown, option: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw optionError(ClaimError, 'CLAIM_INVALID', { option, value, reason: 'is required and must be a non-empty string' });
+    throw optionError(ClaimError, 'CLAIM_INVALID', {
+      option,
+      value,
+      reason: 'is required and must be a non-empty string',
+    });
   }
   return value;
 }
@@ -84,7 +89,11 @@ export function requireGroups(groups: readonly unknown[] | undefined): string[] 
   for (let index = 0; index < groups.length; index += 1) {
     const group = groups[index];
     if (typeof group !== 'string' || group.trim() === '') {
-      throw optionError(ClaimError, 'CLAIM_INVALID', { option: 'groups', value: group, reason: `group ${index + 1} must be a non-empty string` });
+      throw optionError(ClaimError, 'CLAIM_INVALID', {
+        option: 'groups',
+        value: group,
+        reason: `group ${index + 1} must be a non-empty string`,
+      });
     }
     checked.push(group);
   }

@@ -33,12 +33,18 @@ function queryValue(query: URLSearchParams, name: string): string | undefined {
  * places is fine, present in only one or mismatched is refused. Header names arrive lower-cased from
  * node:http, which makes the header match case-insensitive.
  */
-export function checkXrfkey(query: URLSearchParams, headers: Readonly<Record<string, string | string[] | undefined>>, policy: XrfkeyPolicy): XrfkeyResult {
+export function checkXrfkey(
+  query: URLSearchParams,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  policy: XrfkeyPolicy,
+): XrfkeyResult {
   const fromQuery = queryValue(query, 'xrfkey');
   const rawHeader = headers['x-qlik-xrfkey'];
   const fromHeader = Array.isArray(rawHeader) ? rawHeader[0] : rawHeader;
   if (fromQuery === undefined && fromHeader === undefined) {
-    return policy === 'required' ? { ok: false, reason: 'no xrfkey query parameter and no X-Qlik-Xrfkey header' } : { ok: true };
+    return policy === 'required'
+      ? { ok: false, reason: 'no xrfkey query parameter and no X-Qlik-Xrfkey header' }
+      : { ok: true };
   }
   if (fromQuery === undefined) return { ok: false, reason: 'X-Qlik-Xrfkey header without the xrfkey query parameter' };
   if (fromHeader === undefined) return { ok: false, reason: 'xrfkey query parameter without the X-Qlik-Xrfkey header' };

@@ -1,12 +1,32 @@
 import { optionError, TimeError } from '../errors.js';
 
 const SECONDS_PER_UNIT: Readonly<Record<string, number>> = {
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86_400, day: 86_400, days: 86_400,
-  w: 604_800, week: 604_800, weeks: 604_800,
-  y: 31_536_000, yr: 31_536_000, yrs: 31_536_000, year: 31_536_000, years: 31_536_000,
+  s: 1,
+  sec: 1,
+  secs: 1,
+  second: 1,
+  seconds: 1,
+  m: 60,
+  min: 60,
+  mins: 60,
+  minute: 60,
+  minutes: 60,
+  h: 3600,
+  hr: 3600,
+  hrs: 3600,
+  hour: 3600,
+  hours: 3600,
+  d: 86_400,
+  day: 86_400,
+  days: 86_400,
+  w: 604_800,
+  week: 604_800,
+  weeks: 604_800,
+  y: 31_536_000,
+  yr: 31_536_000,
+  yrs: 31_536_000,
+  year: 31_536_000,
+  years: 31_536_000,
 };
 
 /** Longest duration accepted: far beyond any sensible token, short enough to stay exact in a double. */
@@ -41,7 +61,11 @@ export function parseSignedDuration(text: string, what = 'duration'): number | u
   }
   if (consumed !== rest.length) return undefined;
   if (total > MAX_DURATION_SECONDS) {
-    throw optionError(TimeError, 'TIME_INVALID', { option: what, value: text, reason: 'is longer than 100 years: use a shorter duration' });
+    throw optionError(TimeError, 'TIME_INVALID', {
+      option: what,
+      value: text,
+      reason: 'is longer than 100 years: use a shorter duration',
+    });
   }
   return sign * total;
 }
@@ -50,10 +74,18 @@ export function parseSignedDuration(text: string, what = 'duration'): number | u
 export function parsePositiveDuration(text: string, what = 'duration'): number {
   const seconds = parseSignedDuration(text, what);
   if (seconds === undefined) {
-    throw optionError(TimeError, 'TIME_INVALID', { option: what, value: text, reason: 'is not a duration: write a number and a unit, e.g. 30s, 5m, 8h, 7d or 1y' });
+    throw optionError(TimeError, 'TIME_INVALID', {
+      option: what,
+      value: text,
+      reason: 'is not a duration: write a number and a unit, e.g. 30s, 5m, 8h, 7d or 1y',
+    });
   }
   if (seconds <= 0) {
-    throw optionError(TimeError, 'TIME_INVALID', { option: what, value: text, reason: 'must be longer than zero: write e.g. 5m or 1h' });
+    throw optionError(TimeError, 'TIME_INVALID', {
+      option: what,
+      value: text,
+      reason: 'must be longer than zero: write e.g. 5m or 1h',
+    });
   }
   return seconds;
 }
@@ -75,7 +107,12 @@ export function formatDuration(totalSeconds: number): string {
   let rest = Math.abs(Math.trunc(totalSeconds));
   if (rest === 0) return '0s';
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -1,6 +1,12 @@
 import { isPlausibleSeconds } from './duration.js';
 
-const STEPS: readonly [number, string][] = [[31_536_000, 'year'], [86_400, 'day'], [3600, 'hour'], [60, 'min'], [1, 's']];
+const STEPS: readonly [number, string][] = [
+  [31_536_000, 'year'],
+  [86_400, 'day'],
+  [3600, 'hour'],
+  [60, 'min'],
+  [1, 's'],
+];
 
 /** "in 4 min", "2 days ago", "now": rounded down to the largest whole unit; "out of range" for nonsense. */
 export function relativeTime(target: number, now: number): string {

@@ -25,26 +25,36 @@ export function isoTime(seconds: UnixSeconds): string {
 /** Resolves and checks a token's time claims: `nbf` before `exp`, and a lifetime longer than zero. */
 export function resolveTimeWindow(input: TimeWindowInput, defaultExpires: string, now: UnixSeconds): TimeWindow {
   const iat = input.issuedAt === undefined ? now : resolveAbsolute(input.issuedAt, now);
-  const nbf = input.notBefore === undefined ? iat : resolveMoment(input.notBefore, iat, 'notBefore', { allowNegativeOffset: true });
+  const nbf =
+    input.notBefore === undefined
+      ? iat
+      : resolveMoment(input.notBefore, iat, 'notBefore', { allowNegativeOffset: true });
   const expiresSpec = input.expires ?? defaultExpires;
   const exp = resolveMoment(expiresSpec, iat, 'expires');
   if (exp <= iat) {
-    const hint = typeof expiresSpec === 'string' && /^\d+$/.test(expiresSpec.trim())
-      ? `; a bare number is a Unix time, so for a lifetime write ${expiresSpec.trim()}s`
-      : '';
+    const hint =
+      typeof expiresSpec === 'string' && /^\d+$/.test(expiresSpec.trim())
+        ? `; a bare number is a Unix time, so for a lifetime write ${expiresSpec.trim()}s`
+        : '';
     throw optionError(TimeError, 'TIME_ORDER', {
-      option: 'expires', value: expiresSpec, reason: `gives ${isoTime(exp)}, not after the issue time ${isoTime(iat)}: give a lifetime longer than zero${hint}`,
+      option: 'expires',
+      value: expiresSpec,
+      reason: `gives ${isoTime(exp)}, not after the issue time ${isoTime(iat)}: give a lifetime longer than zero${hint}`,
     });
   }
   if (exp <= nbf) {
     // Blame the option the user set: a late not-before, or else a short expiry.
     if (input.notBefore !== undefined) {
       throw optionError(TimeError, 'TIME_ORDER', {
-        option: 'notBefore', value: input.notBefore, reason: `gives ${isoTime(nbf)}, not before the expiry ${isoTime(exp)}: the token would never be valid`,
+        option: 'notBefore',
+        value: input.notBefore,
+        reason: `gives ${isoTime(nbf)}, not before the expiry ${isoTime(exp)}: the token would never be valid`,
       });
     }
     throw optionError(TimeError, 'TIME_ORDER', {
-      option: 'expires', value: expiresSpec, reason: `gives ${isoTime(exp)}, not after not-before ${isoTime(nbf)}: the token would never be valid`,
+      option: 'expires',
+      value: expiresSpec,
+      reason: `gives ${isoTime(exp)}, not after not-before ${isoTime(nbf)}: the token would never be valid`,
     });
   }
   return { iat, nbf, exp };
@@ -54,7 +64,11 @@ function resolveAbsolute(spec: string | number | Date, now: UnixSeconds): UnixSe
   if (typeof spec === 'string') {
     if (spec.trim().toLowerCase() === 'now') return now;
     if (parseSignedDuration(spec) !== undefined) {
-      throw optionError(TimeError, 'TIME_INVALID', { option: 'issuedAt', value: spec, reason: 'is a duration: give a time (RFC 3339, Unix seconds or "now")' });
+      throw optionError(TimeError, 'TIME_INVALID', {
+        option: 'issuedAt',
+        value: spec,
+        reason: 'is a duration: give a time (RFC 3339, Unix seconds or "now")',
+      });
     }
   }
   return resolveMoment(spec, now, 'issuedAt');

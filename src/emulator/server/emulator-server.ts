@@ -1,13 +1,30 @@
 import type { KeyObject } from 'node:crypto';
-import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { formatAuthLog, type AuthLogEntry } from '../auth-log.js';
-import { createCloudTenant, decideCloudApi, decideCloudLogin, decideCloudUpgrade, type CloudTenant } from '../cloud-tenant.js';
+import {
+  createCloudTenant,
+  decideCloudApi,
+  decideCloudLogin,
+  decideCloudUpgrade,
+  type CloudTenant,
+} from '../cloud-tenant.js';
 import type { EmulatedApp, EmulatorConfig } from '../emulator-config.js';
-import { createEngineSession, handleEngineMessage, onAuthenticationInformationNotification, onConnectedNotification } from '../engine-rpc.js';
+import {
+  createEngineSession,
+  handleEngineMessage,
+  onAuthenticationInformationNotification,
+  onConnectedNotification,
+} from '../engine-rpc.js';
 import { jsonResponse, textResponse, type RequestFacts, type ResponseDescription } from '../http-response.js';
 import { parseRequestTarget, type RequestTarget } from '../request-target.js';
 import { createVirtualProxy, decideQseowUpgrade, type VirtualProxy } from '../qseow-proxy.js';
@@ -68,7 +85,8 @@ function writeResponse(response: ServerResponse, described: ResponseDescription)
   if (response.headersSent || response.destroyed) return;
   // A known length avoids chunked encoding, and a string body lets node join it to the head (a Buffer
   // body is queued as a second buffer).
-  const length = described.status === 204 || described.status === 304 ? {} : { 'content-length': Buffer.byteLength(described.body) };
+  const length =
+    described.status === 204 || described.status === 304 ? {} : { 'content-length': Buffer.byteLength(described.body) };
   response.writeHead(described.status, { 'cache-control': 'no-store', ...length, ...described.headers });
   response.end(described.body);
 }
@@ -155,26 +173,35 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   if (config.tenant) {
     if (!options.tenantKey && config.tenant.issuer !== undefined) throw new Error('no public key for the tenant');
     tenant = createCloudTenant(config.tenant, options.tenantKey, secure, limits.maxSessions, limits.maxRememberedJtis, {
-      apiKey: options.tenantApiKey, pem: options.tenantPem, now: clock(),
+      apiKey: options.tenantApiKey,
+      pem: options.tenantPem,
+      now: clock(),
     });
   }
   // With QRS, the repository decides which virtual proxies serve: those given at start are seeded
   // into it (linked), and QRS writes change them while the emulator runs.
-  const repository = config.qrs && options.qrs
-    ? createQrsRepository(config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host, config.virtualProxies.map((proxy, index) => ({
-      prefix: proxy.prefix,
-      jwtPublicKeyCertificate: options.qrs?.certificates[index] ?? '',
-      jwtAttributeUserId: proxy.jwtAttributeUserId,
-      jwtAttributeUserDirectory: proxy.jwtAttributeUserDirectory,
-      jwtAudience: proxy.jwtAudience,
-      jwtAttributeMap: proxy.jwtAttributeMap,
-      sessionCookieHeaderName: proxy.sessionCookieHeaderName,
-      sessionInactivityTimeout: proxy.sessionInactivityTimeout,
-      websocketCrossOriginWhiteList: proxy.websocketCrossOriginWhiteList,
-    })), clock())
-    : undefined;
+  const repository =
+    config.qrs && options.qrs
+      ? createQrsRepository(
+          config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host,
+          config.virtualProxies.map((proxy, index) => ({
+            prefix: proxy.prefix,
+            jwtPublicKeyCertificate: options.qrs?.certificates[index] ?? '',
+            jwtAttributeUserId: proxy.jwtAttributeUserId,
+            jwtAttributeUserDirectory: proxy.jwtAttributeUserDirectory,
+            jwtAudience: proxy.jwtAudience,
+            jwtAttributeMap: proxy.jwtAttributeMap,
+            sessionCookieHeaderName: proxy.sessionCookieHeaderName,
+            sessionInactivityTimeout: proxy.sessionInactivityTimeout,
+            websocketCrossOriginWhiteList: proxy.websocketCrossOriginWhiteList,
+          })),
+          clock(),
+        )
+      : undefined;
   const serveSettings = {
-    secure, maxSessions: limits.maxSessions, maxVerifiedTokens: limits.maxVerifiedTokens,
+    secure,
+    maxSessions: limits.maxSessions,
+    maxVerifiedTokens: limits.maxVerifiedTokens,
     extras: new Map(config.virtualProxies.map((proxy) => [proxy.prefix, proxy])),
   };
   let served: ServedProxies | undefined;
@@ -186,12 +213,14 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   /** A JWT virtual proxy of the repository that exists at this path but cannot serve (not linked, unusable). */
   const refusedPrefix = (path: string): { prefix: string; reason: Refusal } | undefined => {
     if (!served) return undefined;
-    for (const [prefix, reason] of served.refused) if (pathBelowPrefix(prefix, path) !== undefined) return { prefix, reason };
+    for (const [prefix, reason] of served.refused)
+      if (pathBelowPrefix(prefix, path) !== undefined) return { prefix, reason };
     return undefined;
   };
   /** The QRS answer for a JWT user who reached /<prefix>/qrs/… (the route through a virtual proxy, P1). */
   const qrsThroughProxy = repository
-    ? (facts: RequestFacts, below: string, body: Buffer, user: string): ResponseDescription => decideQrsRequest(repository, facts, below, body, { isCertificate: isUsableCertificate, user })
+    ? (facts: RequestFacts, below: string, body: Buffer, user: string): ResponseDescription =>
+        decideQrsRequest(repository, facts, below, body, { isCertificate: isUsableCertificate, user })
     : undefined;
   const logDecision = (entry: AuthLogEntry | undefined): void => {
     if (entry) log(formatAuthLog(entry, clock()));
@@ -219,15 +248,20 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       route(request, response, url, EMPTY_BODY);
       return;
     }
-    readBody(request, limits.maxBodyBytes).then((body) => {
-      if (body !== 'too-large') {
-        route(request, response, url, body);
-        return;
-      }
-      response.setHeader('connection', 'close');
-      writeResponse(response, textResponse(413, `Payload Too Large: bodies are limited to ${limits.maxBodyBytes} bytes`));
-      response.on('finish', () => request.socket.destroy());
-    }).catch((error: unknown) => fail(response, error));
+    readBody(request, limits.maxBodyBytes)
+      .then((body) => {
+        if (body !== 'too-large') {
+          route(request, response, url, body);
+          return;
+        }
+        response.setHeader('connection', 'close');
+        writeResponse(
+          response,
+          textResponse(413, `Payload Too Large: bodies are limited to ${limits.maxBodyBytes} bytes`),
+        );
+        response.on('finish', () => request.socket.destroy());
+      })
+      .catch((error: unknown) => fail(response, error));
   }
 
   function route(request: IncomingMessage, response: ServerResponse, url: RequestTarget, body: Buffer): void {
@@ -255,7 +289,8 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     for (const proxy of proxies) {
       const below = pathBelowPrefix(proxy.config.prefix, url.pathname);
       if (below === undefined) continue;
-      const qrs = qrsThroughProxy && ((user: QseowUser) => qrsThroughProxy(requestFacts, below, body, describeUser(user)));
+      const qrs =
+        qrsThroughProxy && ((user: QseowUser) => qrsThroughProxy(requestFacts, below, body, describeUser(user)));
       const decision = decideQseowRequest(proxy, requestFacts, below, qrs);
       logDecision(decision.log);
       if (decision.kind === 'respond') {
@@ -276,8 +311,25 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     const refusedHere = refusedPrefix(url.pathname);
     if (refusedHere) {
       const unlinked = refusedHere.reason.code === 'EMU010';
-      logDecision({ event: 'auth', target: `qseow:/${refusedHere.prefix}`, outcome: 'rejected', via: 'none', code: refusedHere.reason.code, reason: refusedHere.reason.message, user: undefined, method: requestFacts.method, path: url.pathname });
-      writeResponse(response, textResponse(unlinked ? 400 : 401, unlinked ? UNLINKED_TEXT : 'Could not authenticate the request: the virtual proxy is not configured for JWT.', { 'x-qs-jwt-reason': reasonHeader(refusedHere.reason) }));
+      logDecision({
+        event: 'auth',
+        target: `qseow:/${refusedHere.prefix}`,
+        outcome: 'rejected',
+        via: 'none',
+        code: refusedHere.reason.code,
+        reason: refusedHere.reason.message,
+        user: undefined,
+        method: requestFacts.method,
+        path: url.pathname,
+      });
+      writeResponse(
+        response,
+        textResponse(
+          unlinked ? 400 : 401,
+          unlinked ? UNLINKED_TEXT : 'Could not authenticate the request: the virtual proxy is not configured for JWT.',
+          { 'x-qs-jwt-reason': reasonHeader(refusedHere.reason) },
+        ),
+      );
       return;
     }
     writeResponse(response, textResponse(404, 'Not Found'));
@@ -290,10 +342,15 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // How often node checks the two timeouts above; its default (30 s) would let a slow client linger.
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+    connectionsCheckingInterval: Math.max(
+      50,
+      Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+    ),
   };
   function fail(response: ServerResponse, error: unknown): void {
-    log(`${JSON.stringify({ time: new Date(clock()).toISOString(), event: 'error', message: (error as Error).message })}\n`);
+    log(
+      `${JSON.stringify({ time: new Date(clock()).toISOString(), event: 'error', message: (error as Error).message })}\n`,
+    );
     if (!response.headersSent) writeResponse(response, textResponse(500, 'Internal Server Error'));
     else response.destroy();
   }
@@ -321,7 +378,14 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
   const sockets = new Set<WebSocket>();
   const websockets: WebSocketServer = new WebSocketServerClass({ noServer: true, maxPayload: limits.maxBodyBytes });
   /** `greeting`: notifications sent before OnConnected (QSEoW's OnAuthenticationInformation). */
-  const connectEngine = (request: IncomingMessage, socket: Duplex, head: Buffer, authenticatedUser: string, apps: readonly EmulatedApp[], greeting: readonly string[] = []): void => {
+  const connectEngine = (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    authenticatedUser: string,
+    apps: readonly EmulatedApp[],
+    greeting: readonly string[] = [],
+  ): void => {
     if (sockets.size >= limits.maxWebsockets) {
       refuseUpgrade(socket, 503);
       return;
@@ -330,9 +394,10 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       sockets.add(ws);
       const engine = createEngineSession(authenticatedUser, apps);
       // A client gone quiet (a crashed test, a sleeping laptop) must not hold its socket forever.
-      const idle = limits.websocketIdleTimeoutMs > 0
-        ? setTimeout(() => ws.close(1001, 'idle timeout'), limits.websocketIdleTimeoutMs).unref()
-        : undefined;
+      const idle =
+        limits.websocketIdleTimeoutMs > 0
+          ? setTimeout(() => ws.close(1001, 'idle timeout'), limits.websocketIdleTimeoutMs).unref()
+          : undefined;
       ws.on('close', () => {
         clearTimeout(idle);
         sockets.delete(ws);
@@ -341,7 +406,9 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       ws.on('message', (data, isBinary) => {
         idle?.refresh();
         if (isBinary) return;
-        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+        const text = Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.from(data as ArrayBuffer).toString('utf8');
         for (const answer of handleEngineMessage(engine, text)) ws.send(answer);
       });
       for (const notification of greeting) ws.send(notification);
@@ -365,7 +432,10 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       const decision = decideQseowUpgrade(proxy, requestFacts);
       logDecision(decision.log);
       if (!decision.accept) refuseUpgrade(socket, decision.status, decision.refusal);
-      else connectEngine(request, socket, head, authenticatedUserText(decision.user), proxy.config.apps, [onAuthenticationInformationNotification(decision.user)]);
+      else
+        connectEngine(request, socket, head, authenticatedUserText(decision.user), proxy.config.apps, [
+          onAuthenticationInformationNotification(decision.user),
+        ]);
       return;
     }
     if (tenant && /^\/app\/[^/]+\/?$/i.test(url.pathname)) {
@@ -392,7 +462,10 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const qrsServer = repository && options.qrs && config.qrs ? await startQrsServer(repository, options.qrs.tls, config.host, config.qrs.port, serverOptions, clock) : undefined;
+  const qrsServer =
+    repository && options.qrs && config.qrs
+      ? await startQrsServer(repository, options.qrs.tls, config.host, config.qrs.port, serverOptions, clock)
+      : undefined;
   let closing: Promise<void> | undefined;
   return {
     url: `${secure ? 'https' : 'http'}://${hostForUrl(config.host)}:${port}`,
@@ -405,10 +478,13 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
       closing ??= new Promise<void>((resolve) => {
         const closed = [new Promise<void>((done) => server.close(() => done()))];
         if (qrsServer) closed.push(qrsServer.close());
-        Promise.all(closed).then(() => {
-          stderrLog?.flush();
-          resolve();
-        }, () => resolve());
+        Promise.all(closed).then(
+          () => {
+            stderrLog?.flush();
+            resolve();
+          },
+          () => resolve(),
+        );
         for (const ws of sockets) ws.terminate();
         websockets.close();
         server.closeAllConnections();
@@ -433,29 +509,46 @@ async function startQrsServer(
   clock: () => number,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const maxBody = 1024 * 1024;
-  const server = createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, (request, response) => {
-    const url = parseRequestTarget(request.url);
-    const answer = (described: ResponseDescription): void => writeResponse(response, described);
-    if (!url) {
-      answer(textResponse(400, 'Bad Request: the request target is not an absolute path'));
-      return;
-    }
-    readBody(request, maxBody).then((body) => {
-      if (body === 'too-large') {
-        answer(textResponse(413, 'Payload Too Large'));
+  const server = createHttpsServer(
+    { ...serverOptions, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
+    (request, response) => {
+      const url = parseRequestTarget(request.url);
+      const answer = (described: ResponseDescription): void => writeResponse(response, described);
+      if (!url) {
+        answer(textResponse(400, 'Bad Request: the request target is not an absolute path'));
         return;
       }
-      const lower = url.pathname.toLowerCase();
-      if (lower !== '/qrs' && !lower.startsWith('/qrs/')) {
-        answer(textResponse(404, 'Not Found'));
-        return;
-      }
-      const requestFacts: RequestFacts = { method: request.method ?? 'GET', path: url.pathname, query: url.query, headers: request.headers, secure: true, now: clock() };
-      answer(decideQrsRequest(repository, requestFacts, url.pathname, body, { isCertificate: isUsableCertificate, user: qrsCallerFromHeaders(requestFacts) }));
-    }).catch(() => {
-      if (!response.headersSent) answer(textResponse(500, 'Internal Server Error'));
-    });
-  });
+      readBody(request, maxBody)
+        .then((body) => {
+          if (body === 'too-large') {
+            answer(textResponse(413, 'Payload Too Large'));
+            return;
+          }
+          const lower = url.pathname.toLowerCase();
+          if (lower !== '/qrs' && !lower.startsWith('/qrs/')) {
+            answer(textResponse(404, 'Not Found'));
+            return;
+          }
+          const requestFacts: RequestFacts = {
+            method: request.method ?? 'GET',
+            path: url.pathname,
+            query: url.query,
+            headers: request.headers,
+            secure: true,
+            now: clock(),
+          };
+          answer(
+            decideQrsRequest(repository, requestFacts, url.pathname, body, {
+              isCertificate: isUsableCertificate,
+              user: qrsCallerFromHeaders(requestFacts),
+            }),
+          );
+        })
+        .catch(() => {
+          if (!response.headersSent) answer(textResponse(500, 'Internal Server Error'));
+        });
+    },
+  );
   server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -467,9 +560,10 @@ async function startQrsServer(
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `https://${hostForUrl(host)}:${actual}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

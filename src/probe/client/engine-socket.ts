@@ -23,8 +23,14 @@ export interface EngineSocketOptions {
 
 /** Notifications with which Qlik's proxy or engine says the session will not work. */
 const FAILURE_NOTIFICATIONS = new Set([
-  'OnLicenseAccessDenied', 'OnNoEngineAvailable', 'OnEngineWebsocketFailed', 'OnSessionTimedOut', 'OnSessionClosed',
-  'OnSessionLoggedOut', 'OnMaxParallelSessionsExceeded', 'OnNoDataPrepServiceAvailable',
+  'OnLicenseAccessDenied',
+  'OnNoEngineAvailable',
+  'OnEngineWebsocketFailed',
+  'OnSessionTimedOut',
+  'OnSessionClosed',
+  'OnSessionLoggedOut',
+  'OnMaxParallelSessionsExceeded',
+  'OnNoDataPrepServiceAvailable',
 ]);
 
 type Message = Record<string, unknown>;
@@ -42,7 +48,8 @@ export class EngineConnection {
       if (isBinary) return;
       try {
         const parsed: unknown = JSON.parse(data.toString());
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) this.#messages.push(parsed as Message);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          this.#messages.push(parsed as Message);
       } catch {
         // Not JSON-RPC: nothing the probe waits for.
       }
@@ -80,13 +87,21 @@ export class EngineConnection {
 
   /** Waits for OnConnected; a failure notification (or a demand to log in) ends the wait at once. */
   async connected(timeoutMs: number): Promise<void> {
-    await this.waitFor((message) => {
-      const method = message['method'];
-      if (typeof method === 'string' && FAILURE_NOTIFICATIONS.has(method)) throw new Error(`the engine sent ${method} instead of OnConnected`);
-      const params = message['params'] as Record<string, unknown> | undefined;
-      if (method === 'OnAuthenticationInformation' && params?.['mustAuthenticate'] === true) throw new Error('the proxy asks the websocket to log in (OnAuthenticationInformation mustAuthenticate): the session was not authenticated');
-      return method === 'OnConnected';
-    }, 'OnConnected notification', timeoutMs);
+    await this.waitFor(
+      (message) => {
+        const method = message['method'];
+        if (typeof method === 'string' && FAILURE_NOTIFICATIONS.has(method))
+          throw new Error(`the engine sent ${method} instead of OnConnected`);
+        const params = message['params'] as Record<string, unknown> | undefined;
+        if (method === 'OnAuthenticationInformation' && params?.['mustAuthenticate'] === true)
+          throw new Error(
+            'the proxy asks the websocket to log in (OnAuthenticationInformation mustAuthenticate): the session was not authenticated',
+          );
+        return method === 'OnConnected';
+      },
+      'OnConnected notification',
+      timeoutMs,
+    );
   }
 
   /** One JSON-RPC 2.0 call; resolves with `result`, rejects with the engine's error. */
@@ -106,13 +121,20 @@ export class EngineConnection {
   }
 }
 
-function readRefusal(response: IncomingMessage, timeoutMs: number): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function readRefusal(
+  response: IncomingMessage,
+  timeoutMs: number,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (): void => {
       clearTimeout(timer);
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
     };
     // The body is only an excerpt for the report: do not wait long for it.
     const timer = setTimeout(done, Math.min(timeoutMs, 2000));
@@ -148,18 +170,31 @@ export async function openEngineSocket(url: URL, options: EngineSocketOptions): 
     // Listening from the start: the engine greets (OnAuthenticationInformation, OnConnected) right after the upgrade.
     const engine = new EngineConnection(socket);
     const timer = setTimeout(() => {
-      settle(() => reject(new NetworkError(explainNetworkError({ code: 'ETIMEDOUT_PROBE', message: 'timeout' }, url, options.timeoutMs))));
+      settle(() =>
+        reject(
+          new NetworkError(
+            explainNetworkError({ code: 'ETIMEDOUT_PROBE', message: 'timeout' }, url, options.timeoutMs),
+          ),
+        ),
+      );
       socket.terminate();
     }, options.timeoutMs);
     socket.once('open', () => settle(() => resolve({ kind: 'open', engine })));
     socket.once('unexpected-response', (request, response) => {
-      readRefusal(response, options.timeoutMs).then((refused) => {
-        request.destroy();
-        settle(() => resolve({ kind: 'refused', ...refused }));
-      }, () => undefined);
+      readRefusal(response, options.timeoutMs).then(
+        (refused) => {
+          request.destroy();
+          settle(() => resolve({ kind: 'refused', ...refused }));
+        },
+        () => undefined,
+      );
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      settle(() => reject(new NetworkError(explainNetworkError({ code: error.code, message: error.message }, url, options.timeoutMs))));
+      settle(() =>
+        reject(
+          new NetworkError(explainNetworkError({ code: error.code, message: error.message }, url, options.timeoutMs)),
+        ),
+      );
     });
   });
 }

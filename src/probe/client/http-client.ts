@@ -49,10 +49,17 @@ export interface RequestOptions {
 /** TLS options shared with the websocket client, so both trust the same certificates. */
 /** Headers with the unset ones left out, as node:http and ws want them. */
 export function definedHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
-export function tlsOptions(tls: TlsSettings): { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } {
+export function tlsOptions(tls: TlsSettings): {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+} {
   return {
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
     ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
@@ -64,7 +71,9 @@ export function send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:';
   const headers = definedHeaders({
     ...options.headers,
-    ...(options.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+    ...(options.body !== undefined
+      ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(options.body)) }
+      : {}),
   });
   return new Promise<HttpAnswer>((resolve, reject) => {
     let settled = false;
@@ -74,7 +83,12 @@ export function send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
       clearTimeout(timer);
       outcome();
     };
-    const fail = (error: NodeJS.ErrnoException): void => finish(() => reject(new NetworkError(explainNetworkError({ code: error.code, message: error.message }, url, options.timeoutMs))));
+    const fail = (error: NodeJS.ErrnoException): void =>
+      finish(() =>
+        reject(
+          new NetworkError(explainNetworkError({ code: error.code, message: error.message }, url, options.timeoutMs)),
+        ),
+      );
     const call = secure
       ? httpsRequest(url, { method: options.method ?? 'GET', headers, agent: false, ...tlsOptions(options.tls) })
       : httpRequest(url, { method: options.method ?? 'GET', headers, agent: false });
@@ -92,11 +106,15 @@ export function send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
         size += chunk.length;
       });
       response.on('error', fail);
-      response.on('end', () => finish(() => resolve({
-        status: response.statusCode ?? 0,
-        headers: response.headers,
-        body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
-      })));
+      response.on('end', () =>
+        finish(() =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+          }),
+        ),
+      );
     });
     call.end(options.body);
   });

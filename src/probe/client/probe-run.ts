@@ -42,16 +42,30 @@ export class ProbeRun {
   /** Records a refused answer: the step fails, and a 4xx (not 404/405) becomes the refusal to explain. */
   fail(name: string, answer: { status: number; headers: HttpAnswer['headers']; body: string }, detail: string): false {
     if (this.refusal === undefined && isRefusalStatus(answer.status)) {
-      this.refusal = { step: name, status: answer.status, body: oneLine(answer.body), reason: header(answer, 'x-qs-jwt-reason') };
+      this.refusal = {
+        step: name,
+        status: answer.status,
+        body: oneLine(answer.body),
+        reason: header(answer, 'x-qs-jwt-reason'),
+      };
     }
     this.record(name, false, answer.status, detail);
     return false;
   }
 
   /** A request whose network failure becomes a failed step (and undefined) instead of an exception. */
-  async request(name: string, url: URL, options: Omit<RequestOptions, 'timeoutMs' | 'tls'>): Promise<HttpAnswer | undefined> {
+  async request(
+    name: string,
+    url: URL,
+    options: Omit<RequestOptions, 'timeoutMs' | 'tls'>,
+  ): Promise<HttpAnswer | undefined> {
     try {
-      return await send(url, { ...options, headers: { 'user-agent': USER_AGENT, ...options.headers }, timeoutMs: this.#settings.timeoutMs, tls: this.#settings.tls });
+      return await send(url, {
+        ...options,
+        headers: { 'user-agent': USER_AGENT, ...options.headers },
+        timeoutMs: this.#settings.timeoutMs,
+        tls: this.#settings.tls,
+      });
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       this.record(name, false, null, `${options.method ?? 'GET'} ${url.pathname}: ${error.message}`);
@@ -78,7 +92,10 @@ export function qlikErrorText(body: string): string | undefined {
     const parsed = JSON.parse(body) as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] };
     const first = parsed.errors?.[0];
     if (!first) return undefined;
-    return [first.code, first.title].filter((part) => typeof part === 'string').join(' ') + (typeof first.detail === 'string' ? `: ${first.detail}` : '');
+    return (
+      [first.code, first.title].filter((part) => typeof part === 'string').join(' ') +
+      (typeof first.detail === 'string' ? `: ${first.detail}` : '')
+    );
   } catch {
     return undefined;
   }
@@ -87,7 +104,9 @@ export function qlikErrorText(body: string): string | undefined {
 export function parseJsonObject(body: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

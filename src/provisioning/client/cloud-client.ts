@@ -31,8 +31,10 @@ export function explainCloudAnswer(answer: HttpAnswer, url: URL): string {
   if (/html/i.test(header(answer, 'content-type') ?? '') || /^\s*</.test(answer.body)) {
     return `${where} answered ${answer.status} with an HTML page instead of JSON: the tenant URL must be https://<tenant>.<region>.qlikcloud.com`;
   }
-  if (answer.status === 401) return `${where} refused the API key (401)${suffix}: check --api-key-file or --api-key-env (keys expire and can be revoked)`;
-  if (answer.status === 403) return `${where} answered 403 Forbidden${suffix}: the API key's user needs the TenantAdmin role`;
+  if (answer.status === 401)
+    return `${where} refused the API key (401)${suffix}: check --api-key-file or --api-key-env (keys expire and can be revoked)`;
+  if (answer.status === 403)
+    return `${where} answered 403 Forbidden${suffix}: the API key's user needs the TenantAdmin role`;
   if (answer.status === 404) return `${where} answered 404 Not Found${suffix}: check the tenant URL`;
   if (answer.status >= 500) return `${where} answered ${answer.status} (server error)${suffix}: try again later`;
   return `${where} answered ${answer.status}${suffix}`;
@@ -45,7 +47,11 @@ export interface CloudCall {
   bearer?: string;
 }
 
-export async function cloudApi(connection: CloudConnection, path: string, call: CloudCall = {}): Promise<{ status: number; json: unknown; answer: HttpAnswer }> {
+export async function cloudApi(
+  connection: CloudConnection,
+  path: string,
+  call: CloudCall = {},
+): Promise<{ status: number; json: unknown; answer: HttpAnswer }> {
   let url = new URL(path, connection.tenant);
   for (let hop = 0; ; hop += 1) {
     let answer: HttpAnswer;
@@ -62,20 +68,32 @@ export async function cloudApi(connection: CloudConnection, path: string, call: 
       throw error;
     }
     const location = header(answer, 'location');
-    if ([301, 302, 303, 307, 308].includes(answer.status) && location !== undefined && hop === 0 && (call.method ?? 'GET') === 'GET') {
+    if (
+      [301, 302, 303, 307, 308].includes(answer.status) &&
+      location !== undefined &&
+      hop === 0 &&
+      (call.method ?? 'GET') === 'GET'
+    ) {
       const next = new URL(location, url);
       // Only within the tenant: the API key must not travel to another host.
-      if (next.host !== connection.tenant.host) throw new ProvisioningError(`${url.host} redirected to another host (${next.host}): check the tenant URL`);
+      if (next.host !== connection.tenant.host)
+        throw new ProvisioningError(`${url.host} redirected to another host (${next.host}): check the tenant URL`);
       url = next;
       continue;
     }
-    if (answer.status < 200 || answer.status >= 300) throw new ProvisioningError(explainCloudAnswer(answer, url), answer.status);
+    if (answer.status < 200 || answer.status >= 300)
+      throw new ProvisioningError(explainCloudAnswer(answer, url), answer.status);
     if (answer.status === 204 || answer.body === '') return { status: answer.status, json: undefined, answer };
     try {
       return { status: answer.status, json: JSON.parse(answer.body) as unknown, answer };
     } catch {
       const html = /html/i.test(header(answer, 'content-type') ?? '') || /^\s*</.test(answer.body);
-      throw new ProvisioningError(html ? explainCloudAnswer(answer, url) : `${url.host} ${url.pathname} answered ${answer.status} with text that is not JSON`, answer.status);
+      throw new ProvisioningError(
+        html
+          ? explainCloudAnswer(answer, url)
+          : `${url.host} ${url.pathname} answered ${answer.status} with text that is not JSON`,
+        answer.status,
+      );
     }
   }
 }

@@ -1,5 +1,12 @@
 import { ProvisioningError } from '../provisioning-error.js';
-import { createIdpBody, describeIdp, jwtIdentityProviders, planCloudIdp, type CloudIdp, type DesiredIdp } from '../cloud-plan.js';
+import {
+  createIdpBody,
+  describeIdp,
+  jwtIdentityProviders,
+  planCloudIdp,
+  type CloudIdp,
+  type DesiredIdp,
+} from '../cloud-plan.js';
 import { cloudApi, type CloudConnection } from './cloud-client.js';
 
 /**
@@ -16,11 +23,19 @@ export interface ApiUser {
 
 export async function requireTenantAdmin(connection: CloudConnection): Promise<ApiUser> {
   const { json } = await cloudApi(connection, '/api/v1/users/me');
-  const user = (json ?? {}) as { tenantId?: string; name?: string; subject?: string; assignedRoles?: { name?: string }[] };
+  const user = (json ?? {}) as {
+    tenantId?: string;
+    name?: string;
+    subject?: string;
+    assignedRoles?: { name?: string }[];
+  };
   const roles = (user.assignedRoles ?? []).map((role) => String(role.name));
-  const name = user.name ?? user.subject ?? 'the API key\'s user';
+  const name = user.name ?? user.subject ?? "the API key's user";
   if (!roles.includes('TenantAdmin')) {
-    throw new ProvisioningError(`${name} (the API key's user) is not a TenantAdmin (roles: ${roles.length > 0 ? roles.join(', ') : 'none'}): identity providers need the TenantAdmin role; use an API key of a tenant admin`, 403);
+    throw new ProvisioningError(
+      `${name} (the API key's user) is not a TenantAdmin (roles: ${roles.length > 0 ? roles.join(', ') : 'none'}): identity providers need the TenantAdmin role; use an API key of a tenant admin`,
+      403,
+    );
   }
   return { tenantId: user.tenantId, name, roles };
 }
@@ -32,10 +47,14 @@ export async function listIdentityProviders(connection: CloudConnection): Promis
   for (let page = 0; path !== undefined && page < 20; page += 1) {
     const { json } = await cloudApi(connection, path);
     const body = (json ?? {}) as { data?: Record<string, unknown>[]; links?: { next?: { href?: string } } };
-    if (!Array.isArray(body.data)) throw new ProvisioningError(`${connection.tenant.host}: the identity-provider list has no data array`);
+    if (!Array.isArray(body.data))
+      throw new ProvisioningError(`${connection.tenant.host}: the identity-provider list has no data array`);
     all.push(...body.data);
     const next = body.links?.next?.href;
-    path = next !== undefined && next !== '' ? new URL(next, connection.tenant).pathname + new URL(next, connection.tenant).search : undefined;
+    path =
+      next !== undefined && next !== ''
+        ? new URL(next, connection.tenant).pathname + new URL(next, connection.tenant).search
+        : undefined;
   }
   return jwtIdentityProviders(all);
 }
@@ -68,10 +87,19 @@ export async function runSetupCloud(request: SetupCloudRequest): Promise<SetupCl
   const warnings: string[] = [];
   if (plan.match && plan.conflicts.length === 0) {
     if (!plan.match.active) warnings.push(`identity provider ${plan.match.id} exists but is not active`);
-    return { changed: false, dryRun: request.dryRun, identityProvider: { id: plan.match.id, ...base, action: 'none' }, deleted: [], steps: [], warnings };
+    return {
+      changed: false,
+      dryRun: request.dryRun,
+      identityProvider: { id: plan.match.id, ...base, action: 'none' },
+      deleted: [],
+      steps: [],
+      warnings,
+    };
   }
   if (plan.conflicts.length > 0 && !request.replace) {
-    throw new ProvisioningError(`identity provider ${plan.conflicts.map(describeIdp).join(', ')} has the same issuer or key ID with another key; a JWT IdP cannot be changed in place: pass --replace (with --key) to rotate, or choose another --kid`);
+    throw new ProvisioningError(
+      `identity provider ${plan.conflicts.map(describeIdp).join(', ')} has the same issuer or key ID with another key; a JWT IdP cannot be changed in place: pass --replace (with --key) to rotate, or choose another --kid`,
+    );
   }
   const action = plan.conflicts.length > 0 ? 'rotate' : 'create';
   if (plan.match) {
@@ -79,26 +107,45 @@ export async function runSetupCloud(request: SetupCloudRequest): Promise<SetupCl
     plan.conflicts = plan.conflicts.filter((idp) => idp.id !== plan.match?.id);
   }
   if (request.dryRun) {
-    const steps = [...(plan.match ? [] : ['create']), ...(action === 'rotate' ? ['prove', ...plan.conflicts.map((idp) => `delete ${idp.id}`)] : [])];
-    return { changed: true, dryRun: true, identityProvider: { id: plan.match?.id, ...base, action }, deleted: plan.conflicts.map((idp) => idp.id), steps, warnings };
+    const steps = [
+      ...(plan.match ? [] : ['create']),
+      ...(action === 'rotate' ? ['prove', ...plan.conflicts.map((idp) => `delete ${idp.id}`)] : []),
+    ];
+    return {
+      changed: true,
+      dryRun: true,
+      identityProvider: { id: plan.match?.id, ...base, action },
+      deleted: plan.conflicts.map((idp) => idp.id),
+      steps,
+      warnings,
+    };
   }
   const steps: string[] = [];
   let id = plan.match?.id;
   if (!plan.match) {
-    const { json } = await cloudApi(connection, '/api/v1/identity-providers', { method: 'POST', body: createIdpBody(desired, user.tenantId) });
+    const { json } = await cloudApi(connection, '/api/v1/identity-providers', {
+      method: 'POST',
+      body: createIdpBody(desired, user.tenantId),
+    });
     id = String((json as { id?: unknown } | undefined)?.id ?? '');
     steps.push(`created ${id}`);
   }
   const deleted: string[] = [];
   if (action === 'rotate') {
-    if (!request.mintProof) throw new ProvisioningError('rotation needs the new private key to prove the new identity provider before the old one is deleted');
+    if (!request.mintProof)
+      throw new ProvisioningError(
+        'rotation needs the new private key to prove the new identity provider before the old one is deleted',
+      );
     try {
       await cloudApi(connection, '/login/jwt-session', { method: 'POST', bearer: request.mintProof() });
     } catch (error) {
       if (!(error instanceof ProvisioningError)) throw error;
       // The new IdP does not work: remove it again, so the tenant is as it was.
-      if (!plan.match && id) await cloudApi(connection, `/api/v1/identity-providers/${id}`, { method: 'DELETE' }).catch(() => undefined);
-      throw new ProvisioningError(`a token signed with the new key did not log in (${error.message}); the old identity provider was kept${plan.match ? '' : ' and the new one removed'}`);
+      if (!plan.match && id)
+        await cloudApi(connection, `/api/v1/identity-providers/${id}`, { method: 'DELETE' }).catch(() => undefined);
+      throw new ProvisioningError(
+        `a token signed with the new key did not log in (${error.message}); the old identity provider was kept${plan.match ? '' : ' and the new one removed'}`,
+      );
     }
     steps.push('proved: a token signed with the new key logged in');
     for (const idp of plan.conflicts) {

@@ -41,13 +41,17 @@ export function explainQrsAnswer(answer: HttpAnswer, url: URL): string {
   if (/html/i.test(type) || /^\s*</.test(answer.body)) {
     return `${url.host} answered ${answer.status} with an HTML page instead of QRS JSON for ${what}: the URL must be the QRS API (https://host:4242) or a JWT virtual proxy (https://host/prefix)`;
   }
-  if (answer.status === 401) return `${url.host} answered 401 Unauthorized for ${what}: the Bearer token was refused (check --bearer-key, --userid, --userdir against the virtual proxy in the URL)`;
+  if (answer.status === 401)
+    return `${url.host} answered 401 Unauthorized for ${what}: the Bearer token was refused (check --bearer-key, --userid, --userdir against the virtual proxy in the URL)`;
   if (answer.status === 403) {
-    if (answer.body.includes(XRF_REFUSAL_TEXT)) return `${url.host} refused the xrfkey (403) for ${what}: a proxy between here and QRS drops the X-Qlik-Xrfkey header`;
+    if (answer.body.includes(XRF_REFUSAL_TEXT))
+      return `${url.host} refused the xrfkey (403) for ${what}: a proxy between here and QRS drops the X-Qlik-Xrfkey header`;
     return `${url.host} answered 403 Forbidden for ${what}: the user has no right to change virtual proxies and proxy services (RootAdmin needed)`;
   }
-  if (answer.status === 404) return `${url.host} answered 404 Not Found for ${what}: no QRS API at this URL (QRS is https://host:4242; through a proxy, include the virtual proxy prefix)`;
-  if (answer.status >= 500) return `${url.host} answered ${answer.status} (server error) for ${what}: ${excerpt(answer.body) || 'no detail'}; check the repository service log`;
+  if (answer.status === 404)
+    return `${url.host} answered 404 Not Found for ${what}: no QRS API at this URL (QRS is https://host:4242; through a proxy, include the virtual proxy prefix)`;
+  if (answer.status >= 500)
+    return `${url.host} answered ${answer.status} (server error) for ${what}: ${excerpt(answer.body) || 'no detail'}; check the repository service log`;
   return `${url.host} answered ${answer.status} for ${what}: ${excerpt(answer.body) || 'no detail'}`;
 }
 
@@ -81,12 +85,18 @@ export async function qrs(connection: QrsConnection, path: string, call: QrsCall
     throw error;
   }
   if (call.allow?.includes(answer.status)) return { status: answer.status, json: undefined };
-  if (answer.status < 200 || answer.status >= 300) throw new ProvisioningError(explainQrsAnswer(answer, url), answer.status);
+  if (answer.status < 200 || answer.status >= 300)
+    throw new ProvisioningError(explainQrsAnswer(answer, url), answer.status);
   if (answer.status === 204 || answer.body === '') return { status: answer.status, json: undefined };
   try {
     return { status: answer.status, json: JSON.parse(answer.body) as unknown };
   } catch {
     const html = /html/i.test(header(answer, 'content-type') ?? '') || /^\s*</.test(answer.body);
-    throw new ProvisioningError(html ? explainQrsAnswer(answer, url) : `${url.host} answered ${answer.status} with text that is not JSON for ${url.pathname}: ${excerpt(answer.body)}`, answer.status);
+    throw new ProvisioningError(
+      html
+        ? explainQrsAnswer(answer, url)
+        : `${url.host} answered ${answer.status} with text that is not JSON for ${url.pathname}: ${excerpt(answer.body)}`,
+      answer.status,
+    );
   }
 }

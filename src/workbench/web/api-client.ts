@@ -10,9 +10,17 @@ export class ApiFailure extends Error {
 }
 
 export async function api<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, body === undefined
-    ? { credentials: 'same-origin' }
-    : { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(
+    path,
+    body === undefined
+      ? { credentials: 'same-origin' }
+      : {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+  );
   const text = await response.text();
   let json: unknown;
   try {

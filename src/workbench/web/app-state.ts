@@ -20,7 +20,16 @@ type Topic = 'keys' | 'settings';
 export class AppState {
   keys: KeySummary[] = [];
   defaults: Record<string, string> = {};
-  settings: CreateSettings = { platform: 'qseow', key: '', userIdAttribute: '', userDirectoryAttribute: '', audience: '', issuer: '', kid: '', token: '' };
+  settings: CreateSettings = {
+    platform: 'qseow',
+    key: '',
+    userIdAttribute: '',
+    userDirectoryAttribute: '',
+    audience: '',
+    issuer: '',
+    kid: '',
+    token: '',
+  };
   readonly #listeners = new Map<Topic, (() => void)[]>();
 
   on(topic: Topic, listener: () => void): void {
@@ -47,12 +56,14 @@ export function keyOptions(keys: readonly KeySummary[]): [string, string][] {
 export function bindKeyPicker(picker: HTMLSelectElement, state: AppState, preferred: () => string): void {
   const refresh = (): void => {
     const current = picker.value || preferred();
-    picker.replaceChildren(...keyOptions(state.keys).map(([value, label]) => {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = label;
-      return option;
-    }));
+    picker.replaceChildren(
+      ...keyOptions(state.keys).map(([value, label]) => {
+        const option = document.createElement('option');
+        option.value = value;
+        option.textContent = label;
+        return option;
+      }),
+    );
     if (state.keys.some((key) => key.id === current)) picker.value = current;
   };
   refresh();

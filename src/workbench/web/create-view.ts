@@ -23,7 +23,14 @@ type Controls = Record<string, HTMLInputElement | HTMLTextAreaElement | HTMLSele
  */
 export function createView(state: AppState): HTMLElement {
   const d = state.defaults;
-  const platform = select('platform', [['qseow', 'QSEoW (client-managed)'], ['cloud', 'Qlik Cloud']], d['platform'] ?? 'qseow');
+  const platform = select(
+    'platform',
+    [
+      ['qseow', 'QSEoW (client-managed)'],
+      ['cloud', 'Qlik Cloud'],
+    ],
+    d['platform'] ?? 'qseow',
+  );
   const key = select('key', []);
   bindKeyPicker(key, state, () => state.settings.key);
   const qseow: Controls = {
@@ -44,34 +51,75 @@ export function createView(state: AppState): HTMLElement {
     subject: input('subject', '', { required: '' }),
     name: input('name', '', { required: '' }),
     email: input('email', '', { type: 'email', required: '' }),
-    emailVerified: select('emailVerified', [['true', 'true'], ['false', 'false']], 'true'),
+    emailVerified: select(
+      'emailVerified',
+      [
+        ['true', 'true'],
+        ['false', 'false'],
+      ],
+      'true',
+    ),
     issuer: input('issuer', d['issuer'] ?? '', { required: '' }),
     kid: input('kid', d['kid'] ?? '', { required: '' }),
     groups: textarea('groups', 2),
   };
   const common: Controls = {
-    alg: select('alg', [['RS256', 'RS256'], ['RS384', 'RS384'], ['RS512', 'RS512']], d['alg'] ?? 'RS256'),
+    alg: select(
+      'alg',
+      [
+        ['RS256', 'RS256'],
+        ['RS384', 'RS384'],
+        ['RS512', 'RS512'],
+      ],
+      d['alg'] ?? 'RS256',
+    ),
     expires: input('expires', d['expires'] ?? '', { placeholder: 'default: 1h (QSEoW), 5m (Cloud)' }),
     notBefore: input('notBefore', '', { placeholder: 'default: iat; -30s backdates' }),
     issuedAt: input('issuedAt', '', { placeholder: 'default: now' }),
     jti: input('jti', '', { placeholder: 'default: 128 random bits' }),
     claims: textarea('claims', 2, { placeholder: '{"department": "sales"}' }),
   };
-  const qseowSet = el('fieldset', {}, el('legend', { text: 'Virtual proxy user (QMC)' }),
-    field('User ID', qseow.userId!), field('User directory', qseow.userDirectory!),
-    field('JWT attribute for user ID', qseow.userIdAttribute!), field('JWT attribute for user directory', qseow.userDirectoryAttribute!),
-    field('User name claim (name)', qseow.name!), field('User email claim (email)', qseow.email!),
-    field('User groups (one per line)', qseow.groups!), field('Claim name for groups', qseow.groupsAttribute!),
+  const qseowSet = el(
+    'fieldset',
+    {},
+    el('legend', { text: 'Virtual proxy user (QMC)' }),
+    field('User ID', qseow.userId!),
+    field('User directory', qseow.userDirectory!),
+    field('JWT attribute for user ID', qseow.userIdAttribute!),
+    field('JWT attribute for user directory', qseow.userDirectoryAttribute!),
+    field('User name claim (name)', qseow.name!),
+    field('User email claim (email)', qseow.email!),
+    field('User groups (one per line)', qseow.groups!),
+    field('Claim name for groups', qseow.groupsAttribute!),
     field('JWT audience', qseow.audience!, 'the virtual proxy checks aud only when its JWT audience is set'),
-    field('iss claim (optional)', qseow.issuer!), field('sub claim (optional)', qseow.subject!), field('kid header (optional)', qseow.kid!));
-  const cloudSet = el('fieldset', {}, el('legend', { text: 'Identity provider user (Qlik Cloud)' }),
-    field('Subject', cloud.subject!, 'sub: a stable ID per user'), field('Name', cloud.name!), field('Email', cloud.email!),
-    field('Email verified', cloud.emailVerified!), field('Issuer', cloud.issuer!, "the identity provider's issuer"),
-    field('Key ID', cloud.kid!, "the identity provider's key ID"), field('Groups (one per line)', cloud.groups!));
-  const commonSet = el('fieldset', {}, el('legend', { text: 'Signature and time window' }),
-    field('Signing key', key), field('Algorithm', common.alg!), field('Expires', common.expires!, 'a lifetime (30s, 5m, 8h) or a time (RFC 3339, Unix seconds)'),
-    field('Not before', common.notBefore!), field('Issued at', common.issuedAt!), field('JWT ID (jti)', common.jti!),
-    field('Extra claims (JSON object)', common.claims!));
+    field('iss claim (optional)', qseow.issuer!),
+    field('sub claim (optional)', qseow.subject!),
+    field('kid header (optional)', qseow.kid!),
+  );
+  const cloudSet = el(
+    'fieldset',
+    {},
+    el('legend', { text: 'Identity provider user (Qlik Cloud)' }),
+    field('Subject', cloud.subject!, 'sub: a stable ID per user'),
+    field('Name', cloud.name!),
+    field('Email', cloud.email!),
+    field('Email verified', cloud.emailVerified!),
+    field('Issuer', cloud.issuer!, "the identity provider's issuer"),
+    field('Key ID', cloud.kid!, "the identity provider's key ID"),
+    field('Groups (one per line)', cloud.groups!),
+  );
+  const commonSet = el(
+    'fieldset',
+    {},
+    el('legend', { text: 'Signature and time window' }),
+    field('Signing key', key),
+    field('Algorithm', common.alg!),
+    field('Expires', common.expires!, 'a lifetime (30s, 5m, 8h) or a time (RFC 3339, Unix seconds)'),
+    field('Not before', common.notBefore!),
+    field('Issued at', common.issuedAt!),
+    field('JWT ID (jti)', common.jti!),
+    field('Extra claims (JSON object)', common.claims!),
+  );
   const create = el('button', { text: 'Create token', attrs: { type: 'submit' } });
   const status = el('p', { className: 'status', attrs: { role: 'status' } });
   const token = output('Created token', 4);
@@ -79,9 +127,18 @@ export function createView(state: AppState): HTMLElement {
   const curl = output('curl command', 3);
   const decoded = el('div', { className: 'decoded' });
   const findings = el('div');
-  const form = el('form', { className: 'form', attrs: { 'aria-label': 'Token settings' } }, field('Platform', platform), qseowSet, cloudSet, commonSet, create);
+  const form = el(
+    'form',
+    { className: 'form', attrs: { 'aria-label': 'Token settings' } },
+    field('Platform', platform),
+    qseowSet,
+    cloudSet,
+    commonSet,
+    create,
+  );
 
-  const values = (controls: Controls): Record<string, string | boolean> => Object.fromEntries(Object.entries(controls).map(([name, control]) => [name, control.value]));
+  const values = (controls: Controls): Record<string, string | boolean> =>
+    Object.fromEntries(Object.entries(controls).map(([name, control]) => [name, control.value]));
   const showPlatform = (): void => {
     qseowSet.hidden = platform.value !== 'qseow';
     cloudSet.hidden = platform.value !== 'cloud';
@@ -89,23 +146,38 @@ export function createView(state: AppState): HTMLElement {
   const remember = (): void => {
     const isQseow = platform.value === 'qseow';
     Object.assign(state.settings, {
-      platform: platform.value, key: key.value,
-      userIdAttribute: qseow.userIdAttribute!.value, userDirectoryAttribute: qseow.userDirectoryAttribute!.value, audience: qseow.audience!.value,
-      issuer: isQseow ? '' : cloud.issuer!.value, kid: isQseow ? '' : cloud.kid!.value,
+      platform: platform.value,
+      key: key.value,
+      userIdAttribute: qseow.userIdAttribute!.value,
+      userDirectoryAttribute: qseow.userDirectoryAttribute!.value,
+      audience: qseow.audience!.value,
+      issuer: isQseow ? '' : cloud.issuer!.value,
+      kid: isQseow ? '' : cloud.kid!.value,
     });
   };
   let sequence = 0;
   const run = async (explicit: boolean): Promise<void> => {
     remember();
-    const own = platform.value === 'qseow' ? values(qseow) : { ...values(cloud), emailVerified: cloud.emailVerified!.value === 'true' };
-    const required = (platform.value === 'qseow' ? [qseow.userId, qseow.userDirectory] : [cloud.subject, cloud.name, cloud.email, cloud.issuer, cloud.kid]);
+    const own =
+      platform.value === 'qseow'
+        ? values(qseow)
+        : { ...values(cloud), emailVerified: cloud.emailVerified!.value === 'true' };
+    const required =
+      platform.value === 'qseow'
+        ? [qseow.userId, qseow.userDirectory]
+        : [cloud.subject, cloud.name, cloud.email, cloud.issuer, cloud.kid];
     if (!explicit && required.some((control) => control!.value.trim() === '')) {
       status.textContent = 'Fill in the required fields to see the token.';
       return;
     }
     const mine = ++sequence;
     try {
-      const answer = await api<TokenAnswer>('/api/token', { platform: platform.value, key: key.value, ...values(common), ...own });
+      const answer = await api<TokenAnswer>('/api/token', {
+        platform: platform.value,
+        key: key.value,
+        ...values(common),
+        ...own,
+      });
       if (mine !== sequence) return;
       token.box.value = answer.token;
       command.box.value = answer.command;
@@ -113,13 +185,36 @@ export function createView(state: AppState): HTMLElement {
       state.settings.token = answer.token;
       state.emit('settings');
       const parts = answer.token.split('.');
-      fill(decoded,
-        el('p', { className: 'parts', attrs: { 'aria-label': 'Token parts' } }, el('span', { className: 'part-header', text: parts[0] }), '.',
-          el('span', { className: 'part-payload', text: parts[1] }), '.', el('span', { className: 'part-signature', text: parts[2] })),
-        el('section', { attrs: { 'aria-label': 'Created header' } }, el('h3', { text: 'Header' }), el('pre', { text: JSON.stringify(answer.header, null, 2) })),
-        el('section', { attrs: { 'aria-label': 'Created payload' } }, el('h3', { text: 'Payload' }), el('pre', { text: JSON.stringify(answer.payload, null, 2) })));
-      fill(findings, el('h3', { text: "Qlik's rules" }), findingsList(answer.findings, 'Created token findings'),
-        ...answer.warnings.map((warning) => el('p', { className: 'warning', text: `Warning: ${warning}` })));
+      fill(
+        decoded,
+        el(
+          'p',
+          { className: 'parts', attrs: { 'aria-label': 'Token parts' } },
+          el('span', { className: 'part-header', text: parts[0] }),
+          '.',
+          el('span', { className: 'part-payload', text: parts[1] }),
+          '.',
+          el('span', { className: 'part-signature', text: parts[2] }),
+        ),
+        el(
+          'section',
+          { attrs: { 'aria-label': 'Created header' } },
+          el('h3', { text: 'Header' }),
+          el('pre', { text: JSON.stringify(answer.header, null, 2) }),
+        ),
+        el(
+          'section',
+          { attrs: { 'aria-label': 'Created payload' } },
+          el('h3', { text: 'Payload' }),
+          el('pre', { text: JSON.stringify(answer.payload, null, 2) }),
+        ),
+      );
+      fill(
+        findings,
+        el('h3', { text: "Qlik's rules" }),
+        findingsList(answer.findings, 'Created token findings'),
+        ...answer.warnings.map((warning) => el('p', { className: 'warning', text: `Warning: ${warning}` })),
+      );
       status.textContent = `Token created; expires ${answer.expiresAt}.`;
     } catch (error) {
       if (mine !== sequence) return;
@@ -139,7 +234,15 @@ export function createView(state: AppState): HTMLElement {
   });
   showPlatform();
   remember();
-  return el('section', { attrs: { 'aria-labelledby': 'create-title' } },
+  return el(
+    'section',
+    { attrs: { 'aria-labelledby': 'create-title' } },
     el('h2', { text: 'Create a token', attrs: { id: 'create-title' } }),
-    el('div', { className: 'columns' }, form, el('div', { className: 'results' }, status, token.node, decoded, findings, command.node, curl.node)));
+    el(
+      'div',
+      { className: 'columns' },
+      form,
+      el('div', { className: 'results' }, status, token.node, decoded, findings, command.node, curl.node),
+    ),
+  );
 }

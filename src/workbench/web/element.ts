@@ -11,11 +11,16 @@ export interface ElementOptions {
   on?: Partial<Record<keyof HTMLElementEventMap, (event: Event) => void>>;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElementOptions = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (options.className) node.className = options.className;
   if (options.text !== undefined) node.textContent = options.text;
-  for (const [name, value] of Object.entries(options.attrs ?? {})) if (value !== undefined) node.setAttribute(name, value);
+  for (const [name, value] of Object.entries(options.attrs ?? {}))
+    if (value !== undefined) node.setAttribute(name, value);
   for (const [name, handler] of Object.entries(options.on ?? {})) node.addEventListener(name, handler as EventListener);
   for (const child of children) if (child) node.append(child);
   return node;
@@ -24,7 +29,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: Eleme
 let nextId = 0;
 
 /** A label and its control (linked by id), with an optional hint read by screen readers. */
-export function field(label: string, control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, hint?: string): HTMLElement {
+export function field(
+  label: string,
+  control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement,
+  hint?: string,
+): HTMLElement {
   const id = control.id || `f${++nextId}`;
   control.id = id;
   const hintNode = hint ? el('small', { text: hint, attrs: { id: `${id}-hint` } }) : null;
@@ -42,20 +51,39 @@ export function textarea(name: string, rows: number, attrs: Record<string, strin
   return el('textarea', { attrs: { name, rows: String(rows), spellcheck: 'false', autocomplete: 'off', ...attrs } });
 }
 
-export function select(name: string, options: readonly (readonly [string, string])[], value?: string): HTMLSelectElement {
-  const node = el('select', { attrs: { name } }, ...options.map(([optionValue, label]) => el('option', { text: label, attrs: { value: optionValue } })));
+export function select(
+  name: string,
+  options: readonly (readonly [string, string])[],
+  value?: string,
+): HTMLSelectElement {
+  const node = el(
+    'select',
+    { attrs: { name } },
+    ...options.map(([optionValue, label]) => el('option', { text: label, attrs: { value: optionValue } })),
+  );
   if (value !== undefined) node.value = value;
   return node;
 }
 
 /** A button that copies the current value of a control, saying so for screen readers. */
 export function copyButton(label: string, source: () => string): HTMLButtonElement {
-  const button = el('button', { text: 'Copy', className: 'secondary', attrs: { type: 'button', 'aria-label': `Copy ${label}` } });
+  const button = el('button', {
+    text: 'Copy',
+    className: 'secondary',
+    attrs: { type: 'button', 'aria-label': `Copy ${label}` },
+  });
   button.addEventListener('click', () => {
-    navigator.clipboard.writeText(source()).then(() => {
-      button.textContent = 'Copied';
-      setTimeout(() => { button.textContent = 'Copy'; }, 1500);
-    }, () => { button.textContent = 'Select and copy'; });
+    navigator.clipboard.writeText(source()).then(
+      () => {
+        button.textContent = 'Copied';
+        setTimeout(() => {
+          button.textContent = 'Copy';
+        }, 1500);
+      },
+      () => {
+        button.textContent = 'Select and copy';
+      },
+    );
   });
   return button;
 }

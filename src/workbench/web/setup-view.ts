@@ -20,15 +20,32 @@ function withValue(box: HTMLTextAreaElement, value: string): HTMLTextAreaElement
 }
 
 function fieldList(title: string, fields: readonly SetupField[]): HTMLElement {
-  return el('section', { attrs: { 'aria-label': title } }, el('h3', { text: title }),
-    el('dl', { className: 'setup' }, ...fields.flatMap((item) => [
-      el('dt', { text: item.label }),
-      // A long value (the certificate) scrolls in a read-only box, which the keyboard can reach.
-      el('dd', {}, item.value.length > 80
-        ? withValue(el('textarea', { className: 'long', attrs: { readonly: '', rows: '4', 'aria-label': item.label } }), item.value)
-        : el('code', { text: item.value }), ' ', copyButton(item.label, () => item.value),
-        item.note ? el('small', { text: ` ${item.note}` }) : null),
-    ])));
+  return el(
+    'section',
+    { attrs: { 'aria-label': title } },
+    el('h3', { text: title }),
+    el(
+      'dl',
+      { className: 'setup' },
+      ...fields.flatMap((item) => [
+        el('dt', { text: item.label }),
+        // A long value (the certificate) scrolls in a read-only box, which the keyboard can reach.
+        el(
+          'dd',
+          {},
+          item.value.length > 80
+            ? withValue(
+                el('textarea', { className: 'long', attrs: { readonly: '', rows: '4', 'aria-label': item.label } }),
+                item.value,
+              )
+            : el('code', { text: item.value }),
+          ' ',
+          copyButton(item.label, () => item.value),
+          item.note ? el('small', { text: ` ${item.note}` }) : null,
+        ),
+      ]),
+    ),
+  );
 }
 
 /** Setup: the values to paste into the QMC and the Qlik Cloud console for the chosen key (as quickstart prints). */
@@ -45,17 +62,35 @@ export function setupView(state: AppState): HTMLElement {
       return;
     }
     const s = state.settings;
-    api<SetupAnswer>('/api/setup', { key: key.value, prefix: prefix.value, userIdAttribute: s.userIdAttribute, userDirectoryAttribute: s.userDirectoryAttribute, audience: s.audience, issuer: s.issuer }).then((answer) => {
-      status.textContent = answer.missingCertificate ?? 'Paste these values; they match the key and the settings in Create.';
-      fill(results,
-        fieldList('Qlik Sense: QMC, Virtual proxies, Create new', answer.qseow),
-        el('p', { text: 'Then link the virtual proxy to a proxy and add your host to the host allow list.' }),
-        fieldList('Qlik Cloud: Administration, Identity providers, Create new, JWT', answer.cloud));
-    }, (error: unknown) => {
-      status.textContent = error instanceof ApiFailure ? `${error.message} (${error.code})` : String(error);
-    });
+    api<SetupAnswer>('/api/setup', {
+      key: key.value,
+      prefix: prefix.value,
+      userIdAttribute: s.userIdAttribute,
+      userDirectoryAttribute: s.userDirectoryAttribute,
+      audience: s.audience,
+      issuer: s.issuer,
+    }).then(
+      (answer) => {
+        status.textContent =
+          answer.missingCertificate ?? 'Paste these values; they match the key and the settings in Create.';
+        fill(
+          results,
+          fieldList('Qlik Sense: QMC, Virtual proxies, Create new', answer.qseow),
+          el('p', { text: 'Then link the virtual proxy to a proxy and add your host to the host allow list.' }),
+          fieldList('Qlik Cloud: Administration, Identity providers, Create new, JWT', answer.cloud),
+        );
+      },
+      (error: unknown) => {
+        status.textContent = error instanceof ApiFailure ? `${error.message} (${error.code})` : String(error);
+      },
+    );
   };
-  const form = el('form', { className: 'form inline', attrs: { 'aria-label': 'Setup for' } }, field('Key', key), field('Virtual proxy prefix', prefix));
+  const form = el(
+    'form',
+    { className: 'form inline', attrs: { 'aria-label': 'Setup for' } },
+    field('Key', key),
+    field('Virtual proxy prefix', prefix),
+  );
   form.addEventListener('change', refresh);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -69,6 +104,12 @@ export function setupView(state: AppState): HTMLElement {
   state.on('settings', refreshIfShown);
   window.addEventListener('hashchange', refreshIfShown);
   setTimeout(refreshIfShown, 0);
-  return el('section', { attrs: { 'aria-labelledby': 'setup-title' } },
-    el('h2', { text: 'Set up Qlik for this key', attrs: { id: 'setup-title' } }), form, status, results);
+  return el(
+    'section',
+    { attrs: { 'aria-labelledby': 'setup-title' } },
+    el('h2', { text: 'Set up Qlik for this key', attrs: { id: 'setup-title' } }),
+    form,
+    status,
+    results,
+  );
 }
