@@ -55,13 +55,11 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
-  document
-    .getElementById('views')
-    ?.replaceChildren(
-      el('p', {
-        className: 'status',
-        attrs: { role: 'alert' },
-        text: `The workbench could not start: ${String(error)}. Open the URL qs-jwt ui printed.`,
-      }),
-    );
+  document.getElementById('views')?.replaceChildren(
+    el('p', {
+      className: 'status',
+      attrs: { role: 'alert' },
+      text: `The workbench could not start: ${String(error)}. Open the URL qs-jwt ui printed.`,
+    }),
+  );
 });
