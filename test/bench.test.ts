@@ -36,7 +36,12 @@ test(
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
       "every figure produced a row (the binary's are pending when it is not built)",
     );
-    assert.deepEqual(report.pending, [], 'no figure is left unmeasured');
+    // Only the binary's figures may wait for a binary: whether one is built yet depends on test order.
+    assert.deepEqual(
+      report.pending.map((row) => row.id).filter((id) => id !== 15 && id !== 16),
+      [],
+      'no other figure is left unmeasured',
+    );
     for (const row of report.rows) {
       assert.ok(Number.isFinite(row.ratio) && row.ratio > 0, `#${row.id} ${row.figure}: ratio ${row.ratio}`);
       assert.ok(row.asserted.length > 0 && row.measured.length > 0, `#${row.id} states what it measured and checked`);
