@@ -98,7 +98,19 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
   const sign256 = (input: string): string => sign('sha256', Buffer.from(input), idpKey).toString('base64url');
   const served: Served[] = [];
   try {
-    const emulator = await startServer([CLI, 'emulate', 'qseow', '--cert', certFile, '--port', '0']);
+    // Room for every session the new-identity runs open: at the default 10,000 the emulator evicted
+    // the cookie's session during the first full round, and the next round's cookie requests got 401.
+    const emulator = await startServer([
+      CLI,
+      'emulate',
+      'qseow',
+      '--cert',
+      certFile,
+      '--port',
+      '0',
+      '--max-sessions',
+      '10000000',
+    ]);
     served.push(emulator);
     const bridge = await startServer([
       CLI,
