@@ -364,7 +364,7 @@ test('config files: a BOM is fine; an invalid --config without --profile is an e
   assert.match(verbose.stderr, /using profile "prod" of .*bom\.json/);
 });
 
-test('renamed flags keep working with a warning: keys create --prefix, create qseow --subject', async () => {
+test('renamed flags keep working with a warning: keys create --prefix, create qseow --subject, doctor qseow --host', async () => {
   const out = join(root, 'renamed');
   const keys = await runCli(['keys', 'create', '--out', out, '--bits', '2048', '--prefix', 'old-']);
   assert.equal(keys.code, 0, keys.stderr);
@@ -386,6 +386,9 @@ test('renamed flags keep working with a warning: keys create --prefix, create qs
   assert.equal(created.code, 0, created.stderr);
   assert.match(created.stderr, /--subject is now --sub/);
   assert.equal(JSON.parse(created.stdout).payload.sub, 's1');
+  const doctor = await runCli(['doctor', 'qseow', '--host', 'portal.example.com', '--help']);
+  assert.equal(doctor.code, 0, doctor.stderr);
+  assert.match(doctor.stderr, /--host is now --users-host/);
 });
 
 test('empty --out is a usage error, not the current folder', async () => {

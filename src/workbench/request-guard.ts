@@ -5,12 +5,9 @@
  * address or localhost (with this port) are served, and state-changing requests must come from a page
  * of this origin (Origin header), never from a form or script elsewhere.
  */
+import { hostForUrl } from '../net/server-listening.js';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
-
-function hostForUrl(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
 
 /** Host header values this server answers: the bound address and the loopback names, with the port. */
 export function allowedHosts(boundHost: string, port: number, more: readonly string[] = []): ReadonlySet<string> {

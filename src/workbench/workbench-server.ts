@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../net/server-listening.js';
 import { ApiError, errorBody, type RequestBody } from './api-error.js';
 import { inspectToken } from './inspect-api.js';
 import type { KeyStore } from './key-store.js';
@@ -124,14 +124,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
   };
   // The secret and the Host names depend on the port, known once listening; requests wait until then.
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, maxHeaderSize: 16_384 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, options.host);
   const secret: RunSecret = newRunSecret(port);
   const allowed = allowedHosts(options.host, port, options.hostNames);
 

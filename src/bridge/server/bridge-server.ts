@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BridgeAuthenticator, BearerOutcome } from '../bridge-auth.js';
 import {
@@ -17,6 +17,7 @@ import { refusal } from '../refusal-reasons.js';
 import { parseRequestTarget } from '../../emulator/request-target.js';
 import type { JwksSource } from './jwks-source.js';
 import { answerOnSocket, createUpstream, forwardRequest, forwardUpgrade, type ForwardFacts } from './upstream-proxy.js';
+import { hostForUrl, listen, trackConnections } from '../../net/server-listening.js';
 
 /**
  * The bridge's sockets: node:http(s), one listener for requests and one for websocket upgrades. Every
@@ -79,10 +80,6 @@ interface AccessEntry {
   via: string;
   reason?: string | undefined;
   error?: string | undefined;
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function writeAnswer(response: ServerResponse, answer: Answer): void {
@@ -320,22 +317,10 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
       .catch(() => socket.destroy());
   });
 
-  const connections = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const connections = trackConnections(server);
+  const port = await listen(server, options.port, options.host);
   // Loads the keys now, so the first user does not wait for them (and /readyz can turn ready).
   void options.jwks.ensureLoaded();
-  const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     url: `${secure ? 'https' : 'http'}://${hostForUrl(options.host)}:${port}`,

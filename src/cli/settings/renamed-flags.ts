@@ -7,6 +7,8 @@ export const RENAMED_FLAGS: Readonly<Record<string, Readonly<Record<string, stri
   'keys create': { '--prefix': '--file-prefix' },
   // --sub is the subject everywhere else.
   'create qseow': { '--subject': '--sub' },
+  // --host is the address a server listens on everywhere else.
+  'doctor qseow': { '--host': '--users-host' },
 };
 
 /** argv with old flag spellings replaced (`--prefix x` and `--prefix=x`), and a warning for each. */

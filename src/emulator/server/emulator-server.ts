@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { formatAuthLog, type AuthLogEntry } from '../auth-log.js';
@@ -35,6 +35,7 @@ import { forwardToUpstream } from './upstream-forward.js';
 import { createQrsRepository, type QrsRepository } from '../qrs-repository.js';
 import { decideQrsRequest, qrsCallerFromHeaders } from '../qrs-routes.js';
 import { isUsableCertificate, servedProxies, UNLINKED_TEXT, type ServedProxies } from '../qrs-served-proxies.js';
+import { hostForUrl, listen, trackConnections } from '../../net/server-listening.js';
 
 /**
  * The HTTP(S) and websocket adapter: node:http/node:https and `ws`, no framework. Every decision is
@@ -75,10 +76,6 @@ export interface RunningEmulator {
   tenant: CloudTenant | undefined;
   /** Stops accepting, closes every connection and websocket; resolves when the server is closed. */
   close: () => Promise<void>;
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function writeResponse(response: ServerResponse, described: ResponseDescription): void {
@@ -448,20 +445,8 @@ export async function startEmulator(options: EmulatorServerOptions): Promise<Run
     refuseUpgrade(socket, 404);
   });
 
-  const connections = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const connections = trackConnections(server);
+  const port = await listen(server, config.port, config.host);
   const qrsServer =
     repository && options.qrs && config.qrs
       ? await startQrsServer(repository, options.qrs.tls, config.host, config.qrs.port, serverOptions, clock)
@@ -550,14 +535,7 @@ async function startQrsServer(
     },
   );
   server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as AddressInfo).port;
+  const actual = await listen(server, port, host);
   return {
     url: `https://${hostForUrl(host)}:${actual}`,
     close: () =>
