@@ -133,6 +133,11 @@ async function bundleScripts() {
   writeFileSync(script, main.outputFiles[0].text);
   const assets = {};
   for (const output of commands.outputFiles) {
+    // A command asset runs through vm.Script, where Node 20 answers import() with
+    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: every module must be bundled or require()d.
+    const dynamicImport = /\bimport\((["'][^"']+["'])\)/.exec(output.text);
+    if (dynamicImport)
+      fail(`${basename(output.path)} calls import(${dynamicImport[1]}), which a binary cannot run: require it`);
     writeFileSync(output.path, output.text);
     assets[basename(output.path)] = output.path;
   }
@@ -144,15 +149,16 @@ async function bundleScripts() {
 
 /**
  * V8 code caches for the command assets, made by `node` (the binary to be injected, run before
- * injection): a cache is valid only for the V8 build and flags that made it.
+ * injection: a cache is valid only for the V8 build and flags that made it) after training runs of
+ * each command (build/train-code-caches.mjs), so they hold the functions a run compiles.
  */
 function codeCaches(node, assets) {
-  const maker = `const { readFileSync, writeFileSync } = require('node:fs');
-for (const [name, path] of JSON.parse(process.argv[1])) {
-  const source = ${JSON.stringify(WRAP_START)} + readFileSync(path, 'utf8') + ${JSON.stringify(WRAP_END)};
-  writeFileSync(path.replace(/\\.js$/, '.cache'), new (require('node:vm').Script)(source, { filename: name }).createCachedData());
-}`;
-  execFileSync(node, ['-e', maker, JSON.stringify(Object.entries(assets))]);
+  quietly(node, [
+    'build/train-code-caches.mjs',
+    WRAP_START,
+    WRAP_END,
+    JSON.stringify(Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, ''), path])),
+  ]);
   return Object.fromEntries(
     Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, '.cache'), path.replace(/\.js$/, '.cache')]),
   );

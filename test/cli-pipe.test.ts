@@ -28,3 +28,19 @@ test('a reader that closes the pipe early (| head) ends the command quietly, wit
   assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, stderr);
   assert.ok(code === 0 || code === 1, `exit ${code}`);
 });
+
+test('a reader gone before the first write (a closed pipe) ends --help and create quietly, exit 0', async () => {
+  const keys = makeKeyFixtures();
+  for (const args of [['--help'], ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME']]) {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Results are written with write(2) on a pipe (src/cli/io/stdout.ts): EPIPE comes back from that call.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, `${args.join(' ')}: ${stderr}`);
+    assert.equal(code, 0, `${args.join(' ')}: exit ${code}`);
+  }
+});

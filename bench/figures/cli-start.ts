@@ -13,7 +13,8 @@ export const LINUX_BINARY = fileURLToPath(new URL('../../dist-bin/qs-jwt-linux-x
  * same for the single-file executable, in the same run (when it is built).
  */
 export function cliStartRows(setup: BenchSetup): BenchRow[] {
-  const runs = setup.quick ? 5 : 21;
+  // Each run is ~40 ms and this machine drifts by ±30%: 61 runs keep a median within a few percent.
+  const runs = setup.quick ? 5 : 61;
   const node = process.execPath;
   const create = ['create', 'qseow', '--key', setup.keyFile, '--userid', 'anna', '--userdir', 'ACME'];
   const withBinary = existsSync(LINUX_BINARY);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, type Argument, type Option } from 'commander';
+import { writeStdout } from './io/stdout.js';
 
 /**
  * A commander command with the conventions every qs-jwt command shares: errors as one line on stderr
@@ -10,6 +11,7 @@ export function newCommand(words: string, description: string, examples: readonl
     .exitOverride()
     .allowExcessArguments(false)
     .configureOutput({
+      writeOut: writeStdout,
       outputError: (text, write) =>
         write(`qs-jwt ${words}: ${text.replace(/^error: /, 'error: ').trim()} (see qs-jwt ${words} --help)\n`),
     });

@@ -3,6 +3,7 @@ import { COMMANDS, commandsInGroup, findCommand, topLevelWords, type CommandEntr
 import { closestWords } from './edit-distance.js';
 import { CliError, EXIT } from './cli-error.js';
 import { reportFailure } from './report-failure.js';
+import { writeStdout } from './io/stdout.js';
 
 function topLevelHelp(): string {
   const line = (entry: CommandEntry): string => `  ${entry.words.join(' ').padEnd(16)} ${entry.summary}`;
@@ -82,7 +83,7 @@ function unknownCommand(args: readonly string[]): CliError {
 async function help(words: readonly string[]): Promise<number> {
   const [first] = words;
   if (first === undefined) {
-    process.stdout.write(topLevelHelp());
+    writeStdout(topLevelHelp());
     return EXIT.ok;
   }
   const found = findCommand(words);
@@ -92,7 +93,7 @@ async function help(words: readonly string[]): Promise<number> {
   }
   const group = commandsInGroup(first);
   if (group.length > 0 && words.length === 1) {
-    process.stdout.write(groupHelp(first, group));
+    writeStdout(groupHelp(first, group));
     return EXIT.ok;
   }
   throw unknownCommand(words);
@@ -103,19 +104,19 @@ async function main(argv: string[]): Promise<number> {
   const [first] = args;
   if (first === undefined) throw new CliError('no command given: run qs-jwt --help to see the commands');
   if (first === '-h' || first === '--help') {
-    process.stdout.write(topLevelHelp());
+    writeStdout(topLevelHelp());
     return EXIT.ok;
   }
   if (first === 'help') return help(args.slice(1).filter((arg) => arg !== '--help' && arg !== '-h'));
   if (first === '-V' || first === '--version') {
-    process.stdout.write(`${version()}\n`);
+    writeStdout(`${version()}\n`);
     return EXIT.ok;
   }
   const found = findCommand(args);
   if (!found) {
     const group = commandsInGroup(first);
     if (group.length > 0 && (args.includes('--help') || args.includes('-h'))) {
-      process.stdout.write(groupHelp(first, group));
+      writeStdout(groupHelp(first, group));
       return EXIT.ok;
     }
     throw unknownCommand(args);
@@ -123,13 +124,6 @@ async function main(argv: string[]): Promise<number> {
   const { run } = await found.entry.load();
   return run(found.rest, debug);
 }
-
-// A reader that stops early (`qs-jwt … | head`) closes the pipe: that ends the command quietly, as in
-// any Unix tool, instead of an unhandled EPIPE stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
 
 main(process.argv.slice(2)).then(
   (code) => {

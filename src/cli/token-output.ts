@@ -1,6 +1,7 @@
 import type { CreatedToken } from '../core/qlik/token-common.js';
 import { isoTime } from '../core/time/token-window.js';
 import type { TokenFormat } from './token-options.js';
+import { writeStdout } from './io/stdout.js';
 
 export function formatToken(created: CreatedToken, format: TokenFormat): string {
   switch (format) {
@@ -41,5 +42,5 @@ export function emitToken(
     for (const warning of created.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
   }
   if (options.showSummary) process.stderr.write(options.summary);
-  process.stdout.write(formatToken(created, format));
+  writeStdout(formatToken(created, format));
 }

@@ -22,6 +22,7 @@ import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
 import { RepeatedJwtIds } from '../batch/repeated-jwt-ids.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { stdoutStream } from '../io/stdout.js';
 
 /**
  * Rows per chunk (~25 ms of signing): large enough that messaging is a small share of a worker's time,
@@ -57,7 +58,7 @@ interface Output {
  * installed) knows it: no open is ever in flight when a signal arrives.
  */
 function openOutput(path: string, force: boolean): Output {
-  if (path === '-') return { stream: process.stdout, commit: async () => undefined, abort: async () => undefined };
+  if (path === '-') return { stream: stdoutStream(), commit: async () => undefined, abort: async () => undefined };
   const target = resolve(path);
   if (!force && existsSync(target)) {
     throw new CliError(`--output ${path} already exists: pass --force to replace it`, EXIT.failure);
@@ -172,7 +173,7 @@ export function buildCommand(): Command {
  */
 function progressWanted(output: string): boolean {
   if (process.stderr.isTTY !== true) return false;
-  if (output !== '-' || process.stdout.isTTY !== true) return true;
+  if (output !== '-' || stdoutStream().isTTY !== true) return true;
   try {
     return fstatSync(1).rdev !== fstatSync(2).rdev;
   } catch {

@@ -13,6 +13,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt bridge qseow: accepts an identity provider's access tokens (JWKS, rotating keys) in front of
@@ -207,7 +208,7 @@ async function serve(settings: BridgeSettings): Promise<void> {
     if (code === 'EACCES') throw new CliError(`port ${settings.port} needs privileges: choose one above 1023`, 1);
     throw error;
   }
-  process.stdout.write(`${bridge.url}\n`);
+  writeStdout(`${bridge.url}\n`);
   process.stderr.write(
     [
       `qs-jwt bridge: ${bridge.url}/${settings.prefix}/ → ${settings.upstream.origin}/${settings.prefix}/` +

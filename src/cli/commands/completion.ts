@@ -6,6 +6,7 @@ import { completionData, type CompletionData } from '../completion/completion-da
 import { bashScript, zshScript } from '../completion/posix-scripts.js';
 import { fishScript } from '../completion/fish-script.js';
 import { powershellScript } from '../completion/powershell-script.js';
+import { writeStdout } from '../io/stdout.js';
 
 const SCRIPTS: Record<string, (data: CompletionData) => string> = {
   bash: bashScript,
@@ -28,7 +29,7 @@ export function buildCommand(): Command {
     .addArgument(new Argument('<shell>', 'the shell').choices(Object.keys(SCRIPTS)))
     .action(async (shell: string) => {
       const render = SCRIPTS[shell] as (data: CompletionData) => string;
-      process.stdout.write(render(completionData(await loadCommandTree())));
+      writeStdout(render(completionData(await loadCommandTree())));
     });
 }
 

@@ -13,6 +13,7 @@ import { fromProfile, parseSettingValue, resolveSettings } from '../settings/res
 import { ALL_SETTINGS, SETTINGS } from '../settings/setting-table.js';
 import type { Setting } from '../settings/setting.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 interface ShownSetting {
   value: string;
@@ -88,7 +89,7 @@ export function buildCommand(): Command {
     }
     const configFile = location?.file ?? null;
     if (format === 'json') {
-      process.stdout.write(
+      writeStdout(
         `${JSON.stringify({ configFile, foundBy: foundBy(location, self), profiles, profile: name ?? null, settings: shown, environment }, null, 2)}\n`,
       );
       return;
@@ -107,7 +108,7 @@ export function buildCommand(): Command {
         .filter(([variable]) => !shownByVariable.has(variable))
         .map(([variable, value]) => `  ${variable.padEnd(15)} ${value}`),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeStdout(`${lines.join('\n')}\n`);
   });
 }
 

@@ -8,6 +8,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 const NOT_VERIFIED =
   'Not verified: decode only reads the token. Check it with qs-jwt verify TOKEN --cert publickey.cer.';
@@ -74,7 +75,7 @@ export function buildCommand(): Command {
     const signature = signatureShape(decoded);
     if (flags.format === 'json') {
       const report = { verified: false, signature, header: decoded.header, payload: decoded.payload, times };
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      writeStdout(`${JSON.stringify(report, null, 2)}\n`);
       return;
     }
     const note = SIGNATURE_NOTES[signature];
@@ -84,7 +85,7 @@ export function buildCommand(): Command {
       ...(note ? [note] : []),
       NOT_VERIFIED,
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeStdout(`${lines.join('\n')}\n`);
   });
 }
 

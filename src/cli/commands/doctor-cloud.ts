@@ -23,6 +23,7 @@ import { SETTINGS } from '../settings/setting-table.js';
 import { readTokenArgument } from '../io/token-input.js';
 import { cloudConnection, declareCloudConnectionOptions, type CloudConnectionFlags } from './setup-cloud.js';
 import { certificateOrKey } from './setup-qseow.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt doctor cloud: reads the tenant's JWT identity providers and checks them against the tokens'
@@ -140,8 +141,8 @@ export function buildCommand(): Command {
       throw error;
     }
     const ok = !hasDoctorErrors(findings);
-    if (flags.format === 'json') process.stdout.write(`${JSON.stringify({ ok, findings }, null, 2)}\n`);
-    else process.stdout.write(doctorReportText(findings, `identity provider for ${issuer} / ${keyId}`));
+    if (flags.format === 'json') writeStdout(`${JSON.stringify({ ok, findings }, null, 2)}\n`);
+    else writeStdout(doctorReportText(findings, `identity provider for ${issuer} / ${keyId}`));
     process.exitCode = ok ? EXIT.ok : EXIT.failure;
   });
 }

@@ -30,6 +30,7 @@ import {
   qrsConnection,
   type QrsConnectionFlags,
 } from './setup-qseow.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt doctor qseow: reads the virtual proxy and its links through QRS and checks them against the
@@ -209,8 +210,8 @@ export function buildCommand(): Command {
     }
     const ok = !hasDoctorErrors(findings);
     if (flags.format === 'json')
-      process.stdout.write(`${JSON.stringify({ ok, findings, ...(user !== undefined ? { user } : {}) }, null, 2)}\n`);
-    else process.stdout.write(doctorReportText(findings, `virtual proxy /${prefix}`));
+      writeStdout(`${JSON.stringify({ ok, findings, ...(user !== undefined ? { user } : {}) }, null, 2)}\n`);
+    else writeStdout(doctorReportText(findings, `virtual proxy /${prefix}`));
     process.exitCode = ok ? EXIT.ok : EXIT.failure;
   });
 }

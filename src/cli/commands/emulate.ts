@@ -13,6 +13,7 @@ import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { isLoopbackHost } from '../loopback-host.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt emulate: a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxies, a Qlik Cloud
@@ -222,7 +223,7 @@ async function apiKeyFrom(file: string): Promise<string> {
 /** Starts the emulator, prints its URL first on stdout, and runs until SIGINT or SIGTERM. */
 async function serve(config: EmulatorConfig, printConfig: boolean | undefined): Promise<void> {
   if (printConfig) {
-    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    writeStdout(`${JSON.stringify(config, null, 2)}\n`);
     return;
   }
   const virtualProxyKeys = await Promise.all(
@@ -274,7 +275,7 @@ async function serve(config: EmulatorConfig, printConfig: boolean | undefined): 
       throw new CliError(`port ${config.port} needs privileges: choose one above 1023, or --port 0`, 1);
     throw error;
   }
-  process.stdout.write(`${emulator.url}\n${emulator.qrsUrl !== undefined ? `${emulator.qrsUrl}\n` : ''}`);
+  writeStdout(`${emulator.url}\n${emulator.qrsUrl !== undefined ? `${emulator.qrsUrl}\n` : ''}`);
   const lines = [
     ...(emulator.qrsUrl !== undefined
       ? [`qs-jwt emulate: QRS API ${emulator.qrsUrl}/qrs/ (mutual TLS; client certificates in ${config.qrs?.certsDir})`]

@@ -9,6 +9,7 @@ import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { createKeyFiles, describeKeyFiles, type KeyFileRequest } from '../key-files.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 interface KeysCreateFlags {
   out: string;
@@ -71,7 +72,7 @@ export function buildCommand(): Command {
     }
     const result = await createKeyFiles(request);
     if (flags.format === 'json') {
-      process.stdout.write(
+      writeStdout(
         `${JSON.stringify(
           {
             privateKey: result.privateKeyPath,
@@ -90,7 +91,7 @@ export function buildCommand(): Command {
       return;
     }
     process.stderr.write(describeKeyFiles(result, request));
-    if (request.singleLine) process.stdout.write(`${result.singleLineCertificate}\n`);
+    if (request.singleLine) writeStdout(`${result.singleLineCertificate}\n`);
   });
 }
 

@@ -18,6 +18,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 const FORMATS = ['text', 'json', 'pem', 'single-line', 'jwk'] as const;
 
@@ -137,7 +138,7 @@ export function buildCommand(): Command {
         // described, and the exit code says it is unusable.
         const material = readKeyMaterial(source, { passphrase, describeOnly: true });
         const description = await describeKeyMaterial(material, { fileName: file === '-' ? 'client.pfx' : file });
-        process.stdout.write(
+        writeStdout(
           format === 'text'
             ? describeAsText(label, description)
             : `${JSON.stringify({ file: label, ...description }, null, 2)}\n`,
@@ -163,7 +164,7 @@ export function buildCommand(): Command {
           output = `${JSON.stringify(await materialToJwk(material, { publicOnly }), null, 2)}\n`;
           break;
       }
-      process.stdout.write(output);
+      writeStdout(output);
     } catch (error) {
       if (error instanceof QsJwtError) {
         // The core does not know the CLI's words for "the public half only".

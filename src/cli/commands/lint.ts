@@ -6,6 +6,7 @@ import { readTokenArgument } from '../io/token-input.js';
 import { addInspectionOptions, resolveInspection, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 export function buildCommand(): Command {
   const command = newCommand(
@@ -22,7 +23,7 @@ export function buildCommand(): Command {
     const flags = self.opts<InspectionFlags>();
     const result = lintToken(await readTokenArgument(argument), platform, options);
     const context = { unchecked, profile };
-    process.stdout.write(
+    writeStdout(
       flags.format === 'json'
         ? reportAsJson(result, context)
         : reportAsText(result, platform, options.at, 'lint', context),

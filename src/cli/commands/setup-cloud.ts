@@ -13,6 +13,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { httpsUrl, readCertificate } from './setup-qseow.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt setup cloud: makes the tenant's JWT identity provider match the issuer, key ID and
@@ -187,7 +188,7 @@ export function buildCommand(): Command {
       throw error;
     }
     for (const warning of result.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
-    process.stdout.write(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : report(result));
+    writeStdout(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : report(result));
   });
 }
 

@@ -17,6 +17,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt setup qseow: creates or updates the JWT virtual proxy through QRS from the same certificate
@@ -320,11 +321,9 @@ export function buildCommand(): Command {
     for (const warning of result.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
     if (flags.format === 'json') {
       const { changed, virtualProxy, linked, warnings, changes, dryRun } = result;
-      process.stdout.write(
-        `${JSON.stringify({ changed, dryRun, virtualProxy, changes, linked, warnings }, null, 2)}\n`,
-      );
+      writeStdout(`${JSON.stringify({ changed, dryRun, virtualProxy, changes, linked, warnings }, null, 2)}\n`);
     } else {
-      process.stdout.write(report(result));
+      writeStdout(report(result));
     }
   });
 }

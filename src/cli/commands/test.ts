@@ -23,6 +23,7 @@ import type { TlsSettings } from '../../probe/client/http-client.js';
 import type { ProbeOutcome } from '../../probe/client/probe-run.js';
 import { reportTail, stepLine } from '../probe-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt test: sends a token to a real (or emulated) Qlik server the way clients do and reports each
@@ -175,7 +176,7 @@ async function report<User extends ProbeReport['user']>(
   // A failure below HTTP is reported once, as the error line on stderr below; its step line points there.
   const printStep = (step: ProbeStep): void => {
     const shown = isBelowHttp(step) ? { ...step, detail: 'no HTTP answer: see the error line' } : step;
-    process.stdout.write(stepLine(shown));
+    writeStdout(stepLine(shown));
   };
   const outcome = await probe(text ? printStep : undefined);
   const ok = outcome.steps.length > 0 && outcome.steps.every((step) => step.ok);
@@ -190,7 +191,7 @@ async function report<User extends ProbeReport['user']>(
     const settings = { ...given, signatureChecked: key !== undefined };
     result.diagnosis = diagnose(platform, lint.findings, outcome.refusal, settings, token.length);
   }
-  process.stdout.write(text ? reportTail(result, platform, lint, at) : `${JSON.stringify(result, null, 2)}\n`);
+  writeStdout(text ? reportTail(result, platform, lint, at) : `${JSON.stringify(result, null, 2)}\n`);
   // A failure below HTTP (TLS, refused connection, timeout) is also the one error line on stderr.
   const broken = outcome.steps.find(isBelowHttp);
   if (broken) process.stderr.write(`qs-jwt test: error: ${broken.detail}\n`);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type * as ChildProcessModule from 'node:child_process';
+import { createRequire } from 'node:module';
 import { networkInterfaces, hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,7 @@ import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
 import { KeyStore } from '../../workbench/key-store.js';
 import { loadAssets, loadSeaAssets } from '../../workbench/static-assets.js';
+import { stdoutStream, writeStdout } from '../io/stdout.js';
 
 /**
  * qs-jwt ui: serves the local web workbench (src/workbench) and prints its URL, with this run's
@@ -91,8 +94,9 @@ function machineNames(host: string): string[] {
 }
 
 async function openBrowser(url: string): Promise<void> {
-  // Loaded only to open a browser: node:child_process cost ~15 ms of every start.
-  const { spawn } = await import('node:child_process');
+  // Loaded only to open a browser: node:child_process cost ~15 ms of every start. require(), not
+  // import(): the single-file executable runs this bundle through vm.Script, where Node 20 refuses import().
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof ChildProcessModule;
   const [command, args] =
     process.platform === 'darwin'
       ? ['open', [url]]
@@ -185,8 +189,8 @@ export function buildCommand(): Command {
       `qs-jwt ui: workbench at ${workbench.origin} (${keys.list().length} key${keys.list().length === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`,
     );
     // Messages first, so whoever reads the URL from stdout has them on stderr already.
-    process.stdout.write(`${workbench.url}\n`);
-    if (flags.open && process.stdout.isTTY === true) await openBrowser(workbench.url);
+    writeStdout(`${workbench.url}\n`);
+    if (flags.open && stdoutStream().isTTY === true) await openBrowser(workbench.url);
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

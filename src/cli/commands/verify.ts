@@ -15,6 +15,7 @@ import { addSettings } from '../settings/add-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { writeStdout } from '../io/stdout.js';
 
 interface VerifyFlags extends InspectionFlags {
   jwks?: string;
@@ -103,7 +104,7 @@ export function buildCommand(): Command {
     const token = await readTokenArgument(argument);
     const result = verifyToken(token, { ...options, platform, keys });
     const context = { unchecked, profile };
-    process.stdout.write(
+    writeStdout(
       flags.format === 'json'
         ? reportAsJson(result, context)
         : reportAsText(result, platform, options.at, 'verify', context),

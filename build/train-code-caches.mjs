@@ -1,0 +1,77 @@
+// Run by build-binaries.mjs with the very Node that becomes the binary (a V8 code cache is valid only
+// for the V8 build and flags that made it):
+//   node build/train-code-caches.mjs <wrapper start> <wrapper end> '<JSON [[asset name, file], …]>'
+// Compiles each command bundle as the binary does (same wrapper around the same source), runs the
+// command on a few command lines, then writes <file>.cache. A cache made right after compiling holds
+// only the top-level code, and each run then compiles every function it calls; made after these runs it
+// also holds the functions they compiled (create qseow in the binary: ~7 ms faster, measured).
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+
+// The bundles require only Node's built-in modules, as in the binary.
+const require = createRequire(import.meta.url);
+
+const [wrapStart, wrapEnd, bundles] = process.argv.slice(2);
+const folder = mkdtempSync(join(tmpdir(), 'qs-jwt-train-'));
+const key = join(folder, 'privatekey.pem');
+writeFileSync(
+  key,
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+);
+
+// Every command is trained on --help (building its commander definition and the settings table);
+// the commands users time, and run most, also on a real command line.
+const TRAINING = {
+  'command-create-qseow': [['--key', key, '--userid', 'anna', '--userdir', 'ACME']],
+  'command-create-cloud': [
+    [
+      '--key',
+      key,
+      '--sub',
+      'anna',
+      '--name',
+      'Anna',
+      '--email',
+      'anna@example.com',
+      '--issuer',
+      'https://idp.example.com',
+      '--kid',
+      'key-1',
+    ],
+  ],
+  'command-keys-show': [[key]],
+};
+
+async function train(name, file) {
+  const script = new Script(wrapStart + readFileSync(file, 'utf8') + wrapEnd, { filename: `${name}.js` });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, require, module, `${name}.js`, '.');
+  for (const args of [['--help'], ...(TRAINING[name] ?? [])]) {
+    const code = await module.exports.run(args, false);
+    if (code !== 0) throw new Error(`training run "${name} ${args.join(' ')}" exited ${code}`);
+  }
+  writeFileSync(file.replace(/\.js$/, '.cache'), script.createCachedData());
+}
+
+async function main() {
+  // The runs' output (tokens, help) is not wanted; their errors are, in the build's message.
+  const writes = [];
+  const { write } = process.stdout;
+  process.stdout.write = () => true;
+  process.stderr.write = (chunk) => writes.push(String(chunk)) > 0;
+  process.chdir(folder);
+  try {
+    for (const [name, file] of JSON.parse(bundles)) await train(name, file);
+  } catch (error) {
+    write.call(process.stdout, `${error.message}\n${writes.join('')}`);
+    process.exitCode = 1;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+await main();
