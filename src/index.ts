@@ -49,6 +49,7 @@ export { REGISTERED_CLAIMS } from './core/qlik/registered-claims.js';
 export type { CreatedToken, TokenOptionsBase } from './core/qlik/token-common.js';
 export {
   createQseowToken,
+  createQseowTokenAsync,
   qseowTokenMinter,
   QSEOW_DEFAULTS,
   type QseowTokenOptions,
@@ -58,6 +59,7 @@ export {
 } from './core/qlik/qseow-token.js';
 export {
   createCloudToken,
+  createCloudTokenAsync,
   cloudTokenMinter,
   QLIK_CLOUD_AUDIENCE,
   QLIK_CLOUD_MAX_LIFETIME_SECONDS,

@@ -104,8 +104,8 @@ describe('QSEoW tokens the bridge mints', () => {
   });
   const now = (): number => Math.floor(Date.now() / 1000);
 
-  it("are the core minter's tokens: Qlik's rules pass, jsonwebtoken verifies them, the bridge kid is set", () => {
-    const minted = minter.tokenFor(
+  it("are the core minter's tokens: Qlik's rules pass, jsonwebtoken verifies them, the bridge kid is set", async () => {
+    const minted = await minter.tokenFor(
       { userId: 'anna', userDirectory: 'ENTRA', groups: ['g1'], claims: { email: 'a@b' } },
       now(),
     );
@@ -123,10 +123,27 @@ describe('QSEoW tokens the bridge mints', () => {
     assert.equal((payload['exp'] as number) - (payload['iat'] as number), 300);
   });
 
-  it('are cached per identity', () => {
-    const first = minter.tokenFor({ userId: 'cached', userDirectory: 'D' }, now());
-    assert.equal(minter.tokenFor({ userId: 'cached', userDirectory: 'D' }, now()).token, first.token);
-    assert.notEqual(minter.tokenFor({ userId: 'cached', userDirectory: 'E' }, now()).token, first.token);
+  it('are cached per identity', async () => {
+    const first = await minter.tokenFor({ userId: 'cached', userDirectory: 'D' }, now());
+    assert.equal((await minter.tokenFor({ userId: 'cached', userDirectory: 'D' }, now())).token, first.token);
+    assert.notEqual((await minter.tokenFor({ userId: 'cached', userDirectory: 'E' }, now())).token, first.token);
+  });
+
+  it('share one signature between concurrent requests of a new identity, and mint apart for others', async () => {
+    const user = { userId: 'concurrent', userDirectory: 'D' };
+    const [a, b, c] = await Promise.all([
+      minter.tokenFor(user, now()),
+      minter.tokenFor(user, now()),
+      minter.tokenFor({ userId: 'concurrent', userDirectory: 'E' }, now()),
+    ]);
+    assert.equal(a.token, b.token);
+    assert.notEqual(a.token, c.token);
+  });
+
+  it('report a claim the core refuses as a rejection, and sign the next request afresh', async () => {
+    const bad = { userId: 'semi;colon', userDirectory: 'D' };
+    await assert.rejects(minter.tokenFor(bad, now()), /QJ108|;/);
+    await assert.rejects(minter.tokenFor(bad, now()), /QJ108|;/);
   });
 
   it('refuse bad settings at start-up', () => {
@@ -195,7 +212,7 @@ describe('QSEoW tokens the bridge mints', () => {
       userIdAttribute: 'userId',
       userDirectoryAttribute: 'userDirectory',
     });
-    const own = minter.tokenFor({ userId: 'own', userDirectory: 'D' }, now());
+    const own = await minter.tokenFor({ userId: 'own', userDirectory: 'D' }, now());
     const passed = await authenticator.authenticate(own.token, now(), true);
     assert.ok(passed.ok && passed.qlikToken === own.token && passed.via === 'bridge' && passed.user === 'D\\own');
     const other = createBridgeMinter({
@@ -204,7 +221,7 @@ describe('QSEoW tokens the bridge mints', () => {
       lifetimeSeconds: 300,
     });
     const forged = await authenticator.authenticate(
-      other.tokenFor({ userId: 'x', userDirectory: 'D' }, now()).token,
+      (await other.tokenFor({ userId: 'x', userDirectory: 'D' }, now())).token,
       now(),
       true,
     );

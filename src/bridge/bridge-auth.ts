@@ -72,7 +72,7 @@ export function createBridgeAuthenticator(settings: BridgeAuthSettings): BridgeA
       if (!isMappedUser(user)) return { ok: false, status: 401, refusal: user };
       let minted;
       try {
-        minted = settings.minter.tokenFor(user, now);
+        minted = await settings.minter.tokenFor(user, now);
       } catch (error) {
         // The core refuses a claim value Qlik could not take; that is this token's fault, not the bridge's.
         if (error instanceof QsJwtError) {

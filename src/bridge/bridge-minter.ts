@@ -27,8 +27,12 @@ export interface BridgeMintSettings {
 }
 
 export interface BridgeMinter {
-  /** A token for the user valid at `now` (Unix seconds): cached, or minted now. */
-  tokenFor: (user: MappedUser, now: number) => MintedToken;
+  /**
+   * A token for the user valid at `now` (Unix seconds): cached, or minted now. Signed on libuv's
+   * thread pool, so the event loop goes on proxying while OpenSSL signs; concurrent requests of one new
+   * identity share a single signature.
+   */
+  tokenFor: (user: MappedUser, now: number) => Promise<MintedToken>;
   cachedIdentities: () => number;
 }
 
@@ -51,15 +55,29 @@ export function createBridgeMinter(settings: BridgeMintSettings): BridgeMinter {
     claims: Object.fromEntries((settings.attributeNames ?? []).map((name) => [name, 'start-up-check'])),
   });
   const cache = createMintedTokenCache(settings.cacheCapacity);
+  // Identities being signed for right now: at most one entry per request in flight.
+  const signing = new Map<string, Promise<MintedToken>>();
+  const mint = async (identity: string, user: MappedUser): Promise<MintedToken> => {
+    try {
+      const created = await minter.createAsync(user);
+      const minted = { token: created.token, expiresAt: created.payload['exp'] as number };
+      rememberMinted(cache, identity, minted, created.payload['iat'] as number);
+      return minted;
+    } finally {
+      signing.delete(identity);
+    }
+  };
   return {
     tokenFor: (user, now) => {
       const identity = identityKey(user);
       const known = recallMinted(cache, identity, now);
-      if (known) return known;
-      const created = minter.create(user);
-      const minted = { token: created.token, expiresAt: created.payload['exp'] as number };
-      rememberMinted(cache, identity, minted, created.payload['iat'] as number);
-      return minted;
+      if (known) return Promise.resolve(known);
+      let pending = signing.get(identity);
+      if (!pending) {
+        pending = mint(identity, user);
+        signing.set(identity, pending);
+      }
+      return pending;
     },
     cachedIdentities: () => cache.entries.size,
   };

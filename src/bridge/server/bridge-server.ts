@@ -18,6 +18,7 @@ import { parseRequestTarget } from '../../emulator/request-target.js';
 import type { JwksSource } from './jwks-source.js';
 import { answerOnSocket, createUpstream, forwardRequest, forwardUpgrade, type ForwardFacts } from './upstream-proxy.js';
 import { hostForUrl, listen, trackConnections } from '../../net/server-listening.js';
+import { batchedLog } from '../../net/batched-log.js';
 
 /**
  * The bridge's sockets: node:http(s), one listener for requests and one for websocket upgrades. Every
@@ -110,11 +111,8 @@ function upstreamReachable(url: URL, timeoutMs: number): Promise<boolean> {
 export async function startBridge(options: BridgeServerOptions): Promise<RunningBridge> {
   const limits: BridgeLimits = { ...DEFAULT_BRIDGE_LIMITS, ...options.limits };
   const secure = options.tls !== undefined;
-  const log =
-    options.log ??
-    ((line: string): void => {
-      process.stderr.write(line);
-    });
+  const stderrLog = options.log ? undefined : batchedLog((text) => process.stderr.write(text));
+  const log = options.log ?? stderrLog?.log ?? ((): void => undefined);
   const upstream = createUpstream(options.upstream, {
     ca: options.upstreamCa,
     timeoutMs: limits.upstreamTimeoutMs,
@@ -336,6 +334,7 @@ export async function startBridge(options: BridgeServerOptions): Promise<Running
         server.close(() => {
           clearTimeout(deadline);
           upstream.agent.destroy();
+          stderrLog?.flush();
           resolve();
         });
         server.closeIdleConnections();

@@ -5,7 +5,14 @@ import { isoTime } from '../time/token-window.js';
 import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
-import { signedToken, signingBasis, unsignedToken, windowPerSecond, type UnsignedToken } from './prepared-token.js';
+import {
+  signedToken,
+  signedTokenAsync,
+  signingBasis,
+  unsignedToken,
+  windowPerSecond,
+  type UnsignedToken,
+} from './prepared-token.js';
 import { randomJwtId, requireGroups, requireText, type CreatedToken, type TokenOptionsBase } from './token-common.js';
 
 export { QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS, CLOUD_DEFAULTS };
@@ -37,6 +44,11 @@ export type CloudSharedOptions = Omit<CloudTokenOptions, keyof CloudUserOptions>
 /** Makes many Qlik Cloud tokens with the same settings, checking and encoding those settings once. */
 export interface CloudTokenMinter {
   create(user: CloudUserOptions): CreatedToken;
+  /**
+   * create(), signed on libuv's thread pool: for servers that mint per request, so the event loop is
+   * free while OpenSSL signs and several tokens are signed at once on several cores.
+   */
+  createAsync(user: CloudUserOptions): Promise<CreatedToken>;
   /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
   prepare(user: CloudUserOptions): UnsignedToken;
 }
@@ -44,6 +56,11 @@ export interface CloudTokenMinter {
 /** A token for Qlik Cloud's JWT identity provider (`POST /login/jwt-session`). */
 export function createCloudToken(options: CloudTokenOptions): CreatedToken {
   return cloudTokenMinter(options).create(options);
+}
+
+/** createCloudToken, signed on libuv's thread pool (for servers: the event loop stays free meanwhile). */
+export function createCloudTokenAsync(options: CloudTokenOptions): Promise<CreatedToken> {
+  return cloudTokenMinter(options).createAsync(options);
 }
 
 export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
@@ -93,5 +110,9 @@ export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
     }
     return unsignedToken(basis, payload, warnings);
   };
-  return { prepare, create: (user) => signedToken(prepare(user)) };
+  return {
+    prepare,
+    create: (user) => signedToken(prepare(user)),
+    createAsync: (user) => signedTokenAsync(prepare(user)),
+  };
 }

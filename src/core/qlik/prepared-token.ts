@@ -2,7 +2,13 @@ import type { KeyObject } from 'node:crypto';
 import { ClaimError } from '../errors.js';
 import { MAX_TOKEN_LENGTH } from '../lint/decode-token.js';
 import { largeHeaderWarning } from './qlik-limits.js';
-import { encodeJsonPart, signSigningInput, type JwsHeader, type JwtPayload } from '../jose/compact-jws.js';
+import {
+  encodeJsonPart,
+  signSigningInput,
+  signSigningInputAsync,
+  type JwsHeader,
+  type JwtPayload,
+} from '../jose/compact-jws.js';
 import { resolveTimeWindow, type TimeWindow } from '../time/token-window.js';
 import {
   buildHeader,
@@ -35,6 +41,13 @@ export function signPrepared(unsigned: UnsignedToken): string {
 export function signedToken(unsigned: UnsignedToken): CreatedToken {
   const { header, payload, warnings } = unsigned;
   return { token: signPrepared(unsigned), header, payload, expiresAt: expiresAt(payload), warnings };
+}
+
+/** signedToken, signed on libuv's thread pool (see signSigningInputAsync). */
+export async function signedTokenAsync(unsigned: UnsignedToken): Promise<CreatedToken> {
+  const { header, payload, warnings } = unsigned;
+  const token = await signSigningInputAsync(unsigned.signingInput, unsigned.key, header.alg);
+  return { token, header, payload, expiresAt: expiresAt(payload), warnings };
 }
 
 /**

@@ -3,7 +3,14 @@ import type { JwtPayload } from '../jose/compact-jws.js';
 import { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims, requireAttributeName, setClaim } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
-import { signedToken, signingBasis, unsignedToken, windowPerSecond, type UnsignedToken } from './prepared-token.js';
+import {
+  signedToken,
+  signedTokenAsync,
+  signingBasis,
+  unsignedToken,
+  windowPerSecond,
+  type UnsignedToken,
+} from './prepared-token.js';
 import { randomJwtId, requireGroups, requireText, type CreatedToken, type TokenOptionsBase } from './token-common.js';
 
 export { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS };
@@ -39,6 +46,11 @@ export type QseowSharedOptions = Omit<QseowTokenOptions, keyof QseowUserOptions>
 /** Makes many QSEoW tokens with the same settings, checking and encoding those settings once. */
 export interface QseowTokenMinter {
   create(user: QseowUserOptions): CreatedToken;
+  /**
+   * create(), signed on libuv's thread pool: for servers that mint per request, so the event loop is
+   * free while OpenSSL signs and several tokens are signed at once on several cores.
+   */
+  createAsync(user: QseowUserOptions): Promise<CreatedToken>;
   /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
   prepare(user: QseowUserOptions): UnsignedToken;
 }
@@ -49,6 +61,11 @@ export interface QseowTokenMinter {
  */
 export function createQseowToken(options: QseowTokenOptions): CreatedToken {
   return qseowTokenMinter(options).create(options);
+}
+
+/** createQseowToken, signed on libuv's thread pool (for servers: the event loop stays free meanwhile). */
+export function createQseowTokenAsync(options: QseowTokenOptions): Promise<CreatedToken> {
+  return qseowTokenMinter(options).createAsync(options);
 }
 
 export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
@@ -102,5 +119,9 @@ export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
     addExtraClaims(payload, user.claims);
     return unsignedToken(basis, payload, refuseRejected(basis.header, payload, 'qseow', lintOptions, window));
   };
-  return { prepare, create: (user) => signedToken(prepare(user)) };
+  return {
+    prepare,
+    create: (user) => signedToken(prepare(user)),
+    createAsync: (user) => signedTokenAsync(prepare(user)),
+  };
 }

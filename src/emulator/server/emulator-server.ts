@@ -36,6 +36,7 @@ import { createQrsRepository, type QrsRepository } from '../qrs-repository.js';
 import { decideQrsRequest, qrsCallerFromHeaders } from '../qrs-routes.js';
 import { isUsableCertificate, servedProxies, UNLINKED_TEXT, type ServedProxies } from '../qrs-served-proxies.js';
 import { hostForUrl, listen, trackConnections } from '../../net/server-listening.js';
+import { batchedLog } from '../../net/batched-log.js';
 
 /**
  * The HTTP(S) and websocket adapter: node:http/node:https and `ws`, no framework. Every decision is
@@ -116,32 +117,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'to
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
-}
-
-/**
- * Log lines written together once per turn of the event loop: under load one write per burst of
- * requests instead of one per request. `flush` writes what is pending at once (on close).
- */
-function batchedLog(write: (text: string) => void): { log: (line: string) => void; flush: () => void } {
-  let pending: string[] = [];
-  let scheduled = false;
-  const flush = (): void => {
-    scheduled = false;
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    write(text);
-  };
-  return {
-    log: (line) => {
-      pending.push(line);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    },
-    flush,
-  };
 }
 
 /** A raw HTTP answer on a socket that never became a websocket. */
