@@ -45,7 +45,8 @@ export function signSigningInput(signingInput: string, key: KeyObject, alg: RsaA
  * as many cores as the pool has threads. One call costs ~30 µs more than the synchronous form (the
  * hand-over), so code that signs many tokens in a row (batch workers) keeps that one.
  */
-export function signSigningInputAsync(signingInput: string, key: KeyObject, alg: RsaAlgorithm): Promise<string> {
+export async function signSigningInputAsync(signingInput: string, key: KeyObject, alg: RsaAlgorithm): Promise<string> {
+  // In an async function, so a wrong algorithm rejects like every other failure instead of throwing.
   requireRsaAlgorithm(alg);
   return new Promise((resolve, reject) => {
     sign(hashForAlgorithm(alg), Buffer.from(signingInput, 'ascii'), key, (error, signature) => {

@@ -59,7 +59,7 @@ export function createCloudToken(options: CloudTokenOptions): CreatedToken {
 }
 
 /** createCloudToken, signed on libuv's thread pool (for servers: the event loop stays free meanwhile). */
-export function createCloudTokenAsync(options: CloudTokenOptions): Promise<CreatedToken> {
+export async function createCloudTokenAsync(options: CloudTokenOptions): Promise<CreatedToken> {
   return cloudTokenMinter(options).createAsync(options);
 }
 
@@ -113,6 +113,7 @@ export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
   return {
     prepare,
     create: (user) => signedToken(prepare(user)),
-    createAsync: (user) => signedTokenAsync(prepare(user)),
+    // async: a refused claim is a rejection, like a signing failure, not a throw.
+    createAsync: async (user) => signedTokenAsync(prepare(user)),
   };
 }

@@ -64,7 +64,7 @@ export function createQseowToken(options: QseowTokenOptions): CreatedToken {
 }
 
 /** createQseowToken, signed on libuv's thread pool (for servers: the event loop stays free meanwhile). */
-export function createQseowTokenAsync(options: QseowTokenOptions): Promise<CreatedToken> {
+export async function createQseowTokenAsync(options: QseowTokenOptions): Promise<CreatedToken> {
   return qseowTokenMinter(options).createAsync(options);
 }
 
@@ -122,6 +122,7 @@ export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
   return {
     prepare,
     create: (user) => signedToken(prepare(user)),
-    createAsync: (user) => signedTokenAsync(prepare(user)),
+    // async: a refused claim is a rejection, like a signing failure, not a throw.
+    createAsync: async (user) => signedTokenAsync(prepare(user)),
   };
 }
