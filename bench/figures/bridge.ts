@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { CLI, opsPerSecond, summarize, tokenAlgorithm, type Summary } from '../measure.js';
+import { CLI, opsPerSecond, summarize, threadCpuMs, tokenAlgorithm, type Summary } from '../measure.js';
 import { judge, type BenchRow } from '../row.js';
 import type { BenchSetup } from './setup.js';
 import { requestsPerSecond, startServer, stop, type Served } from './emulator.js';
@@ -58,7 +59,11 @@ function identityTokens(
 }
 
 /** One run with a different token per request; stops at `seconds` or when the tokens run out. */
-async function newIdentityRate(url: string, tokens: readonly string[], seconds: number): Promise<number> {
+async function newIdentityRun(
+  url: string,
+  tokens: readonly string[],
+  seconds: number,
+): Promise<{ rate: number; requests: number }> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -81,7 +86,26 @@ async function newIdentityRate(url: string, tokens: readonly string[], seconds: 
       `${result['2xx']} 2xx, ${result.non2xx} non-2xx, ` + `${result.errors} errors, ${result.timeouts} timeouts`;
     throw new Error(`bridge, new identity: ${counts}`);
   }
-  return result['2xx'] / result.duration;
+  return { rate: result['2xx'] / result.duration, requests: result['2xx'] };
+}
+
+/** Where a new-identity request's CPU goes, in µs per request, summed over the runs (Linux only). */
+interface CpuBudget {
+  bridgeMain: number;
+  bridgeOthers: number;
+  emulator: number;
+  load: number;
+  requests: number;
+}
+
+function describeBudget(budget: CpuBudget, signMicros: number): string {
+  const per = (ms: number): string => `${Math.round((ms * 1000) / budget.requests)} µs`;
+  return (
+    `CPU per new-identity request (from /proc, all rounds): bridge main thread ${per(budget.bridgeMain)}, ` +
+    `bridge thread pool and V8 threads ${per(budget.bridgeOthers)} (one RS256 signature alone: ${Math.round(signMicros)} µs), ` +
+    `emulator ${per(budget.emulator)}, autocannon ${per(budget.load)}; the machine has ` +
+    `${availableParallelism()} cores for all of them`
+  );
 }
 
 export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
@@ -176,6 +200,9 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       fresh: [],
       rawSign: [],
     };
+    const bridgePid = bridge.child.pid ?? 0;
+    const emulatorPid = emulator.child.pid ?? 0;
+    let budget: CpuBudget | undefined = { bridgeMain: 0, bridgeOthers: 0, emulator: 0, load: 0, requests: 0 };
     for (let round = 0; round < rounds; round += 1) {
       samples.cookie.push(await requestsPerSecond(target, { cookie }, seconds, 'bridge, cookie'));
       samples.bareCookie.push(await requestsPerSecond(bareTarget, { cookie }, seconds, 'bare proxy, cookie'));
@@ -187,7 +214,21 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       const rawSign = (await opsPerSecond(signOnce, 1, seconds * 1000)).median;
       samples.rawSign.push(rawSign);
       const tokens = identityTokens(Math.ceil(rawSign * seconds * 1.3), sign256, idp.issuer, idp.currentKid(), round);
-      samples.fresh.push(await newIdentityRate(target, tokens, seconds));
+      const before = [threadCpuMs(bridgePid), threadCpuMs(emulatorPid), process.cpuUsage()] as const;
+      const fresh = await newIdentityRun(target, tokens, seconds);
+      const [bridgeAfter, emulatorAfter, load] = [
+        threadCpuMs(bridgePid),
+        threadCpuMs(emulatorPid),
+        process.cpuUsage(before[2]),
+      ];
+      if (budget && before[0] && before[1] && bridgeAfter && emulatorAfter) {
+        budget.bridgeMain += bridgeAfter.main - before[0].main;
+        budget.bridgeOthers += bridgeAfter.others - before[0].others;
+        budget.emulator += emulatorAfter.main + emulatorAfter.others - before[1].main - before[1].others;
+        budget.load += (load.user + load.system) / 1000;
+        budget.requests += fresh.requests;
+      } else budget = undefined;
+      samples.fresh.push(fresh.rate);
     }
     const [cookieRate, bareCookie, bearer, bareBearer, fresh, rawSign] = [
       summarize(samples.cookie),
@@ -250,6 +291,7 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
         target: targets.fresh,
         met: judge(ratios.fresh, targets.fresh),
         asserted: `each request carried a token for a user not seen before; ${clean}`,
+        ...(budget ? { note: describeBudget(budget, 1e6 / rawSign.median) } : {}),
       },
     ];
   } finally {

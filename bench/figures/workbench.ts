@@ -23,11 +23,21 @@ interface Started {
   stop: () => Promise<void>;
 }
 
+/**
+ * The least any local web server of this kind must do before its URL: load node:crypto (keys, the
+ * secret) and node:http, listen on loopback, print the URL. #10 shows it beside --help as the floor.
+ */
+const FLOOR_SCRIPT =
+  "require('node:crypto').randomBytes(16); const s = require('node:http').createServer(); " +
+  "s.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + s.address().port + '/\\n'))";
+
 function startUi(keyFile: string): Promise<Started> {
+  return startPrintingUrl([CLI, 'ui', '--no-open', '--key', keyFile]);
+}
+
+function startPrintingUrl(args: readonly string[]): Promise<Started> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'ui', '--no-open', '--key', keyFile], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -40,7 +50,7 @@ function startUi(keyFile: string): Promise<Started> {
     });
   return new Promise((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error('qs-jwt ui printed no URL within 15 s')), 15_000);
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} printed no URL within 15 s`)), 15_000);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const newline = stdout.indexOf('\n');
@@ -48,7 +58,7 @@ function startUi(keyFile: string): Promise<Started> {
       clearTimeout(timer);
       resolve({ ms: performance.now() - started, url: stdout.slice(0, newline).trim(), stop });
     });
-    child.on('exit', (code) => reject(new Error(`qs-jwt ui exited ${code} before printing its URL`)));
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code} before printing its URL`)));
   });
 }
 
@@ -65,20 +75,25 @@ export async function workbenchRows(setup: BenchSetup): Promise<BenchRow[]> {
   const runs = setup.quick ? 5 : 21;
   const uiTimes: number[] = [];
   const helpTimes: number[] = [];
+  const floorTimes: number[] = [];
   for (let run = -1; run < runs; run += 1) {
     const ui = await startUi(setup.keyFile);
     if (!/^http:\/\/127\.0\.0\.1:\d+\/\?secret=/.test(ui.url)) throw new Error(`qs-jwt ui printed ${ui.url}`);
     await ui.stop();
     const help = timeCommand(process.execPath, [CLI, '--help']);
     if (!help.stdout.includes('Usage: qs-jwt')) throw new Error('qs-jwt --help did not print the usage');
-    // The first pair warms the file cache.
+    const floor = await startPrintingUrl(['-e', FLOOR_SCRIPT]);
+    await floor.stop();
+    // The first round warms the file cache.
     if (run >= 0) {
       uiTimes.push(ui.ms);
       helpTimes.push(help.ms);
+      floorTimes.push(floor.ms);
     }
   }
   const uiStart = summarize(uiTimes);
   const helpStart = summarize(helpTimes);
+  const floorStart = summarize(floorTimes);
   const startRatio = uiStart.median / helpStart.median;
   const startTarget = { operator: '<=', value: 1.5 } as const;
 
@@ -142,6 +157,8 @@ export async function workbenchRows(setup: BenchSetup): Promise<BenchRow[]> {
       target: startTarget,
       met: judge(startRatio, startTarget),
       asserted: 'the first stdout line is http://127.0.0.1:PORT/?secret=…; --help printed the usage',
+      others: { 'floor: node:crypto + node:http listen + URL': ms(floorStart) },
+      note: `the floor alone is ${(floorStart.median / helpStart.median).toFixed(2)}× --help`,
     },
     {
       id: 11,
