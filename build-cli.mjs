@@ -7,7 +7,7 @@
 // ~14 ms of create. Libraries loaded with import() (ESM-only jose among them) still work from
 // CommonJS. A command bundle carries its own copy of shared code; each process loads one, and
 // commands report their own failures (command-runner.ts) so error classes are never compared across
-// copies. Libraries a command rarely needs (certificates, JOSE, schema validation, websockets) stay
+// copies. Libraries a command rarely needs (certificates, schema validation, websockets) stay
 // external and load on demand. csv-parse is bundled: batch always needs it, in every worker thread,
 // and importing it as a package started the ESM loader in each (~15 ms per worker, measured).
 // Everything sits flat in one folder, so new URL('./mint-worker.js', import.meta.url) finds the
@@ -69,7 +69,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   outdir,
-  external: ['@peculiar/x509', 'reflect-metadata', 'jose', 'valibot', 'ws'],
+  // jose is bundled, not external: it is ES-module-only, and a CommonJS bundle's require('jose') fails on
+  // Node before 20.19 (engines allows 20.11), which broke qs-jwt bridge there.
+  external: ['@peculiar/x509', 'reflect-metadata', 'valibot', 'ws'],
   // CommonJS has no import.meta: give the sources' import.meta.url the bundle's own file URL.
   define: { 'import.meta.url': '__qsJwtModuleUrl' },
   banner: { js: "const __qsJwtModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
