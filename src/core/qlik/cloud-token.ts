@@ -6,11 +6,11 @@ import { CLOUD_DEFAULTS, QLIK_CLOUD_AUDIENCE, QLIK_CLOUD_MAX_LIFETIME_SECONDS } 
 import { addExtraClaims } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
 import {
-  signedToken,
-  signedTokenAsync,
+  mintingSteps,
   signingBasis,
   unsignedToken,
   windowPerSecond,
+  type MintingSteps,
   type UnsignedToken,
 } from './prepared-token.js';
 import { randomJwtId, requireGroups, requireText, type CreatedToken, type TokenOptionsBase } from './token-common.js';
@@ -42,16 +42,7 @@ export type CloudUserOptions = Pick<
 export type CloudSharedOptions = Omit<CloudTokenOptions, keyof CloudUserOptions>;
 
 /** Makes many Qlik Cloud tokens with the same settings, checking and encoding those settings once. */
-export interface CloudTokenMinter {
-  create(user: CloudUserOptions): CreatedToken;
-  /**
-   * create(), signed on libuv's thread pool: for servers that mint per request, so the event loop is
-   * free while OpenSSL signs and several tokens are signed at once on several cores.
-   */
-  createAsync(user: CloudUserOptions): Promise<CreatedToken>;
-  /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
-  prepare(user: CloudUserOptions): UnsignedToken;
-}
+export type CloudTokenMinter = MintingSteps<CloudUserOptions>;
 
 /** A token for Qlik Cloud's JWT identity provider (`POST /login/jwt-session`). */
 export function createCloudToken(options: CloudTokenOptions): CreatedToken {
@@ -110,10 +101,5 @@ export function cloudTokenMinter(shared: CloudSharedOptions): CloudTokenMinter {
     }
     return unsignedToken(basis, payload, warnings);
   };
-  return {
-    prepare,
-    create: (user) => signedToken(prepare(user)),
-    // async: a refused claim is a rejection, like a signing failure, not a throw.
-    createAsync: async (user) => signedTokenAsync(prepare(user)),
-  };
+  return mintingSteps(prepare);
 }

@@ -50,6 +50,27 @@ export async function signedTokenAsync(unsigned: UnsignedToken): Promise<Created
   return { token, header, payload, expiresAt: expiresAt(payload), warnings };
 }
 
+/** What every minter offers, from its own prepare step (the token builders differ only there). */
+export interface MintingSteps<User> {
+  create(user: User): CreatedToken;
+  /**
+   * create(), signed on libuv's thread pool: for servers that mint per request, so the event loop is
+   * free while OpenSSL signs and several tokens are signed at once on several cores.
+   */
+  createAsync(user: User): Promise<CreatedToken>;
+  /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
+  prepare(user: User): UnsignedToken;
+}
+
+export function mintingSteps<User>(prepare: (user: User) => UnsignedToken): MintingSteps<User> {
+  return {
+    prepare,
+    create: (user) => signedToken(prepare(user)),
+    // async: a refused claim is a rejection, like a signing failure, not a throw.
+    createAsync: async (user) => signedTokenAsync(prepare(user)),
+  };
+}
+
 /**
  * What a minter fixes once for many tokens: the checked key, and the header with its encoded form.
  * Minting many tokens with the same settings (batch, load tests) then repeats only the per-user work.

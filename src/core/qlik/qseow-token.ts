@@ -4,11 +4,11 @@ import { QSEOW_DEFAULTS, QSEOW_LONG_LIFETIME_SECONDS } from './qlik-limits.js';
 import { addExtraClaims, requireAttributeName, setClaim } from './registered-claims.js';
 import { refuseRejected } from './self-check.js';
 import {
-  signedToken,
-  signedTokenAsync,
+  mintingSteps,
   signingBasis,
   unsignedToken,
   windowPerSecond,
+  type MintingSteps,
   type UnsignedToken,
 } from './prepared-token.js';
 import { randomJwtId, requireGroups, requireText, type CreatedToken, type TokenOptionsBase } from './token-common.js';
@@ -44,16 +44,7 @@ export type QseowUserOptions = Pick<
 export type QseowSharedOptions = Omit<QseowTokenOptions, keyof QseowUserOptions>;
 
 /** Makes many QSEoW tokens with the same settings, checking and encoding those settings once. */
-export interface QseowTokenMinter {
-  create(user: QseowUserOptions): CreatedToken;
-  /**
-   * create(), signed on libuv's thread pool: for servers that mint per request, so the event loop is
-   * free while OpenSSL signs and several tokens are signed at once on several cores.
-   */
-  createAsync(user: QseowUserOptions): Promise<CreatedToken>;
-  /** Everything create() does except signing: batch prepares a chunk of rows, then signs them together. */
-  prepare(user: QseowUserOptions): UnsignedToken;
-}
+export type QseowTokenMinter = MintingSteps<QseowUserOptions>;
 
 /**
  * A token for a client-managed Qlik Sense (QSEoW) JWT virtual proxy. The proxy reads the user from
@@ -119,10 +110,5 @@ export function qseowTokenMinter(shared: QseowSharedOptions): QseowTokenMinter {
     addExtraClaims(payload, user.claims);
     return unsignedToken(basis, payload, refuseRejected(basis.header, payload, 'qseow', lintOptions, window));
   };
-  return {
-    prepare,
-    create: (user) => signedToken(prepare(user)),
-    // async: a refused claim is a rejection, like a signing failure, not a throw.
-    createAsync: async (user) => signedTokenAsync(prepare(user)),
-  };
+  return mintingSteps(prepare);
 }
