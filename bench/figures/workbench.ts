@@ -158,7 +158,7 @@ export async function workbenchRows(setup: BenchSetup): Promise<BenchRow[]> {
       met: judge(startRatio, startTarget),
       asserted: 'the first stdout line is http://127.0.0.1:PORT/?secret=…; --help printed the usage',
       others: { 'floor: node:crypto + node:http listen + URL': ms(floorStart) },
-      note: `the floor alone is ${(floorStart.median / helpStart.median).toFixed(2)}× --help`,
+      note: `The floor alone is ${(floorStart.median / helpStart.median).toFixed(2)}× --help`,
     },
     {
       id: 11,
