@@ -153,12 +153,15 @@ async function bundleScripts() {
  * each command (build/train-code-caches.mjs), so they hold the functions a run compiles.
  */
 function codeCaches(node, assets) {
-  quietly(node, [
-    'build/train-code-caches.mjs',
-    WRAP_START,
-    WRAP_END,
-    JSON.stringify(Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, ''), path])),
-  ]);
+  const bundles = JSON.stringify(Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, ''), path]));
+  // The training runs print help and tokens: stdout is discarded, stderr tells why a run failed.
+  try {
+    execFileSync(node, ['build/train-code-caches.mjs', WRAP_START, WRAP_END, bundles], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    fail(`training the code caches failed:\n${error.stderr ?? error.message}`);
+  }
   return Object.fromEntries(
     Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, '.cache'), path.replace(/\.js$/, '.cache')]),
   );

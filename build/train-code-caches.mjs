@@ -58,16 +58,16 @@ async function train(name, file) {
 }
 
 async function main() {
-  // The runs' output (tokens, help) is not wanted; their errors are, in the build's message.
-  const writes = [];
-  const { write } = process.stdout;
-  process.stdout.write = () => true;
-  process.stderr.write = (chunk) => writes.push(String(chunk)) > 0;
+  // The runs' output (help, tokens) goes to stdout, which build-binaries.mjs discards; their messages
+  // on stderr are kept for the build's error, should a run fail.
+  const messages = [];
+  const { write } = process.stderr;
+  process.stderr.write = (chunk) => messages.push(String(chunk)) > 0;
   process.chdir(folder);
   try {
     for (const [name, file] of JSON.parse(bundles)) await train(name, file);
   } catch (error) {
-    write.call(process.stdout, `${error.message}\n${writes.join('')}`);
+    write.call(process.stderr, `${error.message}\n${messages.join('')}`);
     process.exitCode = 1;
   } finally {
     rmSync(folder, { recursive: true, force: true });
