@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { KEYS, PUBLIC_PEM } from './support/emulator-harness.js';
 import { hasCommand, temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli } from './support/run-cli.js';
 import { IDP_AUDIENCE, startTestIdp, type TestIdp } from './support/test-idp.js';
+import { startUrlPrintingProcess } from './support/url-printing-process.js';
 
 /**
  * `qs-jwt bridge qseow` as users start it: a separate process in front of `qs-jwt emulate qseow` (another
@@ -37,28 +38,10 @@ interface Running {
 
 /** Starts a CLI server command and waits for the URL it prints first. */
 async function startCli(args: readonly string[]): Promise<Running> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
+  const { child, url, stderr, exited } = await startUrlPrintingProcess(process.execPath, [CLI_PATH, ...args], {
+    cwd: folder,
   });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve(code);
-    }),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const newline = stdout.indexOf('\n');
-      if (newline >= 0) resolve(stdout.slice(0, newline));
-    });
-    child.on('close', () => reject(new Error(`exited before printing the URL: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, exited };
+  return { child, url, stderr, exited };
 }
 
 function bridgeArgs(idp: TestIdp, upstream: string, extra: readonly string[] = []): string[] {

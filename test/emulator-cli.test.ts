@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { KEYS, PUBLIC_PEM } from './support/emulator-harness.js';
 import { hasCommand, temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli } from './support/run-cli.js';
+import { startUrlPrintingProcess } from './support/url-printing-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,26 +35,13 @@ describe(
       'starts on --port 0, prints the URL first, serves curl with a token from qs-jwt create qseow, and exits 0 on SIGTERM',
       { skip: hasCommand('curl') ? false : 'curl is not installed' },
       async () => {
-        const child = spawn(process.execPath, emulateArgv(['qseow', '--cert', certFile, '--port', '0']), {
-          cwd: folder,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-        });
-        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        const started = await startUrlPrintingProcess(
+          process.execPath,
+          emulateArgv(['qseow', '--cert', certFile, '--port', '0']),
+          { cwd: folder, killAfterMs: 30_000 },
+        );
+        const { child, url, exited } = started;
         try {
-          const url = await new Promise<string>((resolve, reject) => {
-            let stdout = '';
-            child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-              stdout += chunk;
-              const newline = stdout.indexOf('\n');
-              if (newline >= 0) resolve(stdout.slice(0, newline));
-            });
-            child.on('close', () => reject(new Error(`exited before printing the URL: ${stderr}`)));
-          });
           assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
           const minted = await runCli(['create', 'qseow', '--key', keyFile, '--userid', 'anna', '--userdir', 'ACME']);
           assert.equal(minted.code, 0, minted.stderr);
@@ -71,7 +59,8 @@ describe(
           assert.equal(status, '401');
           child.kill('SIGTERM');
           assert.equal(await exited, 0);
-          const decisions = stderr
+          const decisions = started
+            .stderr()
             .split('\n')
             .filter((line) => line.startsWith('{'))
             .map((line) => JSON.parse(line) as { outcome: string; user?: string });
@@ -80,7 +69,6 @@ describe(
             ['accepted', 'rejected'],
           );
         } finally {
-          clearTimeout(killer);
           child.kill('SIGKILL');
         }
       },

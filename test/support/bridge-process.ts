@@ -1,17 +1,13 @@
 import { createPrivateKey } from 'node:crypto';
 import { startBridgeApp } from '../../src/bridge/server/bridge-app.js';
+import { serveLoadRun } from './load-run-child.js';
 
 /**
- * The bridge alone in a child process, for load runs (the load generator must not share its event loop
- * or heap). Started with --expose-gc and an IPC channel by test/bridge-load.test.ts and bench: it sends
- * `{ url }` once listening, answers `memory` with process.memoryUsage() after forced collections, and
- * exits on `close` or when the parent goes away. Settings come in QSJWT_TEST_BRIDGE (JSON: upstream,
- * jwks, issuer, audience, privateKeyPem).
+ * The bridge alone in a child process for test/bridge-load.test.ts and bench, speaking the protocol of
+ * load-run-child.ts. Settings come in QSJWT_TEST_BRIDGE (JSON: upstream, jwks, issuer, audience,
+ * privateKeyPem).
  */
 
-const send = (message: unknown): void => {
-  process.send?.(message);
-};
 const raw = process.env['QSJWT_TEST_BRIDGE'];
 if (!raw || !process.send) throw new Error('run by bridge-load.test.ts with an IPC channel and QSJWT_TEST_BRIDGE');
 interface ProcessSettings {
@@ -43,26 +39,4 @@ const running = await startBridgeApp({
   log: () => undefined,
 });
 
-async function settledMemory(): Promise<NodeJS.MemoryUsage> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  for (let round = 0; round < 3; round += 1) {
-    gc?.();
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return process.memoryUsage();
-}
-
-process.on('message', (message) => {
-  if (message === 'memory')
-    settledMemory().then(
-      (memory) => send({ memory }),
-      () => undefined,
-    );
-  if (message === 'close')
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-});
-process.on('disconnect', () => process.exit(0));
-send({ url: running.url, gc: typeof (globalThis as { gc?: unknown }).gc === 'function' });
+serveLoadRun(running);
