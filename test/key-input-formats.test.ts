@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { loadPrivateKey, loadPublicKey } from '../src/core/keys/key-input.js';
 import { readKeyMaterial } from '../src/core/keys/key-material.js';
 import { hasCommand, hasOpenssl, temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli, type CliResult } from './support/run-cli.js';
+import { startUrlPrintingProcess } from './support/url-printing-process.js';
 
 const work = temporaryFolder('qs-jwt-formats-');
 const path = (name: string): string => join(work, name);
@@ -142,30 +143,20 @@ describe('DER certificates and PKCS#12 archives', { concurrency: true, skip: ski
   });
 
   test('emulate --cert takes a DER certificate and accepts tokens of its key; refuses a chain file', async () => {
-    const child = spawn(process.execPath, [CLI_PATH, 'emulate', 'qseow', '--cert', files.der, '--port', '0'], {
-      cwd: work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const emulator = await startUrlPrintingProcess(
+      process.execPath,
+      [CLI_PATH, 'emulate', 'qseow', '--cert', files.der, '--port', '0'],
+      { cwd: work, killAfterMs: 30_000 },
+    );
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
-        });
-        child.on('close', () => reject(new Error('emulate exited before printing its URL')));
-      });
+      const url = emulator.url;
       const signer = createPrivateKey(readFileSync(files.key));
       const response = await fetch(`${url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token(signer)}` } });
       assert.equal(response.status, 200);
       assert.equal(((await response.json()) as { userId: string }).userId, 'anna');
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal(await emulator.stop(), 0);
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      emulator.child.kill('SIGKILL');
     }
     const chain = await runCli(['emulate', 'qseow', '--cert', files.chain, '--port', '0'], { timeoutMs: 30_000 });
     oneLineError(chain, 2, /chain\.pem: the file holds 2 certificates/);
