@@ -26,6 +26,13 @@ import {
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { lazyChildProcess } from './build-plugins.mjs';
+import {
+  commandLoaderBanner,
+  commandsThroughLoader,
+  refuseDynamicImport,
+  WRAP_END,
+  WRAP_START,
+} from './build/command-loader.mjs';
 
 const OUT = 'dist-bin';
 const WORK = join(OUT, '.work');
@@ -36,21 +43,6 @@ function fail(message) {
   console.error(`build-binaries: error: ${message}`);
   process.exit(1);
 }
-
-// How a binary runs a command bundle kept as an asset: the same wrapper at build time (for the code
-// cache) and at run time, since V8 accepts a cache only for the very source it was made from.
-const WRAP_START = '(function (exports, require, module, __filename, __dirname) {';
-const WRAP_END = '\n})';
-const COMMAND_LOADER = `function __qsJwtSeaCommand(name) {
-  const sea = require('node:sea');
-  const source = ${JSON.stringify(WRAP_START)} + sea.getAsset(name + '.js', 'utf8') + ${JSON.stringify(WRAP_END)};
-  let cachedData;
-  try { cachedData = Buffer.from(sea.getRawAsset(name + '.cache')); } catch {}
-  const script = new (require('node:vm').Script)(source, { filename: name + '.js', cachedData });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, name + '.js', '.');
-  return module.exports;
-}`;
 
 /**
  * The CLI as a small entry script plus one bundle per command, as in the npm package: a binary's
@@ -99,25 +91,11 @@ async function bundleScripts() {
       }));
     },
   };
-  // main's import('./commands/<name>.js') becomes a call that evaluates the command's asset.
-  const commandsAsAssets = {
-    name: 'commands-as-assets',
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({
-        path: args.path.slice('./commands/'.length, -'.js'.length),
-        namespace: 'sea-command',
-      }));
-      pluginBuild.onLoad({ filter: /.*/, namespace: 'sea-command' }, (args) => ({
-        contents: `module.exports = __qsJwtSeaCommand('command-${args.path}');`,
-        loader: 'js',
-      }));
-    },
-  };
   const main = await build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
-    banner: { js: COMMAND_LOADER },
-    plugins: [commandsAsAssets],
+    banner: { js: commandLoaderBanner('sea') },
+    plugins: [commandsThroughLoader],
   });
   const names = readdirSync('src/cli/commands')
     .filter((file) => file.endsWith('.ts'))
@@ -127,17 +105,16 @@ async function bundleScripts() {
     entryPoints: Object.fromEntries(names.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
     outdir: WORK,
     define: { ...common.define, BUILD_MINT_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text) },
+    // Compiled by vm.Script, which cannot import() on Node 20: esbuild turns import() into require().
+    supported: { 'dynamic-import': false },
     plugins: [absentAddons, lazyChildProcess, seaWorker],
   });
   const script = join(WORK, 'qs-jwt-sea.cjs');
   writeFileSync(script, main.outputFiles[0].text);
   const assets = {};
   for (const output of commands.outputFiles) {
-    // A command asset runs through vm.Script, where Node 20 answers import() with
-    // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: every module must be bundled or require()d.
-    const dynamicImport = /\bimport\((["'][^"']+["'])\)/.exec(output.text);
-    if (dynamicImport)
-      fail(`${basename(output.path)} calls import(${dynamicImport[1]}), which a binary cannot run: require it`);
+    const refusal = refuseDynamicImport(basename(output.path), output.text);
+    if (refusal) fail(refusal);
     writeFileSync(output.path, output.text);
     assets[basename(output.path)] = output.path;
   }
@@ -160,7 +137,7 @@ function codeCaches(node, assets) {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (error) {
-    fail(`training the code caches failed:\n${error.stderr ?? error.message}`);
+    fail(`training the code caches failed:\n${String(error.stderr ?? error.message)}`);
   }
   return Object.fromEntries(
     Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, '.cache'), path.replace(/\.js$/, '.cache')]),

@@ -12,35 +12,22 @@
 // and importing it as a package started the ESM loader in each (~15 ms per worker, measured).
 // Everything sits flat in one folder, so new URL('./mint-worker.js', import.meta.url) finds the
 // batch worker.
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { lazyChildProcess } from './build-plugins.mjs';
+import {
+  commandLoaderBanner,
+  commandsThroughLoader,
+  refuseDynamicImport,
+  WRAP_END,
+  WRAP_START,
+} from './build/command-loader.mjs';
 
 const outdir = 'dist/cli-bundle';
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
-
-// In main, the registry's import('./commands/<name>.js') becomes require('./command-<name>.js'): the
-// bundle is CommonJS, and import() of a CommonJS file would start the ESM loader and lex the whole
-// command bundle for its export names (~30 ms on create).
-const commandsAsBundles = {
-  name: 'commands-as-bundles',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) => ({
-      path: args.path.slice('./commands/'.length),
-      namespace: 'qs-jwt-command',
-    }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({
-      contents: `module.exports = require('./command-${args.path}');`,
-      loader: 'js',
-    }));
-    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-command' }, (args) => ({
-      path: args.path,
-      external: true,
-    }));
-  },
-};
 
 // The workbench's Test view (probe clients, in-process emulator) is its own bundle, required by
 // command-ui.js on the first test: qs-jwt ui prints its URL without compiling ~85 KB it may never use.
@@ -97,9 +84,18 @@ const commands = readdirSync('src/cli/commands')
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -'.ts'.length));
 await Promise.all([
-  build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, plugins: [commandsAsBundles, lazyChildProcess] }),
   build({
     ...common,
+    entryPoints: { main: 'src/cli/main.ts' },
+    banner: { js: `${common.banner.js}\n${commandLoaderBanner('files')}` },
+    plugins: [commandsThroughLoader, lazyChildProcess],
+  }),
+  build({
+    ...common,
+    // main compiles the command bundles with vm.Script (and their code caches), which cannot import()
+    // on Node 20: esbuild turns import() into require(), so every external needs a CommonJS entry
+    // (test/cli-bundles.test.ts checks).
+    supported: { 'dynamic-import': false },
     entryPoints: {
       ...Object.fromEntries(commands.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
       'mint-worker': 'src/cli/batch/mint-worker.ts',
@@ -110,3 +106,20 @@ await Promise.all([
   build({ ...workbench, entryPoints: { app: 'src/workbench/web/main.ts' }, format: 'esm' }),
   build({ ...workbench, entryPoints: { app: 'src/workbench/web/styles.css' } }),
 ]);
+
+// V8 code caches for the command bundles, made after training runs by the Node running this build
+// (build/train-code-caches.mjs): a command then compiles only what its run needs beyond them
+// (create qseow ~7 ms faster). A cache is valid only for the Node that made it; another Node refuses
+// it and compiles the bundle as without one. The npm package ships none (package.json files).
+const bundles = commands.map((name) => [`command-${name}`, `${outdir}/command-${name}.js`]);
+for (const [name, file] of bundles) {
+  const refusal = refuseDynamicImport(name, readFileSync(file, 'utf8'));
+  if (refusal) throw new Error(refusal);
+}
+try {
+  execFileSync(process.execPath, ['build/train-code-caches.mjs', WRAP_START, WRAP_END, JSON.stringify(bundles)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+} catch (error) {
+  throw new Error(`training the code caches failed:\n${String(error.stderr ?? error.message)}`, { cause: error });
+}

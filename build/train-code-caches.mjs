@@ -1,7 +1,7 @@
-// Run by build-binaries.mjs with the very Node that becomes the binary (a V8 code cache is valid only
-// for the V8 build and flags that made it):
+// Run by build-cli.mjs (the npm package's bundles) and build-binaries.mjs (with the very Node that
+// becomes the binary): a V8 code cache is valid only for the V8 build and flags that made it.
 //   node build/train-code-caches.mjs <wrapper start> <wrapper end> '<JSON [[asset name, file], …]>'
-// Compiles each command bundle as the binary does (same wrapper around the same source), runs the
+// Compiles each command bundle as main does (build/command-loader.mjs: same wrapper, same source), runs the
 // command on a few command lines, then writes <file>.cache. A cache made right after compiling holds
 // only the top-level code, and each run then compiles every function it calls; made after these runs it
 // also holds the functions they compiled (create qseow in the binary: ~7 ms faster, measured).
@@ -9,13 +9,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
-// The bundles require only Node's built-in modules, as in the binary.
-const require = createRequire(import.meta.url);
-
-const [wrapStart, wrapEnd, bundles] = process.argv.slice(2);
+const [wrapStart, wrapEnd, bundleList] = process.argv.slice(2);
+// Absolute, as the runs below happen in a temporary folder.
+const bundles = JSON.stringify(JSON.parse(bundleList).map(([name, file]) => [name, resolve(file)]));
 const folder = mkdtempSync(join(tmpdir(), 'qs-jwt-train-'));
 const key = join(folder, 'privatekey.pem');
 writeFileSync(
@@ -47,9 +46,16 @@ const TRAINING = {
 };
 
 async function train(name, file) {
-  const script = new Script(wrapStart + readFileSync(file, 'utf8') + wrapEnd, { filename: `${name}.js` });
+  const script = new Script(wrapStart + readFileSync(file, 'utf8') + wrapEnd, { filename: file });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, require, module, `${name}.js`, '.');
+  // Each bundle with its own require(), as main gives it: its externals resolve from its folder.
+  script.runInThisContext()(
+    module.exports,
+    createRequire(resolve(file)),
+    module,
+    resolve(file),
+    dirname(resolve(file)),
+  );
   for (const args of [['--help'], ...(TRAINING[name] ?? [])]) {
     const code = await module.exports.run(args, false);
     if (code !== 0) throw new Error(`training run "${name} ${args.join(' ')}" exited ${code}`);

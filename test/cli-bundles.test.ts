@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { fileURLToPath } from 'node:url';
+import { temporaryFolder } from './support/fixtures.js';
 
 // The CLI's bundles are CommonJS. A require() of an ES-module-only package works only on Node 20.19 and
 // later, while package.json's engines allows 20.11: `qs-jwt bridge` failed there when jose was left
@@ -38,5 +42,37 @@ test("every package the CLI bundles require() at run time can be required on eng
   for (const [name, file] of required) {
     const manifest = JSON.parse(readFileSync(`${MODULES}${name}/package.json`, 'utf8')) as Manifest;
     assert.ok(hasCommonJsEntry(manifest), `${file} requires ${name}, which is an ES module only: bundle it`);
+  }
+});
+
+test('every command bundle has a code cache this Node accepts, made with the wrapper main uses', async () => {
+  // @ts-expect-error: a build script in plain JavaScript, without declarations.
+  const loader = (await import('../build/command-loader.mjs')) as { WRAP_START: string; WRAP_END: string };
+  const commands = readdirSync(BUNDLES).filter((name) => /^command-.*\.js$/.test(name));
+  assert.ok(commands.length >= 20);
+  for (const file of commands) {
+    const source = loader.WRAP_START + readFileSync(BUNDLES + file, 'utf8') + loader.WRAP_END;
+    const cachedData = readFileSync(BUNDLES + file.replace(/\.js$/, '.cache'));
+    const script = new Script(source, { filename: file, cachedData });
+    assert.equal(script.cachedDataRejected, false, `${file}: V8 refused its cache`);
+  }
+});
+
+test('a cache V8 refuses (another Node made it) costs nothing but the compile: the command still runs', () => {
+  const copy = temporaryFolder();
+  cpSync(fileURLToPath(new URL('../dist/cli-bundle/', import.meta.url)), join(copy, 'cli-bundle'), { recursive: true });
+  writeFileSync(join(copy, 'cli-bundle', 'command-decode.cache'), Buffer.from('not a V8 code cache'));
+  rmSync(join(copy, 'cli-bundle', 'command-lint.cache'));
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJ1c2VySWQiOiJhbm5hIiwidXNlckRpcmVjdG9yeSI6IkFDTUUifQ.c2ln';
+  for (const command of ['decode', 'lint']) {
+    const result = spawnSync(
+      process.execPath,
+      [join(copy, 'cli-bundle', 'main.js'), command, token, '--format', 'json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.match(result.stdout, /"userId": ?"anna"|userId/, `${command}: ${result.stderr}`);
+    assert.doesNotMatch(result.stderr, /cache|Error:/i, command);
   }
 });
