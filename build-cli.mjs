@@ -4,11 +4,11 @@
 // esbuild's code splitting, which spread the same code over ~20 shared chunks, and a single bundle for
 // everything made --help ~20 ms slower. The bundles are CommonJS (dist/cli-bundle/package.json says
 // so): an ESM entry starts Node's ESM loader, which cost ~8 ms of every run, --help included, and
-// ~14 ms of create. Libraries loaded with import() (ESM-only jose among them) still work from
-// CommonJS. A command bundle carries its own copy of shared code; each process loads one, and
-// commands report their own failures (command-runner.ts) so error classes are never compared across
-// copies. Libraries a command rarely needs (certificates, schema validation, websockets) stay
-// external and load on demand. csv-parse is bundled: batch always needs it, in every worker thread,
+// ~14 ms of create. main compiles a command's bundle itself, with its code cache (see the end of this
+// file and build/command-loader.mjs). A command bundle carries its own copy of shared code; each
+// process loads one, and commands report their own failures (command-runner.ts) so error classes are
+// never compared across copies. Libraries a command rarely needs (certificates, schema validation,
+// websockets) stay external and are required on first use; they all have a CommonJS entry. csv-parse is bundled: batch always needs it, in every worker thread,
 // and importing it as a package started the ESM loader in each (~15 ms per worker, measured).
 // Everything sits flat in one folder, so new URL('./mint-worker.js', import.meta.url) finds the
 // batch worker.
