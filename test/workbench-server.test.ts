@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -402,6 +402,38 @@ describe('qs-jwt ui (flags)', { skip: built ? false : 'run npm run build first' 
     } finally {
       await ui.stop();
     }
+  });
+
+  it("finds the certificate beside a key file, takes --cert for its own key, and refuses another key's", async () => {
+    const made = await runCli(['keys', 'create', '--bits', '2048', '--out', join(folder, 'made')]);
+    assert.equal(made.code, 0, made.stderr);
+    const certificateOf = async (args: string[]): Promise<boolean | undefined> => {
+      const ui = await startWorkbenchProcess(args, folder);
+      try {
+        const cookie = await admit(ui.url);
+        const state = (await (await fetch(`${ui.origin}/api/state`, { headers: { cookie } })).json()) as {
+          keys: { hasCertificate: boolean }[];
+        };
+        return state.keys[0]?.hasCertificate;
+      } finally {
+        await ui.stop();
+      }
+    };
+    const madeKey = join(folder, 'made', 'privatekey.pem');
+    const madeCertificate = join(folder, 'made', 'publickey.cer');
+    const renamed = join(folder, 'made', 'signing.pem');
+    copyFileSync(madeKey, renamed);
+    assert.equal(await certificateOf(['--key', madeKey]), true, 'publickey.cer beside privatekey.pem');
+    assert.equal(await certificateOf(['--key', renamed, '--cert', madeCertificate]), true, '--cert of that key');
+    assert.equal(await certificateOf(['--key', renamed]), false, 'no certificate beside signing.pem');
+    const other = await runCli(['ui', '--no-open', '--key', keyFile, '--cert', madeCertificate]);
+    assert.equal(other.code, 2, other.stderr);
+    assert.equal(other.stdout, '');
+    assert.match(
+      other.stderr,
+      /--cert .*publickey\.cer is the certificate of another key than --key .*privatekey\.pem/,
+    );
+    assert.equal(other.stderr.trim().split('\n').length, 1);
   });
 
   it('refuses an unusable --key before serving anything (exit 2, one line)', async () => {
