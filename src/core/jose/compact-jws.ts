@@ -42,8 +42,8 @@ export function signSigningInput(signingInput: string, key: KeyObject, alg: RsaA
 /**
  * signSigningInput on libuv's thread pool (Node's callback form of crypto.sign): a server that mints
  * per request (the workbench, the bridge) keeps its event loop free while OpenSSL signs, and signs on
- * as many cores as the pool has threads. One call costs ~30 µs more than the synchronous form (the
- * hand-over), so code that signs many tokens in a row (batch workers) keeps that one.
+ * as many cores as the pool has threads. Each call adds a hand-over to a pool thread and back, so code
+ * that signs many tokens in a row on threads of its own (batch workers) keeps the synchronous form.
  */
 export async function signSigningInputAsync(signingInput: string, key: KeyObject, alg: RsaAlgorithm): Promise<string> {
   // In an async function, so a wrong algorithm rejects like every other failure instead of throwing.
