@@ -13,6 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
 const [wrapStart, wrapEnd, bundleList] = process.argv.slice(2);
+// The training runs take no settings from whoever builds: no QSJWT_* variables (and no config file,
+// as they run in a fresh temporary folder).
+for (const name of Object.keys(process.env)) if (name.startsWith('QSJWT_')) delete process.env[name];
 // Absolute, as the runs below happen in a temporary folder.
 const bundles = JSON.stringify(JSON.parse(bundleList).map(([name, file]) => [name, resolve(file)]));
 const folder = mkdtempSync(join(tmpdir(), 'qs-jwt-train-'));
