@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { KEYS, PUBLIC_PEM } from './support/emulator-harness.js';
 import { IDP_AUDIENCE, startTestIdp, type TestIdp } from './support/test-idp.js';
+import {
+  assertMemoryFlat,
+  boundedLoad,
+  startLoadRunChild,
+  stopLoadRunChild,
+  type LoadRunChild,
+} from './support/load-run.js';
 
 /**
  * A bounded load run with autocannon on loopback through the bridge: the emulator and the bridge each
@@ -19,51 +25,17 @@ const SECONDS = 4;
 const MAX_REQUESTS = 100_000;
 const MAX_GROWTH_BYTES = 50 * 1024 * 1024;
 
-interface Child {
-  process: ChildProcess;
-  ask: <T>(message: string, key: string) => Promise<T>;
-}
-
-function startChild(file: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, ...env },
-  });
-  const ask = <T>(message: string, key: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${key} from ${file}`)), 15_000);
-      const listener = (answer: unknown): void => {
-        if (answer === null || typeof answer !== 'object' || !(key in answer)) return;
-        clearTimeout(timer);
-        child.off('message', listener);
-        resolve((answer as Record<string, T>)[key] as T);
-      };
-      child.on('message', listener);
-      if (message) child.send(message);
-    });
-  return { process: child, ask };
-}
-
-async function stopChild(child: Child | undefined): Promise<void> {
-  if (!child || child.process.exitCode !== null) return;
-  const exited = new Promise((done) => child.process.once('exit', done));
-  child.process.send('close');
-  const killer = setTimeout(() => child.process.kill('SIGKILL'), 12_000);
-  await exited;
-  clearTimeout(killer);
-}
-
 let idp: TestIdp;
-let emulator: Child | undefined;
-let bridge: Child | undefined;
+let emulator: LoadRunChild | undefined;
+let bridge: LoadRunChild | undefined;
 let url: string;
 let canCollect: boolean;
 
 before(async () => {
   idp = await startTestIdp();
-  emulator = startChild(EMULATOR, { QSJWT_TEST_PUBLIC_KEY: PUBLIC_PEM });
+  emulator = startLoadRunChild(EMULATOR, { QSJWT_TEST_PUBLIC_KEY: PUBLIC_PEM });
   const upstream = await emulator.ask<string>('', 'url');
-  bridge = startChild(BRIDGE, {
+  bridge = startLoadRunChild(BRIDGE, {
     QSJWT_TEST_BRIDGE: JSON.stringify({
       upstream,
       jwks: idp.jwksUrl,
@@ -75,44 +47,16 @@ before(async () => {
   [url, canCollect] = await Promise.all([bridge.ask<string>('', 'url'), bridge.ask<boolean>('', 'gc')]);
 });
 after(async () => {
-  await Promise.all([stopChild(bridge), stopChild(emulator)]);
+  await Promise.all([stopLoadRunChild(bridge, 12_000), stopLoadRunChild(emulator, 12_000)]);
   await idp.close();
 });
 
-async function load(headers: Record<string, string>): Promise<autocannon.Result> {
-  const result = await autocannon({
-    url: `${url}/jwt/qps/user`,
-    connections: 10,
-    duration: SECONDS,
-    maxOverallRequests: MAX_REQUESTS,
-    headers,
-    timeout: 10,
-  });
-  const summary = `2xx ${result['2xx']}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`;
-  assert.equal(result.errors, 0, summary);
-  assert.equal(result.timeouts, 0, summary);
-  assert.equal(result.non2xx, 0, summary);
-  assert.ok(result['2xx'] > 100, `hardly any requests completed: ${summary}`);
-  return result;
-}
+const load = (headers: Record<string, string>): Promise<autocannon.Result> =>
+  boundedLoad(`${url}/jwt/qps/user`, headers, { seconds: SECONDS, maxRequests: MAX_REQUESTS });
 
 async function flatMemory(run: () => Promise<autocannon.Result>): Promise<void> {
-  const ask = bridge?.ask;
-  assert.ok(ask);
-  // Warm-up: the first run fills caches, connection pools and JIT; growth is measured on the second.
-  await run();
-  const before = await ask<NodeJS.MemoryUsage>('memory', 'memory');
-  const result = await run();
-  const afterRun = await ask<NodeJS.MemoryUsage>('memory', 'memory');
-  const growth = afterRun.heapUsed - before.heapUsed;
-  assert.ok(
-    growth < MAX_GROWTH_BYTES,
-    `heapUsed grew ${(growth / 1048576).toFixed(1)} MB over ${result['2xx']} requests`,
-  );
-  assert.ok(
-    afterRun.rss - before.rss < MAX_GROWTH_BYTES * 2,
-    `RSS grew ${((afterRun.rss - before.rss) / 1048576).toFixed(1)} MB`,
-  );
+  assert.ok(bridge);
+  await assertMemoryFlat(bridge, run, MAX_GROWTH_BYTES, true);
 }
 
 describe('bridge under load (autocannon, loopback)', { timeout: 90_000 }, () => {
