@@ -133,7 +133,7 @@ function codeCaches(node, assets) {
   const bundles = JSON.stringify(Object.entries(assets).map(([name, path]) => [name.replace(/\.js$/, ''), path]));
   // The training runs print help and tokens: stdout is discarded, stderr tells why a run failed.
   try {
-    execFileSync(node, ['build/train-code-caches.mjs', WRAP_START, WRAP_END, bundles], {
+    execFileSync(node, ['build/train-code-caches.mjs', 'sea', WRAP_START, WRAP_END, bundles], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (error) {

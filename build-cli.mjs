@@ -29,24 +29,37 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 
-// The workbench's Test view (probe clients, in-process emulator) is its own bundle, required by
-// command-ui.js on the first test: qs-jwt ui prints its URL without compiling ~85 KB it may never use.
-const workbenchTestAsBundle = {
-  name: 'workbench-test-as-bundle',
+// Parts of qs-jwt ui that load after it has started are bundles of their own, required from
+// command-ui.js on first use: the HTTP server and API (after the URL is printed, which then waits for
+// neither node:http nor ~100 KB of routes) and the Test view's probe clients and emulator (on the first
+// test). Each entry: the import, the file importing it, and the bundle it becomes.
+const LATER_BUNDLES = [
+  {
+    specifier: '../../workbench/workbench-server.js',
+    importer: /[\\/]src[\\/]cli[\\/]commands[\\/]ui\.ts$/,
+    bundle: 'workbench-server',
+    entry: 'src/workbench/workbench-server.ts',
+  },
+  {
+    specifier: './test-api.js',
+    importer: /[\\/]src[\\/]workbench[\\/]workbench-server\.ts$/,
+    bundle: 'workbench-test',
+    entry: 'src/workbench/test-api.ts',
+  },
+];
+const laterBundles = {
+  name: 'later-bundles',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/test-api\.js$/ }, (args) =>
-      /[\\/]src[\\/]workbench[\\/]workbench-server\.ts$/.test(args.importer)
-        ? { path: 'workbench-test', namespace: 'qs-jwt-workbench' }
-        : undefined,
-    );
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-workbench' }, () => ({
-      contents: "module.exports = require('./workbench-test.js');",
+    pluginBuild.onResolve({ filter: /.*/ }, (args) => {
+      const later = LATER_BUNDLES.find((entry) => entry.specifier === args.path && entry.importer.test(args.importer));
+      return later ? { path: later.bundle, namespace: 'qs-jwt-later' } : undefined;
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'qs-jwt-later' }, (args) => ({
+      contents: `module.exports = require('./${args.path}.js');`,
       loader: 'js',
     }));
-    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-workbench' }, (args) => ({
-      path: args.path,
-      external: true,
-    }));
+    // That require() finds the bundle beside the command bundle at run time.
+    pluginBuild.onResolve({ filter: /.*/, namespace: 'qs-jwt-later' }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -99,9 +112,9 @@ await Promise.all([
     entryPoints: {
       ...Object.fromEntries(commands.map((name) => [`command-${name}`, `src/cli/commands/${name}.ts`])),
       'mint-worker': 'src/cli/batch/mint-worker.ts',
-      'workbench-test': 'src/workbench/test-api.ts',
+      ...Object.fromEntries(LATER_BUNDLES.map((entry) => [entry.bundle, entry.entry])),
     },
-    plugins: [lazyChildProcess, workbenchTestAsBundle],
+    plugins: [lazyChildProcess, laterBundles],
   }),
   build({ ...workbench, entryPoints: { app: 'src/workbench/web/main.ts' }, format: 'esm' }),
   build({ ...workbench, entryPoints: { app: 'src/workbench/web/styles.css' } }),
@@ -117,9 +130,13 @@ for (const [name, file] of bundles) {
   if (refusal) throw new Error(refusal);
 }
 try {
-  execFileSync(process.execPath, ['build/train-code-caches.mjs', WRAP_START, WRAP_END, JSON.stringify(bundles)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  execFileSync(
+    process.execPath,
+    ['build/train-code-caches.mjs', 'files', WRAP_START, WRAP_END, JSON.stringify(bundles)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
 } catch (error) {
   throw new Error(`training the code caches failed:\n${String(error.stderr ?? error.message)}`, { cause: error });
 }

@@ -1,6 +1,7 @@
 // Run by build-cli.mjs (the npm package's bundles) and build-binaries.mjs (with the very Node that
 // becomes the binary): a V8 code cache is valid only for the V8 build and flags that made it.
-//   node build/train-code-caches.mjs <wrapper start> <wrapper end> '<JSON [[asset name, file], …]>'
+//   node build/train-code-caches.mjs <files|sea> <wrapper start> <wrapper end> '<JSON [[asset name, file], …]>'
+// (the loader kind of build/command-loader.mjs the bundles are for)
 // Compiles each command bundle as main does (build/command-loader.mjs: same wrapper, same source), runs the
 // command on a few command lines, then writes <file>.cache. A cache made right after compiling holds
 // only the top-level code, and each run then compiles every function it calls; made after these runs it
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
-const [wrapStart, wrapEnd, bundleList] = process.argv.slice(2);
+const [kind, wrapStart, wrapEnd, bundleList] = process.argv.slice(2);
 // The training runs take no settings from whoever builds: no QSJWT_* variables (and no config file,
 // as they run in a fresh temporary folder).
 for (const name of Object.keys(process.env)) if (name.startsWith('QSJWT_')) delete process.env[name];
@@ -46,7 +47,24 @@ const TRAINING = {
     ],
   ],
   'command-keys-show': [[key]],
+  // Runs until signalled; its start to the URL is a benchmark figure (#10).
+  'command-ui': [['--no-open', '--port', '0', '--key', key]],
 };
+
+/**
+ * Commands that serve until SIGTERM: a training run ends when it has started and waits for that signal.
+ * Not for a binary's bundles: ui serves its page from the binary's SEA assets, which a training run
+ * outside the binary does not have.
+ */
+const SERVERS = new Set(['command-ui']);
+
+async function stopWhenServing(run) {
+  while (process.listenerCount('SIGTERM') === 0) {
+    const ended = await Promise.race([run.then(() => true), new Promise((wake) => setTimeout(wake, 10, false))]);
+    if (ended) return;
+  }
+  process.emit('SIGTERM');
+}
 
 async function train(name, file) {
   const script = new Script(wrapStart + readFileSync(file, 'utf8') + wrapEnd, { filename: file });
@@ -59,8 +77,11 @@ async function train(name, file) {
     resolve(file),
     dirname(resolve(file)),
   );
-  for (const args of [['--help'], ...(TRAINING[name] ?? [])]) {
-    const code = await module.exports.run(args, false);
+  const runs = kind === 'sea' && SERVERS.has(name) ? [] : (TRAINING[name] ?? []);
+  for (const args of [['--help'], ...runs]) {
+    const run = module.exports.run(args, false);
+    if (SERVERS.has(name) && args[0] !== '--help') await stopWhenServing(run);
+    const code = await run;
     if (code !== 0) throw new Error(`training run "${name} ${args.join(' ')}" exited ${code}`);
   }
   writeFileSync(file.replace(/\.js$/, '.cache'), script.createCachedData());

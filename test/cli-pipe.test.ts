@@ -33,7 +33,7 @@ test('a reader gone before the first write (a closed pipe) ends --help and creat
   const keys = makeKeyFixtures();
   for (const args of [['--help'], ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME']]) {
     const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    // Results are written with write(2) on a pipe (src/cli/io/stdout.ts): EPIPE comes back from that call.
+    // Results are written with write(2) on a pipe (src/cli/io/standard-streams.ts): EPIPE comes back from that call.
     child.stdout.destroy();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

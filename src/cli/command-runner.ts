@@ -3,6 +3,7 @@ import { EXIT } from './cli-error.js';
 import { reportFailure } from './report-failure.js';
 import { commandWords } from './settings/command-settings.js';
 import { renameFlags } from './settings/renamed-flags.js';
+import { writeStderr } from './io/standard-streams.js';
 
 /**
  * Parses and runs one command and turns any failure into its one-line report and exit code. Each
@@ -17,7 +18,7 @@ export async function runCommand(
 ): Promise<number> {
   try {
     const command = buildCommand();
-    const argv = renameFlags(commandWords(command), args, (line) => process.stderr.write(`${line}\n`));
+    const argv = renameFlags(commandWords(command), args, (line) => writeStderr(`${line}\n`));
     await command.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, type Argument, type Option } from 'commander';
-import { writeStdout } from './io/stdout.js';
+import { writeStdout } from './io/standard-streams.js';
 
 /**
  * A commander command with the conventions every qs-jwt command shares: errors as one line on stderr

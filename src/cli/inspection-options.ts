@@ -8,6 +8,7 @@ import { resolveCommandSettings } from './settings/command-settings.js';
 import type { ResolvedSettings } from './settings/resolve-settings.js';
 import { SETTINGS } from './settings/setting-table.js';
 import type { Setting } from './settings/setting.js';
+import { writeStderr } from './io/standard-streams.js';
 
 /** Flags that describe the verifier: which platform, how it is configured, and when it checks. */
 export interface InspectionFlags {
@@ -57,7 +58,7 @@ async function platformFromOldSpelling(command: Command): Promise<void> {
       `--profile ${profile} and --platform given: --profile names a config profile; give the platform with --platform only`,
     );
   }
-  process.stderr.write(
+  writeStderr(
     `qs-jwt: warning: ${fromFlag ? `--profile ${profile}` : `QSJWT_PROFILE=${profile}`} names a platform: write --platform ${profile} (the old spelling will be removed)\n`,
   );
   command.setOptionValueWithSource('platform', profile, fromFlag ? 'cli' : 'env');
@@ -87,7 +88,7 @@ function decidePlatform(settings: ResolvedSettings): { platform: Platform; ignor
           `${setting.flag} is checked by ${checker} only, and the platform is ${platform} (${settings.origin('platform')}): drop ${setting.flag}, or use --platform ${platformOf(setting)}`,
         );
       }
-      process.stderr.write(
+      writeStderr(
         `qs-jwt: warning: ${settings.describe(setting.name)} is ignored: ${checker} checks it, and the platform is ${platform}\n`,
       );
       ignored.add(setting.name);

@@ -5,6 +5,7 @@ import { integerIn } from './command-setup.js';
 import { readInput } from './io/input-file.js';
 import { passphraseFrom, signingKeyFrom } from './io/private-key-options.js';
 import { createKeyFiles, describeKeyFiles } from './key-files.js';
+import { writeStderr } from './io/standard-streams.js';
 
 /** Flags of the JavaScript qs-jwt that both compatible create commands share. */
 export interface LegacyFlags {
@@ -55,7 +56,7 @@ export async function resolveLegacyKey(flags: LegacyFlags): Promise<KeyObject> {
       outFlag: '--cert-create writes into',
     };
     const result = await createKeyFiles(request);
-    if (!flags.minimalOutput && quietness(flags) === 'normal') process.stderr.write(describeKeyFiles(result, request));
+    if (!flags.minimalOutput && quietness(flags) === 'normal') writeStderr(describeKeyFiles(result, request));
     return result.keyPair.privateKey;
   }
   if (flags.certPrivatekey !== undefined && flags.certPrivatekeyFile !== undefined) {
@@ -63,7 +64,7 @@ export async function resolveLegacyKey(flags: LegacyFlags): Promise<KeyObject> {
   }
   if (flags.certPrivatekey !== undefined) {
     if (quietness(flags) !== 'silent') {
-      process.stderr.write(
+      writeStderr(
         'qs-jwt: warning: --cert-privatekey puts the private key into shell history and process lists: use --cert-privatekey-file or --key-env instead\n',
       );
     }

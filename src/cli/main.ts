@@ -3,7 +3,7 @@ import { COMMANDS, commandsInGroup, findCommand, topLevelWords, type CommandEntr
 import { closestWords } from './edit-distance.js';
 import { CliError, EXIT } from './cli-error.js';
 import { reportFailure } from './report-failure.js';
-import { writeStdout } from './io/stdout.js';
+import { writeStdout } from './io/standard-streams.js';
 
 function topLevelHelp(): string {
   const line = (entry: CommandEntry): string => `  ${entry.words.join(' ').padEnd(16)} ${entry.summary}`;

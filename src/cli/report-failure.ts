@@ -1,5 +1,6 @@
 import { QsJwtError } from '../core/errors.js';
 import { CliError, EXIT } from './cli-error.js';
+import { writeStderr } from './io/standard-streams.js';
 
 /**
  * Commander's errors, recognised by their code rather than by class: main reports its own failures
@@ -25,7 +26,7 @@ export function reportFailure(error: unknown, debug: boolean): number {
   // names the library's option, which is the best there is.
   else if (error instanceof QsJwtError) exitCode = EXIT.usage;
   else line = `unexpected error: ${message}${debug ? '' : ' (run again with --debug for details)'}`;
-  process.stderr.write(`qs-jwt: error: ${line}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  writeStderr(`qs-jwt: error: ${line}\n`);
+  if (debug && error instanceof Error && error.stack) writeStderr(`${error.stack}\n`);
   return exitCode;
 }

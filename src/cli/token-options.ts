@@ -9,6 +9,7 @@ import { addSettings } from './settings/add-settings.js';
 import { resolveCommandSettings } from './settings/command-settings.js';
 import type { ResolvedSettings } from './settings/resolve-settings.js';
 import { SETTINGS } from './settings/setting-table.js';
+import { stderrMayBeTerminal } from './io/standard-streams.js';
 
 export const TOKEN_FORMATS = ['token', 'json', 'header', 'env'] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
@@ -119,6 +120,6 @@ export async function resolveTokenInputs<Flags extends TokenFlags>(
       notBefore: flags.notBefore,
       expires: flags.expires,
     },
-    showSummary: Boolean(flags.verbose) || process.stderr.isTTY === true,
+    showSummary: Boolean(flags.verbose) || stderrMayBeTerminal(),
   };
 }

@@ -1,7 +1,7 @@
 import type { CreatedToken } from '../core/qlik/token-common.js';
 import { isoTime } from '../core/time/token-window.js';
 import type { TokenFormat } from './token-options.js';
-import { writeStdout } from './io/stdout.js';
+import { writeStderr, writeStdout } from './io/standard-streams.js';
 
 export function formatToken(created: CreatedToken, format: TokenFormat): string {
   switch (format) {
@@ -39,8 +39,8 @@ export function emitToken(
   options: { summary: string; showSummary: boolean; quiet?: boolean },
 ): void {
   if (!options.quiet) {
-    for (const warning of created.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
+    for (const warning of created.warnings) writeStderr(`qs-jwt: warning: ${warning}\n`);
   }
-  if (options.showSummary) process.stderr.write(options.summary);
+  if (options.showSummary) writeStderr(options.summary);
   writeStdout(formatToken(created, format));
 }

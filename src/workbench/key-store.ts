@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { jwkThumbprint } from '../core/keys/jwk.js';
+import { jwkThumbprintSync } from '../core/keys/jwk.js';
 
 /**
  * Signing keys the workbench knows, in this process's memory only: files given with --key (or the
@@ -16,7 +16,8 @@ export interface StoredKey {
   publicKey: KeyObject;
   /** The certificate to paste into Qlik, when known (created here, or found beside the key file). */
   certificatePem?: string | undefined;
-  kid: string;
+  /** The RFC 7638 thumbprint, computed on first read: qs-jwt ui prints its URL before anyone asks. */
+  readonly kid: string;
 }
 
 /** What the browser may see about a key. */
@@ -36,15 +37,27 @@ export class KeyStore {
   readonly #keys = new Map<string, StoredKey>();
   #next = 1;
 
-  async add(entry: Omit<StoredKey, 'id' | 'publicKey' | 'kid'>): Promise<StoredKey> {
+  add(entry: Omit<StoredKey, 'id' | 'publicKey' | 'kid'>): StoredKey {
     const publicKey = createPublicKey(entry.privateKey);
-    const stored: StoredKey = { ...entry, id: `k${this.#next++}`, publicKey, kid: await jwkThumbprint(publicKey) };
+    let kid: string | undefined;
+    const stored: StoredKey = {
+      ...entry,
+      id: `k${this.#next++}`,
+      publicKey,
+      get kid() {
+        return (kid ??= jwkThumbprintSync(publicKey));
+      },
+    };
     if (this.#keys.size >= MAX_KEYS) {
       const oldest = [...this.#keys.values()].find((key) => key.origin !== 'file');
       if (oldest) this.#keys.delete(oldest.id);
     }
     this.#keys.set(stored.id, stored);
     return stored;
+  }
+
+  get size(): number {
+    return this.#keys.size;
   }
 
   get(id: unknown): StoredKey | undefined {

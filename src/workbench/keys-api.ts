@@ -60,7 +60,7 @@ export async function createKeys(body: RequestBody, keys: KeyStore): Promise<Key
   const commonName = optionalText(body, 'commonName', 64) ?? 'qs-jwt';
   const pair = await generateKeyPair({ bits });
   const certificatePem = await createSelfSignedCertificate({ ...pair, commonName, days });
-  const stored = await keys.add({
+  const stored = keys.add({
     name: `${commonName} (${bits} bits, created here)`,
     origin: 'created',
     privateKey: pair.privateKey,
@@ -77,7 +77,7 @@ export async function describeKeys(body: RequestBody, keys: KeyStore): Promise<K
   const text = requiredText(body, 'text', 'The key or certificate', 256 * 1024);
   const answer = await answerFor(text);
   if (body['use'] === true && answer.description.kind === 'private-key' && answer.description.unusable === undefined) {
-    const stored = await keys.add({
+    const stored = keys.add({
       name: `pasted key ${answer.description.jwkThumbprint?.slice(0, 8) ?? ''}`,
       origin: 'pasted',
       privateKey: loadPrivateKey(text),

@@ -1,23 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from '../net/server-listening.js';
+import { hostname, networkInterfaces } from 'node:os';
 import { ApiError, errorBody, type RequestBody } from './api-error.js';
 import { inspectToken } from './inspect-api.js';
 import type { KeyStore } from './key-store.js';
 import { createKeys, describeKeys, publicFile } from './keys-api.js';
 import type { LocalEmulators } from './local-emulator.js';
 import { allowedHosts, hostAllowed, originAllowed } from './request-guard.js';
-import {
-  cookieFromHeader,
-  newRunSecret,
-  secretMatches,
-  SECRET_PARAMETER,
-  sessionCookie,
-  type RunSecret,
-} from './run-secret.js';
+import { cookieFromHeader, secretMatches, SECRET_PARAMETER, sessionCookie } from './run-secret.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupValues } from './setup-api.js';
 import type { StaticAsset } from './static-assets.js';
 import { createToken } from './token-api.js';
+import type { WorkbenchListener } from './workbench-listener.js';
 import { encodePrivateKeyPem } from '../core/keys/key-pair.js';
 
 /**
@@ -27,27 +21,26 @@ import { encodePrivateKeyPem } from '../core/keys/key-pair.js';
  * leave only through the download route a user asks for.
  */
 export interface WorkbenchOptions {
-  host: string;
-  port: number;
   assets: ReadonlyMap<string, StaticAsset>;
   keys: KeyStore;
   /** Settings from the profile, shown as the forms' starting values. */
   defaults: Readonly<Record<string, string>>;
-  /** More names the Host header may carry (the machine's addresses, with --allow-remote). */
-  hostNames?: readonly string[] | undefined;
 }
 
 export interface RunningWorkbench {
-  /** The URL to open, with the per-run secret. */
-  url: string;
-  origin: string;
-  port: number;
   close: () => Promise<void>;
 }
 
 const MAX_BODY_BYTES = 512 * 1024;
 
 type Route = (body: RequestBody) => unknown;
+
+/** With --allow-remote on a wildcard address, browsers reach it by the machine's names and addresses. */
+function machineNames(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((item) => item.address));
+  return [hostname(), ...addresses];
+}
 
 function send(
   response: ServerResponse,
@@ -101,8 +94,16 @@ function attachment(response: ServerResponse, name: string, body: string): void 
   );
 }
 
-export async function startWorkbench(options: WorkbenchOptions): Promise<RunningWorkbench> {
+/**
+ * Serves the workbench on the socket `listener` bound before the URL was printed: the HTTP server takes
+ * that socket over (listen(handle)), so its request and header timeouts run as on any server.
+ */
+export async function serveWorkbench(
+  listener: WorkbenchListener,
+  options: WorkbenchOptions,
+): Promise<RunningWorkbench> {
   const { keys } = options;
+  const { secret, port } = listener;
   // Test's code (the probe clients, the emulator) loads on first use: build-cli.mjs bundles it apart
   // (workbench-test.js), so printing the URL does not compile it.
   let emulators: LocalEmulators | undefined;
@@ -122,11 +123,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
     'POST /api/setup': (body) => setupValues(body, keys),
     'POST /api/test': runTest,
   };
-  // The secret and the Host names depend on the port, known once listening; requests wait until then.
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, maxHeaderSize: 16_384 });
-  const port = await listen(server, options.port, options.host);
-  const secret: RunSecret = newRunSecret(port);
-  const allowed = allowedHosts(options.host, port, options.hostNames);
+  const allowed = allowedHosts(listener.host, port, machineNames(listener.host));
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!hostAllowed(request.headers.host, allowed)) {
@@ -186,15 +183,20 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Running
     }
   };
 
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, maxHeaderSize: 16_384 });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch(() => response.destroy());
   });
-  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const origin = `http://${shownHost}:${port}`;
+  // Called in the same turn of the event loop as the listener's listen callback (through promises
+  // only), so the net server never accepts a connection of its own.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listener.server, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return {
-    url: `${origin}/?${SECRET_PARAMETER}=${secret.urlSecret}`,
-    origin,
-    port,
     close: async () => {
       await emulators?.close();
       await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { formatDuration } from '../../core/time/duration.js';
+import { stderrStream } from '../io/standard-streams.js';
 
 /**
  * A one-line progress display on stderr: rows, rate, and once the total is known, percentage and ETA.
@@ -32,10 +33,10 @@ export class Progress {
       tail = `  ${(fraction * 100).toFixed(0)}%  ETA ${formatDuration(Math.ceil(eta))}`;
     }
     const counts = `${rows.toLocaleString('en')} rows  ${Math.round(rate).toLocaleString('en')} tokens/s`;
-    process.stderr.write(`\r\x1b[K${counts}${tail}`);
+    stderrStream().write(`\r\x1b[K${counts}${tail}`);
   }
 
   finish(): void {
-    if (this.enabled) process.stderr.write('\r\x1b[K');
+    if (this.enabled) stderrStream().write('\r\x1b[K');
   }
 }

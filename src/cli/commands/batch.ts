@@ -22,7 +22,7 @@ import { loadCsvCells, type RawRow } from '../batch/row-parsing.js';
 import { Progress } from '../batch/progress.js';
 import { RepeatedJwtIds } from '../batch/repeated-jwt-ids.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { stdoutStream } from '../io/stdout.js';
+import { stderrStream, stdoutStream, writeStderr } from '../io/standard-streams.js';
 
 /**
  * Rows per chunk (~25 ms of signing): large enough that messaging is a small share of a worker's time,
@@ -172,7 +172,7 @@ export function buildCommand(): Command {
  * they name the same device.
  */
 function progressWanted(output: string): boolean {
-  if (process.stderr.isTTY !== true) return false;
+  if (stderrStream().isTTY !== true) return false;
   if (output !== '-' || stdoutStream().isTTY !== true) return true;
   try {
     return fstatSync(1).rdev !== fstatSync(2).rdev;
@@ -253,7 +253,7 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
   const interrupt = (signal: NodeJS.Signals): void => {
     void (opened.output?.abort() ?? Promise.resolve()).finally(() => {
       opened.progress?.finish();
-      process.stderr.write(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
+      writeStderr(`qs-jwt: batch interrupted by ${signal}: no output file was written\n`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   };
@@ -311,9 +311,9 @@ async function mintAll(platform: 'qseow' | 'cloud', self: Command, pool: MintPoo
     progress.finish();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  for (const warning of repeated.warnings()) process.stderr.write(`${warning}\n`);
-  if (largeTokens.count > 0) process.stderr.write(largeTokensWarning(largeTokens.count, largeTokens.first));
-  process.stderr.write(
+  for (const warning of repeated.warnings()) writeStderr(`${warning}\n`);
+  if (largeTokens.count > 0) writeStderr(largeTokensWarning(largeTokens.count, largeTokens.first));
+  writeStderr(
     `batch ${platform}: ${rows} rows, ${rows - failed} tokens, ${failed} failed${firstFailure !== undefined ? ` (first at line ${firstFailure})` : ''} in ${seconds.toFixed(2)} s (${Math.round((rows - failed) / Math.max(seconds, 1e-9))} tokens/s, ${workers} worker${workers === 1 ? '' : 's'} and the main thread)\n`,
   );
   if (failed > 0) process.exitCode = EXIT.failure;

@@ -13,7 +13,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt bridge qseow: accepts an identity provider's access tokens (JWKS, rotating keys) in front of
@@ -209,7 +209,7 @@ async function serve(settings: BridgeSettings): Promise<void> {
     throw error;
   }
   writeStdout(`${bridge.url}\n`);
-  process.stderr.write(
+  writeStderr(
     [
       `qs-jwt bridge: ${bridge.url}/${settings.prefix}/ → ${settings.upstream.origin}/${settings.prefix}/` +
         ` (IdP keys from ${settings.jwksUrl.href})`,

@@ -5,6 +5,7 @@ import { collect, newCommand } from '../command-setup.js';
 import { addLegacyOptions, quietness, resolveLegacyKey, type LegacyFlags } from '../legacy-flags.js';
 import { emitToken, summarizeToken } from '../token-output.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { stderrMayBeTerminal } from '../io/standard-streams.js';
 
 interface CompatCloudFlags extends LegacyFlags {
   useremail?: string;
@@ -58,7 +59,7 @@ export function buildCommand(): Command {
     const level = quietness(flags);
     emitToken(created, 'token', {
       summary: summarizeToken(created, `Qlik Cloud token for ${flags.username} <${flags.useremail}>`),
-      showSummary: level === 'normal' && process.stderr.isTTY === true,
+      showSummary: level === 'normal' && stderrMayBeTerminal(),
       quiet: level === 'silent',
     });
   });

@@ -4,6 +4,7 @@ import { collect, newCommand } from '../command-setup.js';
 import { addLegacyOptions, quietness, resolveLegacyKey, type LegacyFlags } from '../legacy-flags.js';
 import { emitToken, summarizeToken } from '../token-output.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
+import { stderrMayBeTerminal } from '../io/standard-streams.js';
 
 interface CompatQseowFlags extends LegacyFlags {
   userdir: string;
@@ -47,7 +48,7 @@ export function buildCommand(): Command {
     const level = quietness(flags);
     emitToken(created, 'token', {
       summary: summarizeToken(created, `QSEoW token for ${flags.userdir}\\${flags.userid}`),
-      showSummary: level === 'normal' && process.stderr.isTTY === true,
+      showSummary: level === 'normal' && stderrMayBeTerminal(),
       quiet: level === 'silent',
     });
   });

@@ -6,7 +6,7 @@ import { completionData, type CompletionData } from '../completion/completion-da
 import { bashScript, zshScript } from '../completion/posix-scripts.js';
 import { fishScript } from '../completion/fish-script.js';
 import { powershellScript } from '../completion/powershell-script.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStdout } from '../io/standard-streams.js';
 
 const SCRIPTS: Record<string, (data: CompletionData) => string> = {
   bash: bashScript,

@@ -13,7 +13,7 @@ import { fromProfile, parseSettingValue, resolveSettings } from '../settings/res
 import { ALL_SETTINGS, SETTINGS } from '../settings/setting-table.js';
 import type { Setting } from '../settings/setting.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStdout } from '../io/standard-streams.js';
 
 interface ShownSetting {
   value: string;

@@ -8,7 +8,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStdout } from '../io/standard-streams.js';
 
 const NOT_VERIFIED =
   'Not verified: decode only reads the token. Check it with qs-jwt verify TOKEN --cert publickey.cer.';

@@ -23,7 +23,7 @@ import { SETTINGS } from '../settings/setting-table.js';
 import { readTokenArgument } from '../io/token-input.js';
 import { cloudConnection, declareCloudConnectionOptions, type CloudConnectionFlags } from './setup-cloud.js';
 import { certificateOrKey } from './setup-qseow.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt doctor cloud: reads the tenant's JWT identity providers and checks them against the tokens'

@@ -30,7 +30,7 @@ import {
   qrsConnection,
   type QrsConnectionFlags,
 } from './setup-qseow.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt doctor qseow: reads the virtual proxy and its links through QRS and checks them against the

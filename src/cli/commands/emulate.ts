@@ -13,7 +13,7 @@ import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { isLoopbackHost } from '../loopback-host.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt emulate: a local stand-in for Qlik's JWT endpoints (QSEoW virtual proxies, a Qlik Cloud
@@ -293,7 +293,7 @@ async function serve(config: EmulatorConfig, printConfig: boolean | undefined): 
   ];
   const exposure = networkExposureWarning(config.host);
   if (exposure !== undefined) lines.unshift(exposure);
-  process.stderr.write(`${lines.join('\n')}\n`);
+  writeStderr(`${lines.join('\n')}\n`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -9,7 +9,7 @@ import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { createKeyFiles, describeKeyFiles, type KeyFileRequest } from '../key-files.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 interface KeysCreateFlags {
   out: string;
@@ -90,7 +90,7 @@ export function buildCommand(): Command {
       );
       return;
     }
-    process.stderr.write(describeKeyFiles(result, request));
+    writeStderr(describeKeyFiles(result, request));
     if (request.singleLine) writeStdout(`${result.singleLineCertificate}\n`);
   });
 }

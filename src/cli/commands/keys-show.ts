@@ -18,7 +18,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 const FORMATS = ['text', 'json', 'pem', 'single-line', 'jwk'] as const;
 
@@ -144,7 +144,7 @@ export function buildCommand(): Command {
             : `${JSON.stringify({ file: label, ...description }, null, 2)}\n`,
         );
         if (description.unusable !== undefined) {
-          process.stderr.write(`qs-jwt: ${label}: ${description.unusable}\n`);
+          writeStderr(`qs-jwt: ${label}: ${description.unusable}\n`);
           process.exitCode = EXIT.failure;
         }
         return;

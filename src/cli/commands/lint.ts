@@ -6,7 +6,7 @@ import { readTokenArgument } from '../io/token-input.js';
 import { addInspectionOptions, resolveInspection, type InspectionFlags } from '../inspection-options.js';
 import { reportAsJson, reportAsText } from '../inspection-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStdout } from '../io/standard-streams.js';
 
 export function buildCommand(): Command {
   const command = newCommand(

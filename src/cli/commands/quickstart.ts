@@ -18,7 +18,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 interface QuickstartFlags {
   out: string;
@@ -169,7 +169,7 @@ export function buildCommand(): Command {
     const certificatePath = show(join(outDir, 'publickey.cer'));
     const keyPath = show(join(outDir, 'privatekey.pem'));
     const keyModeShown = keyModeReport(keyPath, keyMode, process.platform);
-    if (keyModeShown.warning) process.stderr.write(`${keyModeShown.warning}\n`);
+    if (keyModeShown.warning) writeStderr(`${keyModeShown.warning}\n`);
     writeStdout(
       [
         `qs-jwt quickstart: ${reused ? 're-used the key pair' : 'created a 4096-bit key pair and certificate'} in ${show(outDir)}`,

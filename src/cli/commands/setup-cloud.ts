@@ -13,7 +13,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { httpsUrl, readCertificate } from './setup-qseow.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt setup cloud: makes the tenant's JWT identity provider match the issuer, key ID and
@@ -187,7 +187,7 @@ export function buildCommand(): Command {
       if (error instanceof ProvisioningError) throw new CliError(error.message, EXIT.failure);
       throw error;
     }
-    for (const warning of result.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
+    for (const warning of result.warnings) writeStderr(`qs-jwt: warning: ${warning}\n`);
     writeStdout(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : report(result));
   });
 }

@@ -17,7 +17,7 @@ import { addSettings } from '../settings/add-settings.js';
 import { resolveCommandSettings } from '../settings/command-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt setup qseow: creates or updates the JWT virtual proxy through QRS from the same certificate
@@ -318,7 +318,7 @@ export function buildCommand(): Command {
       if (error instanceof ProvisioningError) throw new CliError(error.message, EXIT.failure);
       throw error;
     }
-    for (const warning of result.warnings) process.stderr.write(`qs-jwt: warning: ${warning}\n`);
+    for (const warning of result.warnings) writeStderr(`qs-jwt: warning: ${warning}\n`);
     if (flags.format === 'json') {
       const { changed, virtualProxy, linked, warnings, changes, dryRun } = result;
       writeStdout(`${JSON.stringify({ changed, dryRun, virtualProxy, changes, linked, warnings }, null, 2)}\n`);

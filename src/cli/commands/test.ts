@@ -23,7 +23,7 @@ import type { TlsSettings } from '../../probe/client/http-client.js';
 import type { ProbeOutcome } from '../../probe/client/probe-run.js';
 import { reportTail, stepLine } from '../probe-report.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 /**
  * qs-jwt test: sends a token to a real (or emulated) Qlik server the way clients do and reports each
@@ -102,7 +102,7 @@ function parseBaseUrl(value: string | undefined, flag: string, example: string):
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
     throw new CliError(`${flag} "${value}": give the base URL only, without query, fragment or credentials`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    process.stderr.write(
+    writeStderr(
       `qs-jwt test: warning: ${flag} ${url.origin} is plain http: the token travels in clear ` +
         'text, so anyone on the network can read and reuse it; use https:// (plain http only for local test ' +
         'servers)\n',
@@ -123,7 +123,7 @@ async function tlsSettings(flags: CommonFlags): Promise<TlsSettings> {
       throw new CliError(`--ca ${flags.ca}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
   }
   if (flags.insecure)
-    process.stderr.write(
+    writeStderr(
       'qs-jwt test: warning: --insecure: the server certificate is not verified, so anyone in between can read the token; use it only against test servers\n',
     );
   return { ca, insecure: flags.insecure === true };
@@ -194,7 +194,7 @@ async function report<User extends ProbeReport['user']>(
   writeStdout(text ? reportTail(result, platform, lint, at) : `${JSON.stringify(result, null, 2)}\n`);
   // A failure below HTTP (TLS, refused connection, timeout) is also the one error line on stderr.
   const broken = outcome.steps.find(isBelowHttp);
-  if (broken) process.stderr.write(`qs-jwt test: error: ${broken.detail}\n`);
+  if (broken) writeStderr(`qs-jwt test: error: ${broken.detail}\n`);
   process.exitCode = ok ? EXIT.ok : EXIT.failure;
 }
 

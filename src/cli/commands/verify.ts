@@ -15,7 +15,7 @@ import { addSettings } from '../settings/add-settings.js';
 import type { ResolvedSettings } from '../settings/resolve-settings.js';
 import { SETTINGS } from '../settings/setting-table.js';
 import { runCommand, type RunCommand } from '../command-runner.js';
-import { writeStdout } from '../io/stdout.js';
+import { writeStderr, writeStdout } from '../io/standard-streams.js';
 
 interface VerifyFlags extends InspectionFlags {
   jwks?: string;
@@ -54,14 +54,14 @@ async function verificationKeys(
   try {
     if (origin === '--jwks') {
       const { keys, notes } = readJwks(source);
-      for (const note of notes) process.stderr.write(`qs-jwt: note: --jwks ${path}: ${note}\n`);
+      for (const note of notes) writeStderr(`qs-jwt: note: --jwks ${path}: ${note}\n`);
       return keys;
     }
     const key = loadPublicKey(source, { unchecked: true, passphrase: await resolvePassphrase(settings) });
     if (setting === 'cert' && holdsPrivateKey(source)) {
       // Verification works, but a private key where Qlik wants a certificate is a secret on its way
       // into an admin form.
-      process.stderr.write(
+      writeStderr(
         `qs-jwt: note: ${origin} ${path} holds a private key; only its public half is used — ` +
           'give Qlik the certificate, never the key\n',
       );

@@ -1,12 +1,13 @@
 // Synchronous fs: each run reads a few small files once, and node:fs/promises alone costs ~2 ms to load.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { CliError, EXIT } from '../cli-error.js';
+import { writeStderr } from './standard-streams.js';
 
 /** Bound for files the CLI reads: keys, certificates, tokens, passphrases. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
 
 async function readStdin(what: string, maxBytes: number): Promise<Buffer> {
-  if (process.stdin.isTTY) process.stderr.write(`qs-jwt: reading ${what} from standard input (end with Ctrl-D)\n`);
+  if (process.stdin.isTTY) writeStderr(`qs-jwt: reading ${what} from standard input (end with Ctrl-D)\n`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {

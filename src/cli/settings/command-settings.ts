@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { loadProfile, locateConfig, readConfig, type LoadedProfile } from '../config/config-file.js';
 import { resolveSettings, type ResolvedSettings } from './resolve-settings.js';
+import { writeStderr } from '../io/standard-streams.js';
 
 /** `create qseow` for `qs-jwt create qseow`: the words users type, for messages. */
 export function commandWords(command: Command): string {
@@ -29,7 +30,7 @@ export async function selectProfile(
       const location = locateConfig(config);
       const known = Object.keys(await readConfig(location?.file ?? config));
       if (command.getOptionValueSource('config') === 'cli') {
-        process.stderr.write(
+        writeStderr(
           `qs-jwt: warning: --config ${config} is given without --profile, so none of its profiles applies${known.length ? ` (it has ${known.join(', ')})` : ''}\n`,
         );
       }
@@ -58,7 +59,7 @@ export async function resolveCommandSettings(
   const loaded = await selectProfile(command, platform);
   const settings = resolveSettings(command, loaded);
   if (loaded !== undefined && settings.get<boolean>('verbose'))
-    process.stderr.write(`qs-jwt: using ${describeProfile(loaded)}\n`);
+    writeStderr(`qs-jwt: using ${describeProfile(loaded)}\n`);
   return settings;
 }
 

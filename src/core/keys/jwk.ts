@@ -24,6 +24,11 @@ const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
  * a good `kid` for a Qlik Cloud identity provider. EC and OKP keys have one too (for describing them).
  */
 export async function jwkThumbprint(publicKey: KeyObject): Promise<string> {
+  return jwkThumbprintSync(publicKey);
+}
+
+/** jwkThumbprint, for callers that compute it on first use from a synchronous getter. */
+export function jwkThumbprintSync(publicKey: KeyObject): string {
   // The required members of the key type in lexicographic order, no whitespace (RFC 7638 §3.2),
   // hashed here: importing jose for this started Node's ESM loader (~30 ms) in every command that shows
   // a kid. Only these members count, so private members never do.

@@ -1,0 +1,29 @@
+import { createServer, type Server } from 'node:net';
+import { hostForUrl, listen } from '../net/server-listening.js';
+import { newRunSecret, SECRET_PARAMETER, type RunSecret } from './run-secret.js';
+
+/**
+ * The workbench's listening socket and this run's secret: all `qs-jwt ui` needs before it prints its
+ * URL. It is a plain node:net server, because node:http alone costs ~3 ms of a ~60 ms start; the HTTP
+ * server (workbench-server.ts, loaded after the URL is printed) takes the socket over with
+ * `http.Server#listen(handle)`, so no connection is accepted in between and none is lost.
+ */
+export interface WorkbenchListener {
+  /** Listening, accepting nothing yet. */
+  server: Server;
+  host: string;
+  port: number;
+  /** http://host:port, the host in brackets for IPv6. */
+  origin: string;
+  /** The URL to open: the origin with this run's URL secret. */
+  url: string;
+  secret: RunSecret;
+}
+
+export async function listenForWorkbench(host: string, port: number): Promise<WorkbenchListener> {
+  const server = createServer();
+  const bound = await listen(server, port, host);
+  const secret = newRunSecret(bound);
+  const origin = `http://${hostForUrl(host)}:${bound}`;
+  return { server, host, port: bound, origin, url: `${origin}/?${SECRET_PARAMETER}=${secret.urlSecret}`, secret };
+}
