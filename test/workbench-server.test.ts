@@ -22,6 +22,9 @@ import { admit, startWorkbenchProcess, type WorkbenchProcess } from './support/w
 import { allowedHosts, hostAllowed, originAllowed } from '../src/workbench/request-guard.js';
 import { cookieFromHeader, secretMatches } from '../src/workbench/run-secret.js';
 import { commandLine, shellQuote } from '../src/workbench/command-line.js';
+import { KeyStore } from '../src/workbench/key-store.js';
+import { listenForWorkbench } from '../src/workbench/workbench-listener.js';
+import { serveWorkbench } from '../src/workbench/workbench-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ASSETS = join(ROOT, 'dist/cli-bundle/workbench');
@@ -131,6 +134,27 @@ describe('workbench request checks (pure)', () => {
     // What the shell makes of it is what was typed.
     const echoed = execFileSync('sh', ['-c', `printf '%s|' ${shellQuote("it's $HOME `x`")}`], { encoding: 'utf8' });
     assert.equal(echoed, "it's $HOME `x`|");
+  });
+});
+
+describe('workbench start: the URL before the HTTP server', () => {
+  it('answers a browser that connected before the HTTP server took the socket over, and those after', async () => {
+    // qs-jwt ui prints the URL once a node:net server listens and loads the HTTP server afterwards.
+    const listener = await listenForWorkbench('127.0.0.1', 0);
+    const early = fetch(listener.url, { redirect: 'manual' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const workbench = await serveWorkbench(listener, { assets: new Map(), keys: new KeyStore(), defaults: {} });
+    try {
+      const admitted = await early;
+      assert.equal(admitted.status, 303);
+      const cookie = (admitted.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const state = await fetch(`${listener.origin}/api/state`, { headers: { cookie } });
+      assert.equal(state.status, 200);
+      assert.deepEqual(await state.json(), { keys: [], defaults: {} });
+      assert.equal((await fetch(`${listener.origin}/api/state`)).status, 403, 'no cookie, no answer');
+    } finally {
+      await workbench.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { hostForUrl, listen } from '../net/server-listening.js';
 import { newRunSecret, SECRET_PARAMETER, type RunSecret } from './run-secret.js';
 
@@ -6,7 +6,8 @@ import { newRunSecret, SECRET_PARAMETER, type RunSecret } from './run-secret.js'
  * The workbench's listening socket and this run's secret: all `qs-jwt ui` needs before it prints its
  * URL. It is a plain node:net server, because node:http alone costs ~3 ms of a ~60 ms start; the HTTP
  * server (workbench-server.ts, loaded after the URL is printed) takes the socket over with
- * `http.Server#listen(handle)`, so no connection is accepted in between and none is lost.
+ * `http.Server#listen(handle)`. A browser that connects before that is kept waiting, not lost: its
+ * connection is held here and handed to the HTTP server.
  */
 export interface WorkbenchListener {
   /** Listening, accepting nothing yet. */
@@ -18,12 +19,24 @@ export interface WorkbenchListener {
   /** The URL to open: the origin with this run's URL secret. */
   url: string;
   secret: RunSecret;
+  /** Connections accepted before the HTTP server took over; it takes these too. */
+  early: Socket[];
 }
 
 export async function listenForWorkbench(host: string, port: number): Promise<WorkbenchListener> {
-  const server = createServer();
+  const server = createServer({ pauseOnConnect: true });
+  const early: Socket[] = [];
+  server.on('connection', (socket: Socket) => early.push(socket));
   const bound = await listen(server, port, host);
   const secret = newRunSecret(bound);
   const origin = `http://${hostForUrl(host)}:${bound}`;
-  return { server, host, port: bound, origin, url: `${origin}/?${SECRET_PARAMETER}=${secret.urlSecret}`, secret };
+  return {
+    server,
+    host,
+    port: bound,
+    origin,
+    url: `${origin}/?${SECRET_PARAMETER}=${secret.urlSecret}`,
+    secret,
+    early,
+  };
 }

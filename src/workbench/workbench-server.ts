@@ -187,8 +187,6 @@ export async function serveWorkbench(
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch(() => response.destroy());
   });
-  // Called in the same turn of the event loop as the listener's listen callback (through promises
-  // only), so the net server never accepts a connection of its own.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listener.server, () => {
@@ -196,6 +194,12 @@ export async function serveWorkbench(
       resolve();
     });
   });
+  // From here the listening socket's connections come to `server`; those that came before wait paused.
+  listener.server.removeAllListeners('connection');
+  for (const socket of listener.early.splice(0)) {
+    server.emit('connection', socket);
+    socket.resume();
+  }
   return {
     close: async () => {
       await emulators?.close();
