@@ -18,7 +18,8 @@ const EVALUATE = `function __qsJwtEvaluate(script, require, filename, dirname) {
  * The banner of main: `__qsJwtCommand(name)` compiles command bundle `name` with its code cache, if any.
  * `files`: the npm package, bundles and caches beside main.js, each bundle with its own require()
  * (its externals resolve from node_modules). That require() comes from module.constructor, which is
- * node:module's Module: require('node:module') loads the rest of that module too, ~0.6 ms of each start. `sea`: a single-file executable's assets.
+ * node:module's Module: require('node:module') loads the rest of that module too, ~0.6 ms of each start.
+ * `sea`: a single-file executable's assets.
  */
 export function commandLoaderBanner(kind) {
   const wrap = (text) => `${JSON.stringify(WRAP_START)} + ${text} + ${JSON.stringify(WRAP_END)}`;

@@ -58,8 +58,9 @@ const TRAINING = {
  */
 const SERVERS = new Set(['command-ui']);
 
-async function stopWhenServing(run) {
-  while (process.listenerCount('SIGTERM') === 0) {
+/** Sends SIGTERM once the run listens for it (beyond the `before` listeners other bundles left). */
+async function stopWhenServing(run, before) {
+  while (process.listenerCount('SIGTERM') <= before) {
     const ended = await Promise.race([run.then(() => true), new Promise((wake) => setTimeout(wake, 10, false))]);
     if (ended) return;
   }
@@ -79,8 +80,9 @@ async function train(name, file) {
   );
   const runs = kind === 'sea' && SERVERS.has(name) ? [] : (TRAINING[name] ?? []);
   for (const args of [['--help'], ...runs]) {
+    const before = process.listenerCount('SIGTERM');
     const run = module.exports.run(args, false);
-    if (SERVERS.has(name) && args[0] !== '--help') await stopWhenServing(run);
+    if (SERVERS.has(name) && args[0] !== '--help') await stopWhenServing(run, before);
     const code = await run;
     if (code !== 0) throw new Error(`training run "${name} ${args.join(' ')}" exited ${code}`);
   }
@@ -88,16 +90,13 @@ async function train(name, file) {
 }
 
 async function main() {
-  // The runs' output (help, tokens) goes to stdout, which build-binaries.mjs discards; their messages
-  // on stderr are kept for the build's error, should a run fail.
-  const messages = [];
-  const { write } = process.stderr;
-  process.stderr.write = (chunk) => messages.push(String(chunk)) > 0;
+  // The runs' output (help, tokens) goes to stdout, which the builds discard; their messages go to
+  // stderr, which the builds show only when a run fails.
   process.chdir(folder);
   try {
     for (const [name, file] of JSON.parse(bundles)) await train(name, file);
   } catch (error) {
-    write.call(process.stderr, `${error.message}\n${messages.join('')}`);
+    process.stderr.write(`${error.message}\n`);
     process.exitCode = 1;
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -44,3 +44,18 @@ test('a reader gone before the first write (a closed pipe) ends --help and creat
     assert.equal(code, 0, `${args.join(' ')}: exit ${code}`);
   }
 });
+
+test('messages that cannot be written (stderr closed) are dropped: the result still comes out, exit 0', async () => {
+  const keys = makeKeyFixtures();
+  const args = ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME', '--verbose'];
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // --verbose writes a summary to stderr, whose reader is gone: EPIPE on each message (standard-streams.ts).
+  child.stderr.destroy();
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.match(stdout, /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+});

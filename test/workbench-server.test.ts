@@ -23,7 +23,7 @@ import { allowedHosts, hostAllowed, originAllowed } from '../src/workbench/reque
 import { cookieFromHeader, secretMatches } from '../src/workbench/run-secret.js';
 import { commandLine, shellQuote } from '../src/workbench/command-line.js';
 import { KeyStore } from '../src/workbench/key-store.js';
-import { listenForWorkbench } from '../src/workbench/workbench-listener.js';
+import { closeUnserved, listenForWorkbench } from '../src/workbench/workbench-listener.js';
 import { serveWorkbench } from '../src/workbench/workbench-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -138,24 +138,32 @@ describe('workbench request checks (pure)', () => {
 });
 
 describe('workbench start: the URL before the HTTP server', () => {
-  it('answers a browser that connected before the HTTP server took the socket over, and those after', async () => {
-    // qs-jwt ui prints the URL once a node:net server listens and loads the HTTP server afterwards.
-    const listener = await listenForWorkbench('127.0.0.1', 0);
-    const early = fetch(listener.url, { redirect: 'manual' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const workbench = await serveWorkbench(listener, { assets: new Map(), keys: new KeyStore(), defaults: {} });
-    try {
-      const admitted = await early;
-      assert.equal(admitted.status, 303);
-      const cookie = (admitted.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const state = await fetch(`${listener.origin}/api/state`, { headers: { cookie } });
-      assert.equal(state.status, 200);
-      assert.deepEqual(await state.json(), { keys: [], defaults: {} });
-      assert.equal((await fetch(`${listener.origin}/api/state`)).status, 403, 'no cookie, no answer');
-    } finally {
-      await workbench.close();
-    }
-  });
+  it(
+    'answers a browser that connected before the HTTP server took the socket over, and those after',
+    { timeout: 10_000 },
+    async () => {
+      // qs-jwt ui prints the URL once a node:net server listens and loads the HTTP server afterwards.
+      const listener = await listenForWorkbench('127.0.0.1', 0);
+      let workbench;
+      try {
+        const early = fetch(listener.url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+        for (let waited = 0; listener.early.length === 0 && waited < 2000; waited += 10)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.equal(listener.early.length, 1, 'the connection was accepted and held before the hand-over');
+        workbench = await serveWorkbench(listener, { assets: new Map(), keys: new KeyStore(), defaults: {} });
+        const admitted = await early;
+        assert.equal(admitted.status, 303);
+        const cookie = (admitted.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+        const state = await fetch(`${listener.origin}/api/state`, { headers: { cookie } });
+        assert.equal(state.status, 200);
+        assert.deepEqual(await state.json(), { keys: [], defaults: {} });
+        assert.equal((await fetch(`${listener.origin}/api/state`)).status, 403, 'no cookie, no answer');
+      } finally {
+        if (workbench) await workbench.close();
+        else closeUnserved(listener);
+      }
+    },
+  );
 });
 
 describe(
@@ -399,7 +407,8 @@ describe('qs-jwt ui (flags)', { skip: built ? false : 'run npm run build first' 
       assert.match(ui.url, /^http:\/\/0\.0\.0\.0:\d+\/\?secret=/);
       assert.match(ui.stderr(), /qs-jwt ui: warning: listening on 0\.0\.0\.0/);
     } finally {
-      await ui.stop();
+      // SIGTERM right after the URL, while the HTTP server may still be loading: a clean stop all the same.
+      assert.equal(await ui.stop(), 0);
     }
   });
 

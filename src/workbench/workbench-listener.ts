@@ -10,7 +10,7 @@ import { newRunSecret, SECRET_PARAMETER, type RunSecret } from './run-secret.js'
  * connection is held here and handed to the HTTP server.
  */
 export interface WorkbenchListener {
-  /** Listening, accepting nothing yet. */
+  /** Listening; what it accepts waits, paused, in `early` until the HTTP server takes over. */
   server: Server;
   host: string;
   port: number;
@@ -24,7 +24,8 @@ export interface WorkbenchListener {
 }
 
 export async function listenForWorkbench(host: string, port: number): Promise<WorkbenchListener> {
-  const server = createServer({ pauseOnConnect: true });
+  // noDelay as http.Server sets it on the sockets it accepts itself.
+  const server = createServer({ pauseOnConnect: true, noDelay: true });
   const early: Socket[] = [];
   server.on('connection', (socket: Socket) => early.push(socket));
   const bound = await listen(server, port, host);
@@ -39,4 +40,10 @@ export async function listenForWorkbench(host: string, port: number): Promise<Wo
     secret,
     early,
   };
+}
+
+/** Stops listening and drops held connections, when the HTTP server will never take over (an error). */
+export function closeUnserved(listener: WorkbenchListener): void {
+  listener.server.close();
+  for (const socket of listener.early.splice(0)) socket.destroy();
 }

@@ -19,7 +19,7 @@ import { runCommand, type RunCommand } from '../command-runner.js';
 import { KeyStore } from '../../workbench/key-store.js';
 import { loadAssets, loadSeaAssets, type StaticAsset } from '../../workbench/static-assets.js';
 import { stdoutStream, writeStderr, writeStdout } from '../io/standard-streams.js';
-import { listenForWorkbench } from '../../workbench/workbench-listener.js';
+import { closeUnserved, listenForWorkbench } from '../../workbench/workbench-listener.js';
 
 /**
  * qs-jwt ui: serves the local web workbench (src/workbench) and prints its URL, with this run's
@@ -128,6 +128,27 @@ function profileDefaults(loaded: LoadedProfile | undefined): Record<string, stri
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
+/** Resolves on the first Ctrl-C or SIGTERM; a second one, once it resolved, ends the process as usual. */
+function untilStopSignal(): { stopped: Promise<void>; requested: () => boolean; dispose: () => void } {
+  let requested = false;
+  let wake = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const dispose = (): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  function stop(): void {
+    requested = true;
+    dispose();
+    wake();
+  }
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { stopped, requested: () => requested, dispose };
+}
+
 async function openBrowser(url: string): Promise<void> {
   // Loaded only to open a browser: node:child_process cost ~15 ms of every start. require(), not
   // import(): the single-file executable runs this bundle through vm.Script, where Node 20 refuses import().
@@ -196,42 +217,35 @@ export function buildCommand(): Command {
         throw new CliError(`port ${flags.port} needs privileges: choose one above 1023, or --port 0`, EXIT.failure);
       throw error;
     }
-    if (flags.allowRemote && !LOOPBACK.test(flags.host)) {
-      writeStderr(
-        `qs-jwt ui: warning: listening on ${flags.host}: anyone who can reach it and learns the URL can sign tokens with your keys; traffic is plain http\n`,
-      );
-    }
-    writeStderr(
-      `qs-jwt ui: workbench at ${listener.origin} (${keys.size} key${keys.size === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`,
-    );
-    // Messages first, so whoever reads the URL from stdout has them on stderr already.
-    writeStdout(`${listener.url}\n`);
-    // The page, the HTTP server and the API (a bundle of their own, see build-cli.mjs) load after the
-    // URL is out: ~1 ms for the page's files, ~10 ms for the rest. A page that cannot be read means a
-    // broken installation, reported then.
-    let assets;
+    // From here a Ctrl-C or SIGTERM stops the run cleanly (exit 0), even before the server is up.
+    const signal = untilStopSignal();
+    let workbench;
     try {
-      assets = pageAssets();
+      if (flags.allowRemote && !LOOPBACK.test(flags.host)) {
+        writeStderr(
+          `qs-jwt ui: warning: listening on ${flags.host}: anyone who can reach it and learns the URL can sign tokens with your keys; traffic is plain http\n`,
+        );
+      }
+      writeStderr(
+        `qs-jwt ui: workbench at ${listener.origin} (${keys.size} key${keys.size === 1 ? '' : 's'} loaded; keys stay in this process); stop with Ctrl-C\n`,
+      );
+      // Messages first, so whoever reads the URL from stdout has them on stderr already.
+      writeStdout(`${listener.url}\n`);
+      // The page, the HTTP server and the API (a bundle of their own, see build-cli.mjs) load after the
+      // URL is out: ~1 ms for the page's files, ~10 ms for the rest. A page that cannot be read means a
+      // broken installation, reported then.
+      const assets = pageAssets();
+      const { serveWorkbench } = await import('../../workbench/workbench-server.js');
+      workbench = await serveWorkbench(listener, { assets, keys, defaults: profileDefaults(loaded) });
     } catch (error) {
-      listener.server.close();
+      // Nothing may keep the process alive after the error: the socket and any held connection.
+      signal.dispose();
+      closeUnserved(listener);
       throw error;
     }
-    const { serveWorkbench } = await import('../../workbench/workbench-server.js');
-    const workbench = await serveWorkbench(listener, {
-      assets,
-      keys,
-      defaults: profileDefaults(loaded),
-    });
-    if (flags.open && stdoutStream().isTTY === true) await openBrowser(listener.url);
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        workbench.close().then(done, done);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    if (flags.open && !signal.requested() && stdoutStream().isTTY === true) await openBrowser(listener.url);
+    await signal.stopped;
+    await workbench.close();
   });
 }
 

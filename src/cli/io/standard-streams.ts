@@ -8,10 +8,11 @@ import { fstatSync, writeSync, type Stats } from 'node:fs';
  *  - stdout: a pipe, socket or file. A terminal and the null device keep process.stdout.
  *  - stderr: also a terminal or the null device (character devices): messages are plain lines, and a
  *    POSIX terminal takes them as they are.
- * On Windows both keep the streams, which convert text for the console. Once a stream exists (batch
- * streams its tokens, a write would block), everything for that descriptor goes through it, so output
- * stays in order. Writes through the streams elsewhere (servers' logs) stay in order too: on Linux
- * process.stderr writes files, pipes and terminals synchronously.
+ * On Windows both keep the streams, which convert text for the console. Once a stream exists here
+ * (batch streams its tokens and draws progress, a write would block), everything for that descriptor
+ * goes through it, so output stays in order. The servers' logs write to process.stderr themselves; on
+ * Linux it writes files, pipes and terminals synchronously, so their lines and these stay in order
+ * there (on macOS a pipe is asynchronous: a log line still queued on a full pipe could come later).
  */
 
 interface Channel {
@@ -20,8 +21,8 @@ interface Channel {
   direct: boolean | undefined;
   takesDirectWrites: (stats: Stats) => boolean;
   open: () => NodeJS.WriteStream;
-  /** A reader that went away: EPIPE. */
-  readerGone: () => void;
+  /** A write failed (EAGAIN aside): end, drop the text, or throw. */
+  failed: (error: NodeJS.ErrnoException) => void;
 }
 
 // A reader that stops early (`qs-jwt … | head`) closes the pipe: that ends the command quietly, as in
@@ -32,26 +33,27 @@ const STDOUT: Channel = {
   direct: undefined,
   takesDirectWrites: (stats) => stats.isFIFO() || stats.isSocket() || stats.isFile(),
   open: () => process.stdout,
-  readerGone: () => process.exit(process.exitCode ?? 0),
+  failed: (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  },
 };
 
-// Nobody reads the messages any more: they are dropped, and the command goes on with its result.
+// Messages that cannot be written (nobody reads them any more, a full disk, a terminal gone) are
+// dropped: they must not stop the command before its result.
 const STDERR: Channel = {
   fd: 2,
   stream: undefined,
   direct: undefined,
   takesDirectWrites: (stats) => stats.isFIFO() || stats.isSocket() || stats.isFile() || stats.isCharacterDevice(),
   open: () => process.stderr,
-  readerGone: () => undefined,
+  failed: () => undefined,
 };
 
 function streamOf(channel: Channel): NodeJS.WriteStream {
   if (!channel.stream) {
     const stream = channel.open();
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      channel.readerGone();
-    });
+    stream.on('error', channel.failed);
     channel.stream = stream;
   }
   return channel.stream;
@@ -86,8 +88,7 @@ function write(channel: Channel, text: string): void {
         streamOf(channel).write(bytes.subarray(offset));
         return;
       }
-      if (code !== 'EPIPE') throw error;
-      channel.readerGone();
+      channel.failed(error as NodeJS.ErrnoException);
       return;
     }
   }
