@@ -11,7 +11,7 @@ import { createSelfSignedCertificate } from '../src/core/keys/certificate.js';
 import { KEYS, PUBLIC_PEM } from './support/emulator-harness.js';
 import { hasCommand, temporaryFolder } from './support/fixtures.js';
 import { CLI_PATH, runCli } from './support/run-cli.js';
-import { IDP_AUDIENCE, startTestIdp, type TestIdp } from './support/test-idp.js';
+import { bridgeCommandLine, startTestIdp, type TestIdp } from './support/test-idp.js';
 import { startUrlPrintingProcess } from './support/url-printing-process.js';
 
 /**
@@ -45,27 +45,7 @@ async function startCli(args: readonly string[]): Promise<Running> {
 }
 
 function bridgeArgs(idp: TestIdp, upstream: string, extra: readonly string[] = []): string[] {
-  return [
-    'bridge',
-    'qseow',
-    '--upstream',
-    upstream,
-    '--prefix',
-    'jwt',
-    '--key',
-    keyFile,
-    '--port',
-    '0',
-    '--jwks',
-    idp.jwksUrl,
-    '--issuer',
-    idp.issuer,
-    '--audience',
-    IDP_AUDIENCE,
-    '--userdir-value',
-    'IDP',
-    ...extra,
-  ];
+  return bridgeCommandLine(idp, upstream, keyFile, extra);
 }
 
 describe('qs-jwt bridge qseow (CLI)', { skip: built ? false : 'run npm run build first' }, () => {

@@ -7,7 +7,7 @@ import { CLI, opsPerSecond, summarize, threadCpuMs, tokenAlgorithm, type Summary
 import { judge, type BenchRow } from '../row.js';
 import type { BenchSetup } from './setup.js';
 import { requestsPerSecond, startServer, stop, type Served } from './emulator.js';
-import { IDP_AUDIENCE, startTestIdp } from '../../test/support/test-idp.js';
+import { bridgeCommandLine, IDP_AUDIENCE, startTestIdp } from '../../test/support/test-idp.js';
 
 /**
  * #12–#14: `qs-jwt bridge qseow` (the built CLI, its own process) in front of `qs-jwt emulate qseow` (its
@@ -136,27 +136,7 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       '10000000',
     ]);
     served.push(emulator);
-    const bridge = await startServer([
-      CLI,
-      'bridge',
-      'qseow',
-      '--upstream',
-      emulator.url,
-      '--prefix',
-      'jwt',
-      '--key',
-      setup.keyFile,
-      '--port',
-      '0',
-      '--jwks',
-      idp.jwksUrl,
-      '--issuer',
-      idp.issuer,
-      '--audience',
-      IDP_AUDIENCE,
-      '--userdir-value',
-      'IDP',
-    ]);
+    const bridge = await startServer([CLI, ...bridgeCommandLine(idp, emulator.url, setup.keyFile)]);
     served.push(bridge);
     const bare = await startServer(['-e', BARE_PROXY], { QSJWT_BENCH_UPSTREAM: emulator.url });
     served.push(bare);

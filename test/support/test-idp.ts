@@ -142,3 +142,37 @@ export async function startTestIdp(options: { issuer?: string } = {}): Promise<T
       }),
   };
 }
+
+/**
+ * The `qs-jwt bridge qseow` arguments that trust this IdP, in front of `upstream` under prefix `jwt`,
+ * signing with `keyFile`, user directory IDP, on a free port: the CLI tests and the benchmark start the
+ * bridge with the same command line.
+ */
+export function bridgeCommandLine(
+  idp: Pick<TestIdp, 'jwksUrl' | 'issuer'>,
+  upstream: string,
+  keyFile: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    'bridge',
+    'qseow',
+    '--upstream',
+    upstream,
+    '--prefix',
+    'jwt',
+    '--key',
+    keyFile,
+    '--port',
+    '0',
+    '--jwks',
+    idp.jwksUrl,
+    '--issuer',
+    idp.issuer,
+    '--audience',
+    IDP_AUDIENCE,
+    '--userdir-value',
+    'IDP',
+    ...extra,
+  ];
+}
