@@ -57,9 +57,12 @@ async function bundleScripts() {
     platform: 'node',
     target: 'node20',
     write: false,
-    // Nothing reads import.meta.url in a binary (the worker and the version are provided below), but
-    // CommonJS has no import.meta, so it gets a harmless value.
-    define: { 'import.meta.url': '"file:///qs-jwt-sea/"', BUILD_VERSION_TEXT: JSON.stringify(manifest.version) },
+    // CommonJS has no import.meta: import.meta.url is the binary's own file URL. The sources use it to
+    // require built-in modules (createRequire needs an absolute file URL: a made-up "file:///qs-jwt-sea/"
+    // is absolute on Linux but not on Windows, where ui failed before serving its page). The worker and
+    // the version are provided below.
+    define: { 'import.meta.url': '__qsJwtModuleUrl', BUILD_VERSION_TEXT: JSON.stringify(manifest.version) },
+    banner: { js: "const __qsJwtModuleUrl = require('node:url').pathToFileURL(process.execPath).href;" },
     logLevel: 'warning',
     legalComments: 'none',
     // Smaller source to hash and pre-parse at every start: --help ~25% faster than unminified (measured).
@@ -94,7 +97,7 @@ async function bundleScripts() {
   const main = await build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
-    banner: { js: commandLoaderBanner('sea') },
+    banner: { js: `${common.banner.js}\n${commandLoaderBanner('sea')}` },
     plugins: [commandsThroughLoader],
   });
   const names = readdirSync('src/cli/commands')

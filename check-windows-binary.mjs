@@ -1,6 +1,6 @@
 // Smoke test of dist-bin/qs-jwt-win-x64.exe under wine (Linux): node check-windows-binary.mjs
 // Build it first (npm run build:binaries); needs wine (Debian: apt-get install -y wine64).
-// Runs --version, keys create, create qseow, verify, emulate + a request and a batch on a worker thread in a private wine
+// Runs --version, keys create, create qseow, verify, emulate + a request, ui + its page and API, and a batch on a worker thread in a private wine
 // prefix, from a temporary folder, and checks the token's signature here with node:crypto.
 // Under wine, node.exe dies at start when its stdout is a pipe (EBADF), so every run writes to files.
 /* global fetch */
@@ -21,36 +21,54 @@ function check(name, ok, detail = '') {
   return ok;
 }
 
-/** Starts `emulate qseow` under wine, sends one Bearer request from here, then stops it. */
-async function emulateOnce(token) {
-  const out = join(folder, 'emulate.out');
+/**
+ * Starts a server command under wine, waits for the URL it prints first, runs `probe(url)` from here,
+ * then stops it.
+ */
+async function serveOnce(name, args, probe) {
+  const out = join(folder, `${name}.out`);
   writeFileSync(out, '');
   const child = spawn(
     'sh',
-    [
-      '-c',
-      'exec wine "$@" > "$OUT" 2> "$OUT.err"',
-      'sh',
-      join(folder, 'qs-jwt.exe'),
-      'emulate',
-      'qseow',
-      '--cert',
-      'keys/publickey.cer',
-      '--port',
-      '0',
-    ],
-    { cwd: folder, env: { ...env, OUT: out }, stdio: 'ignore' },
+    ['-c', 'exec wine "$@" > "$OUT" 2> "$OUT.err"', 'sh', join(folder, 'qs-jwt.exe'), ...args],
+    {
+      cwd: folder,
+      env: { ...env, OUT: out },
+      stdio: 'ignore',
+    },
   );
   try {
     for (let waited = 0; waited < 60_000 && !readFileSync(out, 'utf8').includes('\n'); waited += 200) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const url = readFileSync(out, 'utf8').split('\n')[0];
-    const response = await fetch(`${url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.text() };
+    return await probe(readFileSync(out, 'utf8').split('\n')[0]);
   } finally {
     child.kill('SIGTERM');
   }
+}
+
+/** `emulate qseow` answers one Bearer request sent from here. */
+function emulateOnce(token) {
+  return serveOnce('emulate', ['emulate', 'qseow', '--cert', 'keys/publickey.cer', '--port', '0'], async (url) => {
+    const response = await fetch(`${url}/jwt/qps/user`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.text() };
+  });
+}
+
+/**
+ * `ui` admits a browser with the printed URL and answers its API: its HTTP server takes over the
+ * listening socket it printed the URL for (http.Server#listen(handle)), which this checks on Windows.
+ */
+function uiOnce() {
+  return serveOnce('ui', ['ui', '--no-open', '--port', '0', '--key', 'keys/privatekey.pem'], async (url) => {
+    const admitted = await fetch(url, { redirect: 'manual' });
+    const cookie = (admitted.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const origin = new URL(url).origin;
+    const page = await fetch(`${origin}/`, { headers: { cookie } });
+    const state = await fetch(`${origin}/api/state`, { headers: { cookie } });
+    const body = await state.text();
+    return { status: `${admitted.status} ${page.status} ${state.status}`, body };
+  });
 }
 
 /** Runs the exe under wine with stdout and stderr in files; returns their text and the exit code. */
@@ -101,6 +119,12 @@ try {
     'emulate qseow + one request',
     emulated.status === 200 && emulated.body.includes('"anna"'),
     `${emulated.status} ${emulated.body.slice(0, 80)}`,
+  );
+  const workbench = await uiOnce().catch((error) => ({ status: '0', body: String(error) }));
+  check(
+    'ui: URL admits, page and API answer',
+    workbench.status === '303 200 200' && workbench.body.includes('"bits":2048'),
+    `${workbench.status} ${workbench.body.slice(0, 80)}`,
   );
   writeFileSync(
     join(folder, 'rows.csv'),
