@@ -50,7 +50,10 @@ const LATER_BUNDLES = [
 const laterBundles = {
   name: 'later-bundles',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /.*/ }, (args) => {
+    // Only the listed imports come here, not every import of every bundle.
+    const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const filter = new RegExp(`^(${LATER_BUNDLES.map((entry) => escape(entry.specifier)).join('|')})$`);
+    pluginBuild.onResolve({ filter }, (args) => {
       const later = LATER_BUNDLES.find((entry) => entry.specifier === args.path && entry.importer.test(args.importer));
       return later ? { path: later.bundle, namespace: 'qs-jwt-later' } : undefined;
     });

@@ -29,17 +29,26 @@ test('a reader that closes the pipe early (| head) ends the command quietly, wit
   assert.ok(code === 0 || code === 1, `exit ${code}`);
 });
 
+/** Runs the CLI with one of its pipes closed by the reader before the first write; collects the other. */
+async function withClosedPipe(
+  args: readonly string[],
+  closed: 'stdout' | 'stderr',
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child[closed].destroy();
+  let output = '';
+  child[closed === 'stdout' ? 'stderr' : 'stdout'].setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, output };
+}
+
 test('a reader gone before the first write (a closed pipe) ends --help and create quietly, exit 0', async () => {
   const keys = makeKeyFixtures();
   for (const args of [['--help'], ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME']]) {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Results are written with write(2) on a pipe (src/cli/io/standard-streams.ts): EPIPE comes back from that call.
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, output: stderr } = await withClosedPipe(args, 'stdout');
     assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, `${args.join(' ')}: ${stderr}`);
     assert.equal(code, 0, `${args.join(' ')}: exit ${code}`);
   }
@@ -47,15 +56,9 @@ test('a reader gone before the first write (a closed pipe) ends --help and creat
 
 test('messages that cannot be written (stderr closed) are dropped: the result still comes out, exit 0', async () => {
   const keys = makeKeyFixtures();
-  const args = ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME', '--verbose'];
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   // --verbose writes a summary to stderr, whose reader is gone: EPIPE on each message (standard-streams.ts).
-  child.stderr.destroy();
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const args = ['create', 'qseow', '--key', keys.pkcs8, '--userid', 'anna', '--userdir', 'ACME', '--verbose'];
+  const { code, output: stdout } = await withClosedPipe(args, 'stderr');
   assert.equal(code, 0);
   assert.match(stdout, /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
 });

@@ -37,8 +37,9 @@ export class KeyStore {
   readonly #keys = new Map<string, StoredKey>();
   #next = 1;
 
-  add(entry: Omit<StoredKey, 'id' | 'publicKey' | 'kid'>): StoredKey {
-    const publicKey = createPublicKey(entry.privateKey);
+  /** `publicKey`, when the caller derived it already (ui compares it with a certificate first). */
+  add(entry: Omit<StoredKey, 'id' | 'publicKey' | 'kid'> & { publicKey?: KeyObject }): StoredKey {
+    const publicKey = entry.publicKey ?? createPublicKey(entry.privateKey);
     let kid: string | undefined;
     const stored: StoredKey = {
       ...entry,

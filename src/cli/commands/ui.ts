@@ -104,7 +104,7 @@ async function loadKeyFiles(flags: UiFlags, settings: ResolvedSettings): Promise
         ? await givenCertificate(flags.cert, settings, label, publicKey)
         : undefined;
     const certificatePem = given ?? (await certificateBeside(path, publicKey));
-    keys.add({ name: path, origin: 'file', path, privateKey, certificatePem });
+    keys.add({ name: path, origin: 'file', path, privateKey, publicKey, certificatePem });
   }
   return keys;
 }
