@@ -15,27 +15,64 @@ import { bridgeCommandLine, IDP_AUDIENCE, startTestIdp } from '../../test/suppor
  * identity (verified-token and minted-token caches hit); both compare with a bare node:http reverse
  * proxy (pipe only, no checks, its own process) in front of the same emulator carrying the same upstream
  * request (the cookie; the QSEoW token the bridge would send). #14 sends a new identity on every request
- * (verify, map, sign) and compares with raw node:crypto RS256 signs per second on one core.
+ * (verify, map, sign) and compares with raw node:crypto RS256 signs per second on one core; beside it
+ * runs a ceiling, the bare proxy signing one token per request, to show what this machine allows.
  */
 
 const CONNECTIONS = 10;
+const CEILING = 'bare proxy signing one RS256 token per request, no verification (req/s)';
 
-/** A reverse proxy with nothing but node:http: headers copied, bodies piped, keep-alive to the upstream. */
-const BARE_PROXY = `
+/**
+ * A reverse proxy with nothing but node:http: headers copied, bodies piped, keep-alive to the upstream.
+ * `headersFor` (JavaScript defining `headersFor(headers, forward)`) may change the upstream headers;
+ * by default it forwards them as they came.
+ */
+function bareProxySource(headersFor = 'const headersFor = (headers, forward) => forward(headers);'): string {
+  return `
 const { createServer, request, Agent } = require('node:http');
 const upstream = new URL(process.env.QSJWT_BENCH_UPSTREAM);
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+${headersFor}
 const server = createServer((incoming, response) => {
   const target = { hostname: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method };
-  const outgoing = request({ ...target, headers: incoming.headers, agent }, (answer) => {
-    response.writeHead(answer.statusCode, answer.headers);
-    answer.pipe(response);
+  headersFor(incoming.headers, (headers) => {
+    const outgoing = request({ ...target, headers, agent }, (answer) => {
+      response.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(response);
+    });
+    outgoing.on('error', () => { response.writeHead(502); response.end(); });
+    incoming.pipe(outgoing);
   });
-  outgoing.on('error', () => { response.writeHead(502); response.end(); });
-  incoming.pipe(outgoing);
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + server.address().port + '\\n'));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+}
+
+/**
+ * #14's ceiling: the bare proxy plus the one thing a new identity cannot do without, an RS256 signature
+ * per request (node:crypto on the thread pool, as the bridge signs). It copies the bridge's QSEoW token
+ * (QSJWT_BENCH_TOKEN: its header and claims) with a new user, jti and times, and replaces the Bearer
+ * unread: no verification, no mapping, no caches, no log. What it reaches on this machine is what any
+ * node:http bridge could reach here with the emulator and the load generator on the same cores.
+ */
+const SIGNING_HEADERS = `
+const { createPrivateKey, randomBytes, sign } = require('node:crypto');
+const key = createPrivateKey(require('node:fs').readFileSync(process.env.QSJWT_BENCH_KEY, 'utf8'));
+const [header, body] = process.env.QSJWT_BENCH_TOKEN.split('.');
+const template = JSON.parse(Buffer.from(body, 'base64url').toString());
+const lifetime = template.exp - template.iat;
+let serial = 0;
+const headersFor = (headers, forward) => {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { ...template, userId: 'ceiling-' + serial++, iat: now, exp: now + lifetime };
+  if ('nbf' in template) claims.nbf = now;
+  if ('jti' in template) claims.jti = randomBytes(16).toString('base64url');
+  const input = header + '.' + Buffer.from(JSON.stringify(claims)).toString('base64url');
+  sign('sha256', Buffer.from(input), key, (error, signature) => {
+    forward({ ...headers, authorization: 'Bearer ' + input + '.' + (error ? '' : signature.toString('base64url')) });
+  });
+};
 `;
 
 /** Fresh IdP tokens, one identity each, signed here with node:crypto (untimed) from the IdP's key. */
@@ -138,7 +175,7 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     served.push(emulator);
     const bridge = await startServer([CLI, ...bridgeCommandLine(idp, emulator.url, setup.keyFile)]);
     served.push(bridge);
-    const bare = await startServer(['-e', BARE_PROXY], { QSJWT_BENCH_UPSTREAM: emulator.url });
+    const bare = await startServer(['-e', bareProxySource()], { QSJWT_BENCH_UPSTREAM: emulator.url });
     served.push(bare);
 
     const target = `${bridge.url}/jwt/qps/user`;
@@ -160,6 +197,22 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       headers: { authorization: `Bearer ${idpToken}` },
     });
     const minted = (await tokenAnswer.json()) as { token: string };
+    const mintedClaims = JSON.parse(Buffer.from(minted.token.split('.')[1] ?? '', 'base64url').toString()) as object;
+    for (const claim of ['userId', 'iat', 'exp']) {
+      if (!(claim in mintedClaims)) throw new Error(`the bridge's QSEoW token has no ${claim} for the ceiling to copy`);
+    }
+    const ceiling = await startServer(['-e', bareProxySource(SIGNING_HEADERS)], {
+      QSJWT_BENCH_UPSTREAM: emulator.url,
+      QSJWT_BENCH_KEY: setup.keyFile,
+      QSJWT_BENCH_TOKEN: minted.token,
+    });
+    served.push(ceiling);
+    const ceilingTarget = `${ceiling.url}/jwt/qps/user`;
+    const throughCeiling = await fetch(ceilingTarget, { headers: { authorization: `Bearer ${idpToken}` } });
+    const ceilingUser = ((await throughCeiling.json()) as { userId?: string }).userId;
+    if (throughCeiling.status !== 200 || !ceilingUser?.startsWith('ceiling-')) {
+      throw new Error(`the emulator refused the signing proxy's token: ${throughCeiling.status} ${ceilingUser}`);
+    }
     const throughBare = await fetch(bareTarget, { headers: { cookie } });
     // The body names the host the client used (logoutUri), so compare the user it reports.
     const bareUser = ((await throughBare.json()) as { userId?: string }).userId;
@@ -172,12 +225,16 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     await requestsPerSecond(target, { cookie }, 1, 'bridge warm-up');
     await requestsPerSecond(bareTarget, { cookie }, 1, 'bare proxy warm-up');
     await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, 1, 'bridge warm-up, Bearer');
-    const samples: Record<'cookie' | 'bareCookie' | 'bearer' | 'bareBearer' | 'fresh' | 'rawSign', number[]> = {
+    const samples: Record<
+      'cookie' | 'bareCookie' | 'bearer' | 'bareBearer' | 'fresh' | 'ceiling' | 'rawSign',
+      number[]
+    > = {
       cookie: [],
       bareCookie: [],
       bearer: [],
       bareBearer: [],
       fresh: [],
+      ceiling: [],
       rawSign: [],
     };
     const bridgePid = bridge.child.pid ?? 0;
@@ -209,15 +266,17 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
         budget.requests += fresh.requests;
       } else budget = undefined;
       samples.fresh.push(fresh.rate);
+      samples.ceiling.push((await newIdentityRun(ceilingTarget, tokens, seconds)).rate);
     }
-    const [cookieRate, bareCookie, bearer, bareBearer, fresh, rawSign] = [
+    const [cookieRate, bareCookie, bearer, bareBearer, fresh, ceilingRate, rawSign] = [
       summarize(samples.cookie),
       summarize(samples.bareCookie),
       summarize(samples.bearer),
       summarize(samples.bareBearer),
       summarize(samples.fresh),
+      summarize(samples.ceiling),
       summarize(samples.rawSign),
-    ] as [Summary, Summary, Summary, Summary, Summary, Summary];
+    ] as [Summary, Summary, Summary, Summary, Summary, Summary, Summary];
     const runs = `${rounds} alternating run${rounds > 1 ? 's' : ''}`;
     const measured =
       `autocannon, ${CONNECTIONS} connections on loopback, ${runs}` +
@@ -271,7 +330,12 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
         target: targets.fresh,
         met: judge(ratios.fresh, targets.fresh),
         asserted: `each request carried a token for a user not seen before; ${clean}`,
-        ...(budget ? { note: describeBudget(budget, 1e6 / rawSign.median) } : {}),
+        others: { [CEILING]: ceilingRate },
+        note: [
+          `The ceiling (${CEILING}) reached ${(ceilingRate.median / rawSign.median).toFixed(2)}× the raw sign rate` +
+            ` and the bridge ${(fresh.median / ceilingRate.median).toFixed(2)}× the ceiling`,
+          ...(budget ? [describeBudget(budget, 1e6 / rawSign.median)] : []),
+        ].join('. '),
       },
     ];
   } finally {
