@@ -126,22 +126,52 @@ async function newIdentityRun(
   return { rate: result['2xx'] / result.duration, requests: result['2xx'] };
 }
 
-/** Where a new-identity request's CPU goes, in µs per request, summed over the runs (Linux only). */
+/** CPU of one process's threads in ms (Linux only; undefined elsewhere): main thread and the rest. */
+type ThreadCpu = NonNullable<ReturnType<typeof threadCpuMs>>;
+
+/** Where new-identity requests' CPU went, in ms summed over the runs, for one proxy (bridge or ceiling). */
 interface CpuBudget {
-  bridgeMain: number;
-  bridgeOthers: number;
+  proxyMain: number;
+  proxyOthers: number;
   emulator: number;
   load: number;
   requests: number;
 }
 
-function describeBudget(budget: CpuBudget, signMicros: number): string {
-  const per = (ms: number): string => `${Math.round((ms * 1000) / budget.requests)} µs`;
+const emptyBudget = (): CpuBudget => ({ proxyMain: 0, proxyOthers: 0, emulator: 0, load: 0, requests: 0 });
+
+/** A new-identity run through the proxy `pid`, adding its CPU to `budget` (left undefined off Linux). */
+async function budgetedRun(
+  budget: CpuBudget | undefined,
+  pids: { proxy: number; emulator: number },
+  run: () => Promise<{ rate: number; requests: number }>,
+): Promise<{ rate: number; budget: CpuBudget | undefined }> {
+  const before = [threadCpuMs(pids.proxy), threadCpuMs(pids.emulator), process.cpuUsage()] as const;
+  const result = await run();
+  const after: [ThreadCpu | undefined, ThreadCpu | undefined] = [threadCpuMs(pids.proxy), threadCpuMs(pids.emulator)];
+  const load = process.cpuUsage(before[2]);
+  if (!budget || !before[0] || !before[1] || !after[0] || !after[1]) return { rate: result.rate, budget: undefined };
+  return {
+    rate: result.rate,
+    budget: {
+      proxyMain: budget.proxyMain + after[0].main - before[0].main,
+      proxyOthers: budget.proxyOthers + after[0].others - before[0].others,
+      emulator: budget.emulator + after[1].main + after[1].others - before[1].main - before[1].others,
+      load: budget.load + (load.user + load.system) / 1000,
+      requests: budget.requests + result.requests,
+    },
+  };
+}
+
+function describeBudgets(bridge: CpuBudget, ceiling: CpuBudget, signMicros: number): string {
+  const per = (ms: number, budget: CpuBudget): string => `${Math.round((ms * 1000) / budget.requests)} µs`;
+  const shared = (budget: CpuBudget): string =>
+    `emulator ${per(budget.emulator, budget)}, autocannon ${per(budget.load, budget)}`;
   return (
-    `CPU per new-identity request (from /proc, all rounds): bridge main thread ${per(budget.bridgeMain)}, ` +
-    `bridge thread pool and V8 threads ${per(budget.bridgeOthers)} (one RS256 signature alone: ${Math.round(signMicros)} µs), ` +
-    `emulator ${per(budget.emulator)}, autocannon ${per(budget.load)}; the machine has ` +
-    `${availableParallelism()} cores for all of them`
+    `CPU per new-identity request (from /proc, all rounds; one RS256 signature alone: ${Math.round(signMicros)} µs): ` +
+    `bridge main thread ${per(bridge.proxyMain, bridge)}, thread pool and V8 threads ${per(bridge.proxyOthers, bridge)}, ` +
+    `${shared(bridge)}; ceiling main thread ${per(ceiling.proxyMain, ceiling)}, thread pool and V8 threads ` +
+    `${per(ceiling.proxyOthers, ceiling)}, ${shared(ceiling)}; the machine has ${availableParallelism()} cores for all of them`
   );
 }
 
@@ -239,7 +269,11 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     };
     const bridgePid = bridge.child.pid ?? 0;
     const emulatorPid = emulator.child.pid ?? 0;
-    let budget: CpuBudget | undefined = { bridgeMain: 0, bridgeOthers: 0, emulator: 0, load: 0, requests: 0 };
+    const ceilingPid = ceiling.child.pid ?? 0;
+    let budgets: Record<'bridge' | 'ceiling', CpuBudget | undefined> = {
+      bridge: emptyBudget(),
+      ceiling: emptyBudget(),
+    };
     for (let round = 0; round < rounds; round += 1) {
       samples.cookie.push(await requestsPerSecond(target, { cookie }, seconds, 'bridge, cookie'));
       samples.bareCookie.push(await requestsPerSecond(bareTarget, { cookie }, seconds, 'bare proxy, cookie'));
@@ -251,22 +285,15 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       const rawSign = (await opsPerSecond(signOnce, 1, seconds * 1000)).median;
       samples.rawSign.push(rawSign);
       const tokens = identityTokens(Math.ceil(rawSign * seconds * 1.3), sign256, idp.issuer, idp.currentKid(), round);
-      const before = [threadCpuMs(bridgePid), threadCpuMs(emulatorPid), process.cpuUsage()] as const;
-      const fresh = await newIdentityRun(target, tokens, seconds);
-      const [bridgeAfter, emulatorAfter, load] = [
-        threadCpuMs(bridgePid),
-        threadCpuMs(emulatorPid),
-        process.cpuUsage(before[2]),
-      ];
-      if (budget && before[0] && before[1] && bridgeAfter && emulatorAfter) {
-        budget.bridgeMain += bridgeAfter.main - before[0].main;
-        budget.bridgeOthers += bridgeAfter.others - before[0].others;
-        budget.emulator += emulatorAfter.main + emulatorAfter.others - before[1].main - before[1].others;
-        budget.load += (load.user + load.system) / 1000;
-        budget.requests += fresh.requests;
-      } else budget = undefined;
+      const fresh = await budgetedRun(budgets.bridge, { proxy: bridgePid, emulator: emulatorPid }, () =>
+        newIdentityRun(target, tokens, seconds),
+      );
+      const capped = await budgetedRun(budgets.ceiling, { proxy: ceilingPid, emulator: emulatorPid }, () =>
+        newIdentityRun(ceilingTarget, tokens, seconds),
+      );
+      budgets = { bridge: fresh.budget, ceiling: capped.budget };
       samples.fresh.push(fresh.rate);
-      samples.ceiling.push((await newIdentityRun(ceilingTarget, tokens, seconds)).rate);
+      samples.ceiling.push(capped.rate);
     }
     const [cookieRate, bareCookie, bearer, bareBearer, fresh, ceilingRate, rawSign] = [
       summarize(samples.cookie),
@@ -334,7 +361,9 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
         note: [
           `The ceiling (${CEILING}) reached ${(ceilingRate.median / rawSign.median).toFixed(2)}× the raw sign rate` +
             ` and the bridge ${(fresh.median / ceilingRate.median).toFixed(2)}× the ceiling`,
-          ...(budget ? [describeBudget(budget, 1e6 / rawSign.median)] : []),
+          ...(budgets.bridge && budgets.ceiling
+            ? [describeBudgets(budgets.bridge, budgets.ceiling, 1e6 / rawSign.median)]
+            : []),
         ].join('. '),
       },
     ];
