@@ -17,7 +17,7 @@ import { SettingError } from '../src/cli/settings/setting-source.js';
 import { ALL_SETTINGS, SETTINGS } from '../src/cli/settings/setting-table.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const settingsDoc = readFileSync(join(root, 'docs', 'settings.md'), 'utf8');
 
 /**
  * Flags a command may declare itself although the table has a flag of that name: the compatibility
@@ -112,8 +112,8 @@ test('no command declares its own flag where the table has one: shared flags com
   assert.deepEqual(local, []);
 });
 
-test('README lists every setting an environment variable or a profile can give, as the table declares it', () => {
-  const section = readme.slice(readme.indexOf('| flag | variable | profile field |'));
+test('docs/settings.md lists every setting an environment variable or a profile can give, as the table declares it', () => {
+  const section = settingsDoc.slice(settingsDoc.indexOf('| flag | variable | profile field |'));
   const rows = [...section.matchAll(/^\| (`--[\w-]+`|—) \| (`QSJWT_\w+`|—) \| (`\w+`|—) \|/gm)].map(
     ([, flag, variable, field]) =>
       [flag, variable, field].map((cell) => (cell === '—' ? undefined : cell?.slice(1, -1))),

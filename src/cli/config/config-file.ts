@@ -39,7 +39,7 @@ export function findConfigFile(start: string): string | undefined {
  * search crosses folders such as /tmp where anyone can plant a file, and a profile picks the certificate
  * verify trusts: so the file must belong to the user running qs-jwt (or root) and be writable by nobody
  * else, as ssh demands of its config. Windows has no such mode bits or uids in Node: there the check
- * is skipped (README says so).
+ * is skipped (docs/settings.md says so).
  */
 export function untrustedReason(
   stats: Pick<Stats, 'uid' | 'gid' | 'mode'>,

@@ -17,7 +17,7 @@ import {
 /**
  * Every setting that more than one command takes, or that an environment variable or a profile can
  * give: declared here once (flag, environment variable, profile field, parser, default, help) and drawn
- * from by each command (add-settings.ts). README's settings table is checked against this list by a
+ * from by each command (add-settings.ts). docs/settings.md's table is checked against this list by a
  * test, `config show` prints from it, and shell completions read it through the commands.
  * A flag that only one command has stays in that command's file.
  */
