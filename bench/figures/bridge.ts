@@ -20,7 +20,7 @@ import { bridgeCommandLine, IDP_AUDIENCE, startTestIdp } from '../../test/suppor
  */
 
 const CONNECTIONS = 10;
-const CEILING = 'bare proxy signing one RS256 token per request, no verification (req/s)';
+const CEILING = 'bare proxy signing one RS256 token per request, no verification';
 
 /**
  * A reverse proxy with nothing but node:http: headers copied, bodies piped, keep-alive to the upstream.
@@ -66,7 +66,7 @@ let serial = 0;
 const headersFor = (headers, forward) => {
   const now = Math.floor(Date.now() / 1000);
   const claims = { ...template, userId: 'ceiling-' + serial++, iat: now, exp: now + lifetime };
-  if ('nbf' in template) claims.nbf = now;
+  if ('nbf' in template) claims.nbf = now + (template.nbf - template.iat);
   if ('jti' in template) claims.jti = randomBytes(16).toString('base64url');
   const input = header + '.' + Buffer.from(JSON.stringify(claims)).toString('base64url');
   sign('sha256', Buffer.from(input), key, (error, signature) => {
@@ -100,6 +100,7 @@ async function newIdentityRun(
   url: string,
   tokens: readonly string[],
   seconds: number,
+  label: string,
 ): Promise<{ rate: number; requests: number }> {
   let next = 0;
   const result = await autocannon({
@@ -121,12 +122,12 @@ async function newIdentityRun(
   if (result.errors !== 0 || result.timeouts !== 0 || result.non2xx !== 0 || result['2xx'] === 0) {
     const counts =
       `${result['2xx']} 2xx, ${result.non2xx} non-2xx, ` + `${result.errors} errors, ${result.timeouts} timeouts`;
-    throw new Error(`bridge, new identity: ${counts}`);
+    throw new Error(`${label}: ${counts}`);
   }
   return { rate: result['2xx'] / result.duration, requests: result['2xx'] };
 }
 
-/** CPU of one process's threads in ms (Linux only; undefined elsewhere): main thread and the rest. */
+/** CPU of one process's threads in ms, main thread and the rest (threadCpuMs gives it on Linux only). */
 type ThreadCpu = NonNullable<ReturnType<typeof threadCpuMs>>;
 
 /** Where new-identity requests' CPU went, in ms summed over the runs, for one proxy (bridge or ceiling). */
@@ -140,7 +141,7 @@ interface CpuBudget {
 
 const emptyBudget = (): CpuBudget => ({ proxyMain: 0, proxyOthers: 0, emulator: 0, load: 0, requests: 0 });
 
-/** A new-identity run through the proxy `pid`, adding its CPU to `budget` (left undefined off Linux). */
+/** A new-identity run through the proxy `pids.proxy`, adding its CPU to `budget` (undefined off Linux). */
 async function budgetedRun(
   budget: CpuBudget | undefined,
   pids: { proxy: number; emulator: number },
@@ -226,6 +227,9 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       method: 'POST',
       headers: { authorization: `Bearer ${idpToken}` },
     });
+    if (tokenAnswer.status !== 200) {
+      throw new Error(`the bridge's token endpoint refused the benchmark token: ${tokenAnswer.status}`);
+    }
     const minted = (await tokenAnswer.json()) as { token: string };
     const mintedClaims = JSON.parse(Buffer.from(minted.token.split('.')[1] ?? '', 'base64url').toString()) as object;
     for (const claim of ['userId', 'iat', 'exp']) {
@@ -239,9 +243,11 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     served.push(ceiling);
     const ceilingTarget = `${ceiling.url}/jwt/qps/user`;
     const throughCeiling = await fetch(ceilingTarget, { headers: { authorization: `Bearer ${idpToken}` } });
-    const ceilingUser = ((await throughCeiling.json()) as { userId?: string }).userId;
+    const ceilingBody = await throughCeiling.text();
+    const ceilingUser = throughCeiling.status === 200 ? (JSON.parse(ceilingBody) as { userId?: string }).userId : '';
     if (throughCeiling.status !== 200 || !ceilingUser?.startsWith('ceiling-')) {
-      throw new Error(`the emulator refused the signing proxy's token: ${throughCeiling.status} ${ceilingUser}`);
+      const answer = `${throughCeiling.status} ${ceilingBody.slice(0, 200)}`;
+      throw new Error(`the emulator refused the signing proxy's token: ${answer}`);
     }
     const throughBare = await fetch(bareTarget, { headers: { cookie } });
     // The body names the host the client used (logoutUri), so compare the user it reports.
@@ -255,6 +261,10 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
     await requestsPerSecond(target, { cookie }, 1, 'bridge warm-up');
     await requestsPerSecond(bareTarget, { cookie }, 1, 'bare proxy warm-up');
     await requestsPerSecond(target, { authorization: `Bearer ${idpToken}` }, 1, 'bridge warm-up, Bearer');
+    // New identities take other paths (verification, signing, session creation): warm those too.
+    const warmTokens = identityTokens(1000, sign256, idp.issuer, idp.currentKid(), -2);
+    await newIdentityRun(target, warmTokens, 1, 'bridge warm-up, new identities');
+    await newIdentityRun(ceilingTarget, warmTokens, 1, 'ceiling warm-up, new identities');
     const samples: Record<
       'cookie' | 'bareCookie' | 'bearer' | 'bareBearer' | 'fresh' | 'ceiling' | 'rawSign',
       number[]
@@ -284,13 +294,27 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       const signOnce = (): Buffer => sign('sha256', Buffer.from(idpToken), privateKey);
       const rawSign = (await opsPerSecond(signOnce, 1, seconds * 1000)).median;
       samples.rawSign.push(rawSign);
-      const tokens = identityTokens(Math.ceil(rawSign * seconds * 1.3), sign256, idp.issuer, idp.currentKid(), round);
-      const fresh = await budgetedRun(budgets.bridge, { proxy: bridgePid, emulator: emulatorPid }, () =>
-        newIdentityRun(target, tokens, seconds),
-      );
-      const capped = await budgetedRun(budgets.ceiling, { proxy: ceilingPid, emulator: emulatorPid }, () =>
-        newIdentityRun(ceilingTarget, tokens, seconds),
-      );
+      // Both sign on libuv's 4 threads, so on more cores they may outrun one core's rate: enough tokens.
+      const supply = Math.ceil(rawSign * seconds * 1.3 * Math.max(1, Math.min(4, availableParallelism()) / 2));
+      const tokens = identityTokens(supply, sign256, idp.issuer, idp.currentKid(), round);
+      const runBridge = (): Promise<{ rate: number; budget: CpuBudget | undefined }> =>
+        budgetedRun(budgets.bridge, { proxy: bridgePid, emulator: emulatorPid }, () =>
+          newIdentityRun(target, tokens, seconds, 'bridge, new identity'),
+        );
+      const runCeiling = (): Promise<{ rate: number; budget: CpuBudget | undefined }> =>
+        budgetedRun(budgets.ceiling, { proxy: ceilingPid, emulator: emulatorPid }, () =>
+          newIdentityRun(ceilingTarget, tokens, seconds, 'ceiling, new identity'),
+        );
+      // The second of the pair meets the emulator with the first one's sessions and garbage: swap each round.
+      let fresh: Awaited<ReturnType<typeof runBridge>>;
+      let capped: Awaited<ReturnType<typeof runCeiling>>;
+      if (round % 2 === 0) {
+        fresh = await runBridge();
+        capped = await runCeiling();
+      } else {
+        capped = await runCeiling();
+        fresh = await runBridge();
+      }
       budgets = { bridge: fresh.budget, ceiling: capped.budget };
       samples.fresh.push(fresh.rate);
       samples.ceiling.push(capped.rate);
