@@ -53,8 +53,8 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
  * #14's ceiling: the bare proxy plus the one thing a new identity cannot do without, an RS256 signature
  * per request (node:crypto on the thread pool, as the bridge signs). It copies the bridge's QSEoW token
  * (QSJWT_BENCH_TOKEN: its header and claims) with a new user, jti and times, and replaces the Bearer
- * unread: no verification, no mapping, no caches, no log. What it reaches on this machine is what any
- * node:http bridge could reach here with the emulator and the load generator on the same cores.
+ * unread: no verification, no mapping, no caches, no log. What it reaches on this machine is about the
+ * most a node:http bridge could reach here with the emulator and the load generator on the same cores.
  */
 const SIGNING_HEADERS = `
 const { createPrivateKey, randomBytes, sign } = require('node:crypto');
