@@ -127,9 +127,6 @@ async function newIdentityRun(
   return { rate: result['2xx'] / result.duration, requests: result['2xx'] };
 }
 
-/** CPU of one process's threads in ms, main thread and the rest (threadCpuMs gives it on Linux only). */
-type ThreadCpu = NonNullable<ReturnType<typeof threadCpuMs>>;
-
 /** Where new-identity requests' CPU went, in ms summed over the runs, for one proxy (bridge or ceiling). */
 interface CpuBudget {
   proxyMain: number;
@@ -139,6 +136,11 @@ interface CpuBudget {
   requests: number;
 }
 
+type BudgetedRun = { rate: number; budget: CpuBudget | undefined };
+/** #14's two contenders, in the order of even rounds. */
+const CONTENDERS = ['bridge', 'ceiling'] as const;
+type Contender = (typeof CONTENDERS)[number];
+
 const emptyBudget = (): CpuBudget => ({ proxyMain: 0, proxyOthers: 0, emulator: 0, load: 0, requests: 0 });
 
 /** A new-identity run through the proxy `pids.proxy`, adding its CPU to `budget` (undefined off Linux). */
@@ -146,10 +148,10 @@ async function budgetedRun(
   budget: CpuBudget | undefined,
   pids: { proxy: number; emulator: number },
   run: () => Promise<{ rate: number; requests: number }>,
-): Promise<{ rate: number; budget: CpuBudget | undefined }> {
+): Promise<BudgetedRun> {
   const before = [threadCpuMs(pids.proxy), threadCpuMs(pids.emulator), process.cpuUsage()] as const;
   const result = await run();
-  const after: [ThreadCpu | undefined, ThreadCpu | undefined] = [threadCpuMs(pids.proxy), threadCpuMs(pids.emulator)];
+  const after = [threadCpuMs(pids.proxy), threadCpuMs(pids.emulator)] as const;
   const load = process.cpuUsage(before[2]);
   if (!budget || !before[0] || !before[1] || !after[0] || !after[1]) return { rate: result.rate, budget: undefined };
   return {
@@ -277,10 +279,12 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       ceiling: [],
       rawSign: [],
     };
-    const bridgePid = bridge.child.pid ?? 0;
     const emulatorPid = emulator.child.pid ?? 0;
-    const ceilingPid = ceiling.child.pid ?? 0;
-    let budgets: Record<'bridge' | 'ceiling', CpuBudget | undefined> = {
+    const contenders = {
+      bridge: { pid: bridge.child.pid ?? 0, url: target },
+      ceiling: { pid: ceiling.child.pid ?? 0, url: ceilingTarget },
+    };
+    let budgets: Record<Contender, CpuBudget | undefined> = {
       bridge: emptyBudget(),
       ceiling: emptyBudget(),
     };
@@ -297,27 +301,16 @@ export async function bridgeRows(setup: BenchSetup): Promise<BenchRow[]> {
       // Both sign on libuv's 4 threads, so on more cores they may outrun one core's rate: enough tokens.
       const supply = Math.ceil(rawSign * seconds * 1.3 * Math.max(1, Math.min(4, availableParallelism()) / 2));
       const tokens = identityTokens(supply, sign256, idp.issuer, idp.currentKid(), round);
-      const runBridge = (): Promise<{ rate: number; budget: CpuBudget | undefined }> =>
-        budgetedRun(budgets.bridge, { proxy: bridgePid, emulator: emulatorPid }, () =>
-          newIdentityRun(target, tokens, seconds, 'bridge, new identity'),
-        );
-      const runCeiling = (): Promise<{ rate: number; budget: CpuBudget | undefined }> =>
-        budgetedRun(budgets.ceiling, { proxy: ceilingPid, emulator: emulatorPid }, () =>
-          newIdentityRun(ceilingTarget, tokens, seconds, 'ceiling, new identity'),
+      const runThrough = (who: Contender): Promise<BudgetedRun> =>
+        budgetedRun(budgets[who], { proxy: contenders[who].pid, emulator: emulatorPid }, () =>
+          newIdentityRun(contenders[who].url, tokens, seconds, `${who}, new identity`),
         );
       // The second of the pair meets the emulator with the first one's sessions and garbage: swap each round.
-      let fresh: Awaited<ReturnType<typeof runBridge>>;
-      let capped: Awaited<ReturnType<typeof runCeiling>>;
-      if (round % 2 === 0) {
-        fresh = await runBridge();
-        capped = await runCeiling();
-      } else {
-        capped = await runCeiling();
-        fresh = await runBridge();
-      }
-      budgets = { bridge: fresh.budget, ceiling: capped.budget };
-      samples.fresh.push(fresh.rate);
-      samples.ceiling.push(capped.rate);
+      const runs = {} as Record<Contender, BudgetedRun>; // filled by the loop, one run per contender
+      for (const who of round % 2 === 0 ? CONTENDERS : [...CONTENDERS].reverse()) runs[who] = await runThrough(who);
+      budgets = { bridge: runs.bridge.budget, ceiling: runs.ceiling.budget };
+      samples.fresh.push(runs.bridge.rate);
+      samples.ceiling.push(runs.ceiling.rate);
     }
     const [cookieRate, bareCookie, bearer, bareBearer, fresh, ceilingRate, rawSign] = [
       summarize(samples.cookie),
