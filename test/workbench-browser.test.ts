@@ -290,6 +290,9 @@ describe('qs-jwt ui in a browser', { skip, timeout: 240_000 }, () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     assert.equal(new URL(page.url()).hash, '#inspect');
+    // The view renders after the hash changes: wait for it (a timeout fails the test) rather than
+    // sample visibility at once, which failed once under a loaded machine.
+    await textbox('Token').waitFor({ state: 'visible', timeout: 5000 });
     assert.ok(await textbox('Token').isVisible());
   });
 
