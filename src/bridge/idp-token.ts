@@ -1,13 +1,15 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { UnsecuredJWT, type JWTClaimVerificationOptions, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { verifyCompactSignature } from './idp-signature.js';
 import { recallVerified, rememberVerified, type VerifiedTokenCache } from '../emulator/verified-token-cache.js';
 import { refusal, refusalFromJose, type Refusal } from './refusal-reasons.js';
 
 /**
  * Verifies an identity provider's access token: signature with a key from the IdP's key set, issuer,
  * audience, exp (required) and nbf with a clock tolerance. Asymmetric algorithms only: HMAC would let
- * anyone who knows the public key sign, and `none` signs nothing. jose never follows `jku`, `x5u` or an
- * embedded `jwk` (the key comes only from the configured key set), so a token cannot make the bridge
- * fetch a URL or trust a key it carries.
+ * anyone who knows the public key sign, and `none` signs nothing. The key comes only from the
+ * configured key set (jose's remote JWKS chooses it by kid and alg); `jku`, `x5u` and an embedded `jwk`
+ * are never read, so a token cannot make the bridge fetch a URL or trust a key it carries. The
+ * signature is checked on node:crypto (idp-signature.ts), the claims by jose.
  */
 export const IDP_ALGORITHMS = [
   'RS256',
@@ -35,6 +37,20 @@ export class KeysUnavailableError extends Error {}
 
 export type IdpVerdict = { ok: true; payload: JWTPayload } | { ok: false; refusal: Refusal };
 
+/** `{"alg":"none"}`: the header of the claims-only JWT below. */
+const CLAIMS_ONLY_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
+
+/**
+ * jose's claim checks (iss, aud, exp, nbf, iat, required claims, clock tolerance) on a payload whose
+ * signature verifyCompactSignature has verified. jose offers them on their own only through
+ * UnsecuredJWT.decode, so the verified payload segment goes in under an `alg: none` header: nothing
+ * here accepts an unsigned token, the token's own header was checked with its signature. The checks
+ * and their errors are then exactly jwtVerify's.
+ */
+function validatedClaims(payloadSegment: string, options: JWTClaimVerificationOptions): JWTPayload {
+  return UnsecuredJWT.decode(`${CLAIMS_ONLY_HEADER}.${payloadSegment}.`, options).payload;
+}
+
 export async function verifyIdpToken(
   token: string,
   getKey: JWTVerifyGetKey,
@@ -45,10 +61,10 @@ export async function verifyIdpToken(
     return { ok: false, refusal: refusal('malformed', `the token is longer than ${MAX_TOKEN_LENGTH} characters`) };
   }
   try {
-    const { payload } = await jwtVerify(token, getKey, {
+    const { payloadSegment } = await verifyCompactSignature(token, getKey, IDP_ALGORITHMS);
+    const payload = validatedClaims(payloadSegment, {
       issuer: [...policy.issuers],
       audience: [...policy.audiences],
-      algorithms: [...IDP_ALGORITHMS],
       clockTolerance: policy.clockToleranceSeconds,
       requiredClaims: ['exp'],
       currentDate: new Date(now * 1000),
