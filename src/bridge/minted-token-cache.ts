@@ -4,6 +4,8 @@
  * recently minted entry goes. Times are Unix seconds.
  */
 
+import { OldestFirstMap } from '../core/cache/oldest-first-map.js';
+
 export const DEFAULT_MINTED_TOKEN_CAPACITY = 10_000;
 
 export interface MintedToken {
@@ -17,7 +19,7 @@ interface Entry extends MintedToken {
 }
 
 export interface MintedTokenCache {
-  entries: Map<string, Entry>;
+  entries: OldestFirstMap<string, Entry>;
   capacity: number;
 }
 
@@ -25,7 +27,7 @@ export function createMintedTokenCache(capacity = DEFAULT_MINTED_TOKEN_CAPACITY)
   if (!Number.isInteger(capacity) || capacity < 0) {
     throw new Error(`minted-token cache capacity ${capacity} is not a whole number`);
   }
-  return { entries: new Map(), capacity };
+  return { entries: new OldestFirstMap(), capacity };
 }
 
 /**
@@ -51,10 +53,6 @@ export function recallMinted(cache: MintedTokenCache, identity: string, now: num
 export function rememberMinted(cache: MintedTokenCache, identity: string, token: MintedToken, issuedAt: number): void {
   if (cache.capacity === 0) return;
   cache.entries.delete(identity);
-  while (cache.entries.size >= cache.capacity) {
-    const oldest = cache.entries.keys().next();
-    if (oldest.done) break;
-    cache.entries.delete(oldest.value);
-  }
+  cache.entries.trimTo(cache.capacity - 1);
   cache.entries.set(identity, { ...token, reuseUntil: reuseUntil(issuedAt, token.expiresAt) });
 }

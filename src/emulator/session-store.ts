@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
  * client minting tokens in a loop cannot exhaust memory.
  */
 
+import { OldestFirstMap } from '../core/cache/oldest-first-map.js';
+
 export const DEFAULT_SESSION_CAPACITY = 10_000;
 
 export interface Session<User> {
@@ -19,7 +21,7 @@ export interface Session<User> {
 
 export interface SessionStore<User> {
   /** Insertion order = creation order: the first entry is the oldest. */
-  sessions: Map<string, Session<User>>;
+  sessions: OldestFirstMap<string, Session<User>>;
   capacity: number;
   /** Inactivity after which a session ends, in milliseconds. */
   inactivityMs: number;
@@ -29,7 +31,7 @@ export function createSessionStore<User>(options: { capacity?: number; inactivit
   const capacity = options.capacity ?? DEFAULT_SESSION_CAPACITY;
   if (!Number.isInteger(capacity) || capacity < 1)
     throw new Error(`session capacity ${capacity} is not a positive whole number`);
-  return { sessions: new Map(), capacity, inactivityMs: options.inactivityMs };
+  return { sessions: new OldestFirstMap(), capacity, inactivityMs: options.inactivityMs };
 }
 
 /** 192 random bits: unguessable, and URL- and cookie-safe. */
@@ -43,11 +45,7 @@ export function isExpired<User>(store: SessionStore<User>, session: Session<User
 
 export function openSession<User>(store: SessionStore<User>, user: User, now: number): Session<User> {
   removeExpired(store, now);
-  while (store.sessions.size >= store.capacity) {
-    const oldest = store.sessions.keys().next();
-    if (oldest.done) break;
-    store.sessions.delete(oldest.value);
-  }
+  store.sessions.trimTo(store.capacity - 1);
   const session: Session<User> = {
     id: newSessionSecret(),
     user,
@@ -92,11 +90,5 @@ export function endSessions<User>(store: SessionStore<User>, matches: (user: Use
  * the sweep stops at the first live one: opening a session costs O(expired), not O(sessions).
  */
 export function removeExpired<User>(store: SessionStore<User>, now: number): number {
-  let removed = 0;
-  for (const [id, session] of store.sessions) {
-    if (!isExpired(store, session, now)) break;
-    store.sessions.delete(id);
-    removed += 1;
-  }
-  return removed;
+  return store.sessions.dropOldestWhile((session) => isExpired(store, session, now));
 }

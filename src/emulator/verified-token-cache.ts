@@ -6,6 +6,8 @@
  * never cached, so every rejected token is verified and explained afresh.
  */
 
+import { OldestFirstMap } from '../core/cache/oldest-first-map.js';
+
 export const DEFAULT_VERIFIED_TOKEN_CAPACITY = 10_000;
 
 interface VerifiedToken {
@@ -17,14 +19,14 @@ interface VerifiedToken {
 
 export interface VerifiedTokenCache {
   /** Insertion order: the first entry is the oldest. */
-  entries: Map<string, VerifiedToken>;
+  entries: OldestFirstMap<string, VerifiedToken>;
   capacity: number;
 }
 
 export function createVerifiedTokenCache(capacity = DEFAULT_VERIFIED_TOKEN_CAPACITY): VerifiedTokenCache {
   if (!Number.isInteger(capacity) || capacity < 0)
     throw new Error(`verified-token cache capacity ${capacity} is not a whole number`);
-  return { entries: new Map(), capacity };
+  return { entries: new OldestFirstMap(), capacity };
 }
 
 /** The payload of a token accepted earlier, when checking it at `at` (Unix seconds) would accept it again. */
@@ -50,10 +52,6 @@ export function rememberVerified(
 ): void {
   if (cache.capacity === 0) return;
   cache.entries.delete(token);
-  while (cache.entries.size >= cache.capacity) {
-    const oldest = cache.entries.keys().next();
-    if (oldest.done) break;
-    cache.entries.delete(oldest.value);
-  }
+  cache.entries.trimTo(cache.capacity - 1);
   cache.entries.set(token, { payload: Object.freeze({ ...payload }), ...span });
 }
