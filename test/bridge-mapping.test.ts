@@ -84,12 +84,18 @@ describe('minted-token cache', () => {
     assert.equal(reuseUntil(1000, 1300), 1240);
     assert.equal(reuseUntil(1000, 4600), 4540);
     const cache = createMintedTokenCache(2);
-    rememberMinted(cache, 'a', { token: 'ta', expiresAt: 1300 }, 1000);
-    assert.equal(recallMinted(cache, 'a', 1239)?.token, 'ta');
+    const remember = (identity: string): void =>
+      rememberMinted(cache, identity, { token: `t${identity}`, expiresAt: 1300 }, 1000);
+    remember('a');
+    assert.equal(recallMinted(cache, 'a', 1100), undefined, 'an identity minted once is not kept');
+    remember('a');
+    assert.equal(recallMinted(cache, 'a', 1239)?.token, 'ta', 'kept from its second minting on');
     assert.equal(recallMinted(cache, 'a', 1240), undefined);
-    rememberMinted(cache, 'a', { token: 'ta', expiresAt: 1300 }, 1000);
-    rememberMinted(cache, 'b', { token: 'tb', expiresAt: 1300 }, 1000);
-    rememberMinted(cache, 'c', { token: 'tc', expiresAt: 1300 }, 1000);
+    remember('a');
+    for (const identity of ['b', 'c']) {
+      remember(identity);
+      remember(identity);
+    }
     assert.equal(cache.entries.size, 2);
     assert.equal(recallMinted(cache, 'a', 1100), undefined, 'the oldest went');
   });
@@ -123,10 +129,16 @@ describe('QSEoW tokens the bridge mints', () => {
     assert.equal((payload['exp'] as number) - (payload['iat'] as number), 300);
   });
 
-  it('are cached per identity', async () => {
-    const first = await minter.tokenFor({ userId: 'cached', userDirectory: 'D' }, now());
-    assert.equal((await minter.tokenFor({ userId: 'cached', userDirectory: 'D' }, now())).token, first.token);
-    assert.notEqual((await minter.tokenFor({ userId: 'cached', userDirectory: 'E' }, now())).token, first.token);
+  it('are cached per identity from its second request on (a one-off identity leaves nothing cached)', async () => {
+    const user = { userId: 'cached', userDirectory: 'D' };
+    const before = minter.cachedIdentities();
+    const first = await minter.tokenFor(user, now());
+    assert.equal(minter.cachedIdentities(), before, 'first request: signed, not kept');
+    const second = await minter.tokenFor(user, now());
+    assert.notEqual(second.token, first.token, 'second request: signed afresh (new jti), then kept');
+    assert.equal((await minter.tokenFor(user, now())).token, second.token);
+    assert.equal(minter.cachedIdentities(), before + 1);
+    assert.notEqual((await minter.tokenFor({ userId: 'cached', userDirectory: 'E' }, now())).token, second.token);
   });
 
   it('share one signature between concurrent requests of a new identity, and mint apart for others', async () => {

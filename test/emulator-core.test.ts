@@ -428,20 +428,27 @@ describe('verified-token cache', () => {
 
   it('answers only inside the accepted span, forgets a token once it has expired, and evicts the oldest', () => {
     const cache = createVerifiedTokenCache(2);
+    const rememberTwice = (token: string, span: { from: number; until: number }): void => {
+      rememberVerified(cache, token, payload, span);
+      rememberVerified(cache, token, payload, span);
+    };
+    rememberVerified(cache, 'a', payload, { from: 100, until: 200 });
+    assert.equal(recallVerified(cache, 'a', 150), undefined, 'a token accepted once is not kept');
     rememberVerified(cache, 'a', payload, { from: 100, until: 200 });
     assert.deepEqual(recallVerified(cache, 'a', 150), payload);
     assert.equal(recallVerified(cache, 'a', 99), undefined, 'before nbf/iat: verify afresh');
     assert.equal(recallVerified(cache, 'a', 200), undefined, 'at exp: refused afresh');
     assert.equal(cache.entries.has('a'), false);
-    rememberVerified(cache, 'b', payload, { from: 0, until: 300 });
-    rememberVerified(cache, 'c', payload, { from: 0, until: 300 });
-    rememberVerified(cache, 'd', payload, { from: 0, until: 300 });
+    rememberTwice('b', { from: 0, until: 300 });
+    rememberTwice('c', { from: 0, until: 300 });
+    rememberTwice('d', { from: 0, until: 300 });
     assert.deepEqual([...cache.entries.keys()], ['c', 'd']);
     assert.equal(recallVerified(cache, 'd ', 10), undefined, 'the exact token text is the key');
   });
 
   it('remembers nothing with capacity 0', () => {
     const cache = createVerifiedTokenCache(0);
+    rememberVerified(cache, 'a', payload, { from: 0, until: 300 });
     rememberVerified(cache, 'a', payload, { from: 0, until: 300 });
     assert.equal(recallVerified(cache, 'a', 10), undefined);
   });
@@ -468,7 +475,7 @@ describe('verified-token cache', () => {
     );
   });
 
-  it('verifies a repeated Bearer once, and still refuses it once expired', async () => {
+  it('verifies a repeated Bearer twice, then answers from the cache, and still refuses it once expired', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const { createQseowToken } = await import('../src/core/qlik/qseow-token.js');
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -496,7 +503,9 @@ describe('verified-token cache', () => {
       now: at,
     });
     assert.equal(authenticate(proxy, facts(now)).ok, true);
-    assert.equal(proxy.verified.entries.size, 1);
+    assert.equal(proxy.verified.entries.size, 0, 'first use: verified, not kept');
+    assert.equal(authenticate(proxy, facts(now)).ok, true);
+    assert.equal(proxy.verified.entries.size, 1, 'second use: kept');
     assert.equal(authenticate(proxy, facts(now + 59 * 60_000)).ok, true);
     const late = authenticate(proxy, facts(now + 3600_000));
     assert.equal(late.ok, false);

@@ -1,9 +1,12 @@
 /**
  * QSEoW tokens the bridge minted, per identity, reused until shortly before they expire: a user's
- * requests then cost a map lookup instead of an RSA signature. Bounded: past `capacity` the least
- * recently minted entry goes. Times are Unix seconds.
+ * requests then cost a map lookup instead of an RSA signature. An identity is cached at its second
+ * minting (choice: one extra signature per returning identity, so that identities seen once, such as
+ * a new user per request, leave nothing to collect). Bounded: past `capacity` the least recently
+ * minted entry goes. Times are Unix seconds.
  */
 
+import { admitOnSecondSighting, createDoorkeeper, type Doorkeeper } from '../core/cache/doorkeeper.js';
 import { OldestFirstMap } from '../core/cache/oldest-first-map.js';
 
 export const DEFAULT_MINTED_TOKEN_CAPACITY = 10_000;
@@ -21,13 +24,15 @@ interface Entry extends MintedToken {
 export interface MintedTokenCache {
   entries: OldestFirstMap<string, Entry>;
   capacity: number;
+  /** Identities are cached at their second minting: one-off identities leave nothing behind. */
+  doorkeeper: Doorkeeper;
 }
 
 export function createMintedTokenCache(capacity = DEFAULT_MINTED_TOKEN_CAPACITY): MintedTokenCache {
   if (!Number.isInteger(capacity) || capacity < 0) {
     throw new Error(`minted-token cache capacity ${capacity} is not a whole number`);
   }
-  return { entries: new OldestFirstMap(), capacity };
+  return { entries: new OldestFirstMap(), capacity, doorkeeper: createDoorkeeper() };
 }
 
 /**
@@ -51,7 +56,7 @@ export function recallMinted(cache: MintedTokenCache, identity: string, now: num
 }
 
 export function rememberMinted(cache: MintedTokenCache, identity: string, token: MintedToken, issuedAt: number): void {
-  if (cache.capacity === 0) return;
+  if (cache.capacity === 0 || !admitOnSecondSighting(cache.doorkeeper, identity)) return;
   cache.entries.delete(identity);
   cache.entries.trimTo(cache.capacity - 1);
   cache.entries.set(identity, { ...token, reuseUntil: reuseUntil(issuedAt, token.expiresAt) });
