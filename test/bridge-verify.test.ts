@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createVerifiedTokenCache } from '../src/emulator/verified-token-cache.js';
+import { createVerifiedTokenCache } from '../src/core/cache/verified-token-cache.js';
 import { verifyIdpToken, verifyIdpTokenCached, type IdpTokenPolicy } from '../src/bridge/idp-token.js';
 import { createJwksSource, type JwksSource } from '../src/bridge/server/jwks-source.js';
 import { chooseKeySet, keySetHealth } from '../src/bridge/key-set-policy.js';

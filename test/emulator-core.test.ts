@@ -27,7 +27,7 @@ import {
 } from '../src/emulator/qseow-identity.js';
 import { authenticate, createVirtualProxy } from '../src/emulator/qseow-proxy.js';
 import { pathBelowPrefix } from '../src/emulator/qseow-routes.js';
-import { createVerifiedTokenCache, recallVerified, rememberVerified } from '../src/emulator/verified-token-cache.js';
+import { createVerifiedTokenCache, recallVerified, rememberVerified } from '../src/core/cache/verified-token-cache.js';
 import { acceptedTimeSpan, lintClaims } from '../src/core/lint/claim-rules.js';
 import {
   createSessionStore,

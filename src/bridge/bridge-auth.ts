@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { QsJwtError } from '../core/errors.js';
 import type { RsaAlgorithm } from '../core/jose/algorithms.js';
-import { createVerifiedTokenCache, type VerifiedTokenCache } from '../emulator/verified-token-cache.js';
+import { createVerifiedTokenCache, type VerifiedTokenCache } from '../core/cache/verified-token-cache.js';
 import { BRIDGE_KEY_ID, type BridgeMinter } from './bridge-minter.js';
 import { describeMappedUser, isMappedUser, mapClaims, type ClaimMapping } from './claim-mapping.js';
 import { verifyIdpTokenCached, type IdpTokenPolicy } from './idp-token.js';

@@ -6,8 +6,9 @@ import { createMintedTokenCache, recallMinted, rememberMinted, type MintedToken 
 
 /**
  * The QSEoW tokens the bridge hands to Qlik: minted by the core's qseowTokenMinter (the same code as
- * `qs-jwt create qseow`) and cached per identity from its second request on. Each carries the bridge's key ID, so the bridge can
- * recognise a token it minted itself when a front end sends one back (the token endpoint's flow).
+ * `qs-jwt create qseow`) and cached per identity from its second request on. Each carries the bridge's
+ * key ID, so the bridge can recognise a token it minted itself when a front end sends one back (the
+ * token endpoint's flow).
  */
 export const BRIDGE_KEY_ID = 'qs-jwt-bridge';
 

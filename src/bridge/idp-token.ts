@@ -1,6 +1,6 @@
 import { UnsecuredJWT, type JWTClaimVerificationOptions, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { verifyCompactSignature } from './idp-signature.js';
-import { recallVerified, rememberVerified, type VerifiedTokenCache } from '../emulator/verified-token-cache.js';
+import { recallVerified, rememberVerified, type VerifiedTokenCache } from '../core/cache/verified-token-cache.js';
 import { refusal, refusalFromJose, type Refusal } from './refusal-reasons.js';
 
 /**

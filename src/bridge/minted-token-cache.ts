@@ -6,8 +6,7 @@
  * minted entry goes. Times are Unix seconds.
  */
 
-import { admitOnSecondSighting, createDoorkeeper, type Doorkeeper } from '../core/cache/doorkeeper.js';
-import { OldestFirstMap } from '../core/cache/oldest-first-map.js';
+import { admits, createSecondUseCache, storeNewest, type SecondUseCache } from '../core/cache/second-use-cache.js';
 
 export const DEFAULT_MINTED_TOKEN_CAPACITY = 10_000;
 
@@ -21,18 +20,10 @@ interface Entry extends MintedToken {
   reuseUntil: number;
 }
 
-export interface MintedTokenCache {
-  entries: OldestFirstMap<string, Entry>;
-  capacity: number;
-  /** Identities are cached at their second minting: one-off identities leave nothing behind. */
-  doorkeeper: Doorkeeper;
-}
+export type MintedTokenCache = SecondUseCache<Entry>;
 
 export function createMintedTokenCache(capacity = DEFAULT_MINTED_TOKEN_CAPACITY): MintedTokenCache {
-  if (!Number.isInteger(capacity) || capacity < 0) {
-    throw new Error(`minted-token cache capacity ${capacity} is not a whole number`);
-  }
-  return { entries: new OldestFirstMap(), capacity, doorkeeper: createDoorkeeper() };
+  return createSecondUseCache(capacity, 'minted-token cache');
 }
 
 /**
@@ -56,8 +47,6 @@ export function recallMinted(cache: MintedTokenCache, identity: string, now: num
 }
 
 export function rememberMinted(cache: MintedTokenCache, identity: string, token: MintedToken, issuedAt: number): void {
-  if (cache.capacity === 0 || !admitOnSecondSighting(cache.doorkeeper, identity)) return;
-  cache.entries.delete(identity);
-  cache.entries.trimTo(cache.capacity - 1);
-  cache.entries.set(identity, { ...token, reuseUntil: reuseUntil(issuedAt, token.expiresAt) });
+  if (!admits(cache, identity)) return;
+  storeNewest(cache, identity, { ...token, reuseUntil: reuseUntil(issuedAt, token.expiresAt) });
 }

@@ -15,7 +15,7 @@ import {
   recallVerified,
   rememberVerified,
   type VerifiedTokenCache,
-} from './verified-token-cache.js';
+} from '../core/cache/verified-token-cache.js';
 
 /**
  * A running QSEoW JWT virtual proxy: its settings, the key that verifies tokens, and its sessions.

@@ -7,8 +7,7 @@
  * never cached, so every rejected token is verified and explained afresh.
  */
 
-import { admitOnSecondSighting, createDoorkeeper, type Doorkeeper } from '../core/cache/doorkeeper.js';
-import { OldestFirstMap } from '../core/cache/oldest-first-map.js';
+import { admits, createSecondUseCache, storeNewest, type SecondUseCache } from './second-use-cache.js';
 
 export const DEFAULT_VERIFIED_TOKEN_CAPACITY = 10_000;
 
@@ -19,18 +18,10 @@ interface VerifiedToken {
   until: number;
 }
 
-export interface VerifiedTokenCache {
-  /** Insertion order: the first entry is the oldest. */
-  entries: OldestFirstMap<string, VerifiedToken>;
-  capacity: number;
-  /** Tokens are cached at their second acceptance: one-off tokens leave nothing behind. */
-  doorkeeper: Doorkeeper;
-}
+export type VerifiedTokenCache = SecondUseCache<VerifiedToken>;
 
 export function createVerifiedTokenCache(capacity = DEFAULT_VERIFIED_TOKEN_CAPACITY): VerifiedTokenCache {
-  if (!Number.isInteger(capacity) || capacity < 0)
-    throw new Error(`verified-token cache capacity ${capacity} is not a whole number`);
-  return { entries: new OldestFirstMap(), capacity, doorkeeper: createDoorkeeper() };
+  return createSecondUseCache(capacity, 'verified-token cache');
 }
 
 /** The payload of a token accepted earlier, when checking it at `at` (Unix seconds) would accept it again. */
@@ -54,8 +45,6 @@ export function rememberVerified(
   payload: Readonly<Record<string, unknown>>,
   span: { from: number; until: number },
 ): void {
-  if (cache.capacity === 0 || !admitOnSecondSighting(cache.doorkeeper, token)) return;
-  cache.entries.delete(token);
-  cache.entries.trimTo(cache.capacity - 1);
-  cache.entries.set(token, { payload: Object.freeze({ ...payload }), ...span });
+  if (!admits(cache, token)) return;
+  storeNewest(cache, token, { payload: Object.freeze({ ...payload }), ...span });
 }
