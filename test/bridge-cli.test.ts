@@ -103,15 +103,45 @@ describe('qs-jwt bridge qseow (CLI)', { skip: built ? false : 'run npm run build
       const token = await idp.token({ sub: 'bert' });
       const inFlight = fetch(`${bridge.url}/jwt/slow`, { headers: { authorization: `Bearer ${token}` } });
       await new Promise((done) => setTimeout(done, 300));
+      const signalled = performance.now();
       bridge.child.kill('SIGTERM');
       const response = await inFlight;
       assert.equal(response.status, 200);
       assert.equal(await response.text(), 'late but complete');
       assert.equal(await bridge.exited, 0);
+      // fetch keeps its connection alive: the bridge closes it once the request is done, not at the 10 s grace.
+      const exitMs = performance.now() - signalled;
+      assert.ok(exitMs < 3000, `exited ${Math.round(exitMs)} ms after SIGTERM`);
       await assert.rejects(fetch(`${bridge.url}/healthz`), 'still accepting after SIGTERM');
     } finally {
       bridge.child.kill('SIGKILL');
       slow.close();
+    }
+  });
+
+  it('SIGTERM while an answer is streaming: the client gets all of it, then the process exits 0', async () => {
+    // The upstream sends its head and a first chunk at once and the rest 800 ms later: the bridge's
+    // response has its head out when SIGTERM arrives.
+    const streaming = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('first half, ');
+      setTimeout(() => response.end('second half'), 800);
+    });
+    await new Promise<void>((done) => streaming.listen(0, '127.0.0.1', done));
+    const bridge = await startCli(bridgeArgs(idp, `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`));
+    try {
+      const token = await idp.token({ sub: 'bert' });
+      const response = await fetch(`${bridge.url}/jwt/stream`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 200);
+      const signalled = performance.now();
+      bridge.child.kill('SIGTERM');
+      assert.equal(await response.text(), 'first half, second half');
+      assert.equal(await bridge.exited, 0, bridge.stderr());
+      const exitMs = performance.now() - signalled;
+      assert.ok(exitMs < 3000, `exited ${Math.round(exitMs)} ms after SIGTERM`);
+    } finally {
+      bridge.child.kill('SIGKILL');
+      streaming.close();
     }
   });
 
