@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -113,6 +113,36 @@ describe('qs-jwt bridge qseow (CLI)', { skip: built ? false : 'run npm run build
       const exitMs = performance.now() - signalled;
       assert.ok(exitMs < 3000, `exited ${Math.round(exitMs)} ms after SIGTERM`);
       await assert.rejects(fetch(`${bridge.url}/healthz`), 'still accepting after SIGTERM');
+    } finally {
+      bridge.child.kill('SIGKILL');
+      slow.close();
+    }
+  });
+
+  it('SIGTERM with a second request pipelined behind a slow one: both answered, the second with Connection: close', async () => {
+    const slow = createServer((request, response) => setTimeout(() => response.end(`done ${request.url}`), 600));
+    await new Promise<void>((done) => slow.listen(0, '127.0.0.1', done));
+    const bridge = await startCli(bridgeArgs(idp, `http://127.0.0.1:${(slow.address() as AddressInfo).port}`));
+    try {
+      const token = await idp.token({ sub: 'bert' });
+      const { port } = new URL(bridge.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+      const ended = new Promise<void>((done) => socket.on('close', () => done()));
+      const ask = (path: string): string =>
+        `GET /jwt/${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`;
+      socket.write(ask('first'));
+      await new Promise((done) => setTimeout(done, 200));
+      bridge.child.kill('SIGTERM');
+      await new Promise((done) => setTimeout(done, 100));
+      socket.write(ask('second'));
+      await ended;
+      const answers = received.split(/(?=HTTP\/1\.1 )/);
+      assert.equal(answers.length, 2, received);
+      assert.match(answers[0] ?? '', /^HTTP\/1\.1 200[^]*done \/jwt\/first$/);
+      assert.match(answers[1] ?? '', /^HTTP\/1\.1 200[^]*\r\nconnection: close\r\n[^]*done \/jwt\/second$/i);
+      assert.equal(await bridge.exited, 0);
     } finally {
       bridge.child.kill('SIGKILL');
       slow.close();
