@@ -44,6 +44,23 @@ async function startCli(args: readonly string[]): Promise<Running> {
   return { child, url, stderr, exited };
 }
 
+/** Resolves once nothing listens on the port any more (a server that has begun to shut down), within 5 s. */
+async function refusingConnections(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 250; attempt += 1) {
+    const refused = await new Promise<boolean>((done) => {
+      const probe = connect(port, '127.0.0.1');
+      probe.once('connect', () => {
+        probe.destroy();
+        done(false);
+      });
+      probe.once('error', () => done(true));
+    });
+    if (refused) return;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  throw new Error(`port ${port} still accepts connections`);
+}
+
 function bridgeArgs(idp: TestIdp, upstream: string, extra: readonly string[] = []): string[] {
   return bridgeCommandLine(idp, upstream, keyFile, extra);
 }
@@ -135,7 +152,8 @@ describe('qs-jwt bridge qseow (CLI)', { skip: built ? false : 'run npm run build
       socket.write(ask('first'));
       await new Promise((done) => setTimeout(done, 200));
       bridge.child.kill('SIGTERM');
-      await new Promise((done) => setTimeout(done, 100));
+      // The second request must arrive after shutdown began: once new connections are refused.
+      await refusingConnections(Number(port));
       socket.write(ask('second'));
       await ended;
       const answers = received.split(/(?=HTTP\/1\.1 )/);
