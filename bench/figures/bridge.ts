@@ -170,11 +170,19 @@ function describeBudgets(bridge: CpuBudget, ceiling: CpuBudget, signMicros: numb
   const per = (ms: number, budget: CpuBudget): string => `${Math.round((ms * 1000) / budget.requests)} µs`;
   const shared = (budget: CpuBudget): string =>
     `emulator ${per(budget.emulator, budget)}, autocannon ${per(budget.load, budget)}`;
+  // What one process's main thread alone would allow if the pool, the emulator and autocannon had cores
+  // of their own (a bigger host): derived from the CPU above, not measured.
+  const mainThreadCap = (budget: CpuBudget): string => {
+    const perSecond = (budget.requests * 1000) / budget.proxyMain;
+    return `${Math.round(perSecond).toLocaleString('en-US')}/s (${((perSecond * signMicros) / 1e6).toFixed(2)}× raw)`;
+  };
   return (
     `CPU per new-identity request (from /proc, all rounds; one RS256 signature alone: ${Math.round(signMicros)} µs): ` +
     `bridge main thread ${per(bridge.proxyMain, bridge)}, thread pool and V8 threads ${per(bridge.proxyOthers, bridge)}, ` +
     `${shared(bridge)}; ceiling main thread ${per(ceiling.proxyMain, ceiling)}, thread pool and V8 threads ` +
-    `${per(ceiling.proxyOthers, ceiling)}, ${shared(ceiling)}; the machine has ${availableParallelism()} cores for all of them`
+    `${per(ceiling.proxyOthers, ceiling)}, ${shared(ceiling)}; the machine has ${availableParallelism()} cores for all of them. ` +
+    `With cores to spare, the main thread alone would cap the bridge at ${mainThreadCap(bridge)} and the ceiling at ` +
+    `${mainThreadCap(ceiling)} (derived from that CPU)`
   );
 }
 
