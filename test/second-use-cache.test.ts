@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { admits, createSecondUseCache, storeNewest } from '../src/core/cache/second-use-cache.js';
+import { admits, createSecondUseCache, recallBefore, storeNewest } from '../src/core/cache/second-use-cache.js';
 
 describe('second-use cache (the verified-token and minted-token caches)', () => {
   it('refuses a capacity that is not a whole number, naming the cache', () => {
@@ -41,5 +41,16 @@ describe('second-use cache (the verified-token and minted-token caches)', () => 
       ],
       'stored again moves to newest; b, the oldest, went',
     );
+  });
+
+  it('recalls an entry only before its end, and drops it once that end is reached', () => {
+    const cache = createSecondUseCache<{ end: number }>(4, 'test cache');
+    storeNewest(cache, 'k', { end: 100 });
+    const endOf = (entry: { end: number }): number => entry.end;
+    assert.deepEqual(recallBefore(cache, 'k', 99, endOf), { end: 100 });
+    assert.equal(cache.entries.size, 1);
+    assert.equal(recallBefore(cache, 'k', 100, endOf), undefined);
+    assert.equal(cache.entries.size, 0, 'an ended entry leaves when it is met');
+    assert.equal(recallBefore(cache, 'absent', 0, endOf), undefined);
   });
 });

@@ -6,7 +6,13 @@
  * minted entry goes. Times are Unix seconds.
  */
 
-import { admits, createSecondUseCache, storeNewest, type SecondUseCache } from '../core/cache/second-use-cache.js';
+import {
+  admits,
+  createSecondUseCache,
+  recallBefore,
+  storeNewest,
+  type SecondUseCache,
+} from '../core/cache/second-use-cache.js';
 
 export const DEFAULT_MINTED_TOKEN_CAPACITY = 10_000;
 
@@ -36,14 +42,10 @@ export function reuseUntil(issuedAt: number, expiresAt: number): number {
   return expiresAt - Math.min(60, Math.ceil(lifetime / 5));
 }
 
+const reuseEnd = (entry: Entry): number => entry.reuseUntil;
+
 export function recallMinted(cache: MintedTokenCache, identity: string, now: number): MintedToken | undefined {
-  const entry = cache.entries.get(identity);
-  if (!entry) return undefined;
-  if (now >= entry.reuseUntil) {
-    cache.entries.delete(identity);
-    return undefined;
-  }
-  return entry;
+  return recallBefore(cache, identity, now, reuseEnd);
 }
 
 export function rememberMinted(cache: MintedTokenCache, identity: string, token: MintedToken, issuedAt: number): void {

@@ -36,3 +36,22 @@ export function storeNewest<V>(cache: SecondUseCache<V>, key: string, value: V):
   cache.entries.trimTo(cache.capacity - 1);
   cache.entries.set(key, value);
 }
+
+/**
+ * The entry for `key` while `at` is before the end `endOf` gives it; an ended entry is dropped, so
+ * stale entries leave as they are met, not only when capacity pushes them out.
+ */
+export function recallBefore<V>(
+  cache: SecondUseCache<V>,
+  key: string,
+  at: number,
+  endOf: (value: V) => number,
+): V | undefined {
+  const entry = cache.entries.get(key);
+  if (entry === undefined) return undefined;
+  if (at >= endOf(entry)) {
+    cache.entries.delete(key);
+    return undefined;
+  }
+  return entry;
+}

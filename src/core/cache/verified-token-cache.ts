@@ -7,7 +7,7 @@
  * never cached, so every rejected token is verified and explained afresh.
  */
 
-import { admits, createSecondUseCache, storeNewest, type SecondUseCache } from './second-use-cache.js';
+import { admits, createSecondUseCache, recallBefore, storeNewest, type SecondUseCache } from './second-use-cache.js';
 
 export const DEFAULT_VERIFIED_TOKEN_CAPACITY = 10_000;
 
@@ -24,19 +24,16 @@ export function createVerifiedTokenCache(capacity = DEFAULT_VERIFIED_TOKEN_CAPAC
   return createSecondUseCache(capacity, 'verified-token cache');
 }
 
+const acceptedUntil = (entry: VerifiedToken): number => entry.until;
+
 /** The payload of a token accepted earlier, when checking it at `at` (Unix seconds) would accept it again. */
 export function recallVerified(
   cache: VerifiedTokenCache,
   token: string,
   at: number,
 ): Readonly<Record<string, unknown>> | undefined {
-  const entry = cache.entries.get(token);
-  if (!entry) return undefined;
-  if (at >= entry.until) {
-    cache.entries.delete(token);
-    return undefined;
-  }
-  return at >= entry.from ? entry.payload : undefined;
+  const entry = recallBefore(cache, token, at, acceptedUntil);
+  return entry && at >= entry.from ? entry.payload : undefined;
 }
 
 export function rememberVerified(
